@@ -1,0 +1,397 @@
+package ai.coditect.shared.store.embedded;
+
+import com.apple.foundationdb.Database;
+import com.apple.foundationdb.DatabaseOptions;
+import com.apple.foundationdb.EventKeeper;
+import com.apple.foundationdb.FDBException;
+import com.apple.foundationdb.KeyRangeArrayResult;
+import com.apple.foundationdb.ReadTransaction;
+import com.apple.foundationdb.Tenant;
+import com.apple.foundationdb.Transaction;
+import com.apple.foundationdb.tuple.Tuple;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The embedded engine: an in-process {@link Database} with FoundationDB's semantics, for the local platform and
+ * tests. {@link #inMemory()} keeps everything in memory; {@link #open(Path)} is durable on a directory (see
+ * {@link WriteAheadLog}). Commits are serialized by one committer that checks conflicts, assigns versions and
+ * applies writes; a commit becomes visible to new transactions only once it is durable.
+ */
+public final class EmbeddedDatabase implements Database {
+    /** Log bytes after which a snapshot is taken and the covered log deleted. */
+    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+    private static final ExecutorService DEFAULT_EXECUTOR = Executors.newCachedThreadPool(daemonThreads());
+
+    private final Clock clock;
+    private final Executor executor;
+    private final VersionedStore store;
+    private final ConflictTracker conflicts = new ConflictTracker();
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final DatabaseOptions options = new DatabaseOptions(this::setOption);
+    private final WriteAheadLog log;
+    private final DirectoryLock lock;
+    private volatile TransactionDefaults defaults = TransactionDefaults.FOUNDATIONDB;
+    private volatile long durableVersion;
+    private volatile boolean closed;
+    private long lastVersion;
+
+    private EmbeddedDatabase(Clock clock, Path dir, long segmentBytes) throws IOException {
+        this.clock = clock;
+        this.executor = DEFAULT_EXECUTOR;
+        this.store = new VersionedStore(clock);
+        if (dir == null) {
+            this.lock = null;
+            this.log = null;
+            return;
+        }
+        Files.createDirectories(dir);
+        this.lock = DirectoryLock.acquire(dir);
+        try {
+            this.log = WriteAheadLog.open(dir, segmentBytes, store, recovered -> {
+                lastVersion = recovered;
+                durableVersion = recovered;
+            }, this::becameDurable, executor);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** A database that lives in memory only. */
+    public static EmbeddedDatabase inMemory() {
+        return inMemory(Clock.systemUTC());
+    }
+
+    public static EmbeddedDatabase inMemory(Clock clock) {
+        try {
+            return new EmbeddedDatabase(clock, null, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A durable database on {@code dir}, created if missing, recovered if it holds data. */
+    public static EmbeddedDatabase open(Path dir) throws IOException {
+        return open(dir, Clock.systemUTC(), DEFAULT_SEGMENT_BYTES);
+    }
+
+    public static EmbeddedDatabase open(Path dir, Clock clock, long segmentBytes) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        if (segmentBytes <= 0) {
+            throw new IllegalArgumentException("segmentBytes must be positive");
+        }
+        return new EmbeddedDatabase(clock, dir, segmentBytes);
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    VersionedStore store() {
+        return store;
+    }
+
+    long durableVersion() {
+        return durableVersion;
+    }
+
+    private void becameDurable(long version) {
+        durableVersion = version;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Cannot access closed object: the database is closed");
+        }
+    }
+
+    /** The committer: conflict check, version, writes, log; completes with the commit version once durable. */
+    CompletableFuture<Long> commit(CommitRequest request) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        commitLock.lock();
+        try {
+            checkOpen();
+            if (request.readVersion() >= 0) {
+                if (clock.millis() - request.readVersionAt() > Limits.TRANSACTION_LIFETIME_MILLIS
+                        || request.readVersion() < store.effectiveHorizon()) {
+                    throw FdbErrors.error(FdbErrors.TRANSACTION_TOO_OLD);
+                }
+                for (ConflictRange r : request.readConflicts()) {
+                    if (conflicts.lastWriteIn(r.begin, r.end) > request.readVersion()) {
+                        throw FdbErrors.error(FdbErrors.NOT_COMMITTED);
+                    }
+                }
+            }
+            long version = ++lastVersion;
+            List<LogRecord.Effect> effects = apply(request.writes(), version);
+            for (ConflictRange r : request.writeConflicts()) {
+                conflicts.recordWrite(r.begin, r.end, version);
+            }
+            store.committed(version);
+            conflicts.compactIfLarge(store.effectiveHorizon());
+            if (log == null) {
+                durableVersion = version;
+                done.complete(version);
+            } else {
+                log.append(version, new LogRecord(version, effects).encode(), done);
+            }
+        } catch (FDBException e) {
+            done.completeExceptionally(e);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        } finally {
+            commitLock.unlock();
+        }
+        return done;
+    }
+
+    /**
+     * Applies a transaction's writes at {@code version}: cleared ranges, then the last write of each key, then
+     * versionstamped keys, whose write conflicts are recorded here since their keys were unknown before.
+     * Returns the resolved effects for the log.
+     */
+    private List<LogRecord.Effect> apply(WriteBuffer writes, long version) {
+        List<LogRecord.Effect> effects = new ArrayList<>();
+        byte[] stamp = Versionstamps.of(version);
+        for (var range : writes.cleared.entrySet()) {
+            store.clearRange(range.getKey(), range.getValue(), version);
+            effects.add(LogRecord.Effect.clear(range.getKey(), range.getValue()));
+        }
+        for (var point : writes.points.entrySet()) {
+            byte[] key = point.getKey();
+            WriteBuffer.Pending pending = point.getValue();
+            byte[] value = pending.commitValue(pending.needsBase() ? store.latest(key) : null, stamp);
+            store.put(key, value, version);
+            effects.add(value == null ? LogRecord.Effect.clear(key, Keys.after(key))
+                    : LogRecord.Effect.set(key, value));
+        }
+        for (WriteBuffer.VersionstampedKey vk : writes.versionstampedKeys) {
+            byte[] key = Versionstamps.fill(vk.template(), vk.offset(), stamp);
+            store.put(key, vk.value(), version);
+            conflicts.recordWrite(key, Keys.after(key), version);
+            effects.add(LogRecord.Effect.set(key, vk.value()));
+        }
+        return effects;
+    }
+
+    // ---- Database ----
+
+    @Override
+    public Transaction createTransaction(Executor e) {
+        checkOpen();
+        return new EmbeddedTransaction(this, e, defaults);
+    }
+
+    @Override
+    public Transaction createTransaction(Executor e, EventKeeper eventKeeper) {
+        return createTransaction(e);
+    }
+
+    @Override
+    public <T> T run(Function<? super Transaction, T> retryable, Executor e) {
+        // FoundationDB's retry loop, unchanged: errors go through onError, which retries or rethrows.
+        Transaction t = createTransaction(e);
+        try {
+            while (true) {
+                try {
+                    T result = retryable.apply(t);
+                    t.commit().join();
+                    return result;
+                } catch (RuntimeException err) {
+                    t = t.onError(err).join();
+                }
+            }
+        } finally {
+            t.close();
+        }
+    }
+
+    @Override
+    public <T> T read(Function<? super ReadTransaction, T> retryable, Executor e) {
+        return run(retryable, e);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> runAsync(Function<? super Transaction, ? extends CompletableFuture<T>> retryable,
+                                             Executor e) {
+        Transaction tr = createTransaction(e);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        attempt(tr, retryable, result, e);
+        return result.whenComplete((v, t) -> tr.close());
+    }
+
+    private <T> void attempt(Transaction tr, Function<? super Transaction, ? extends CompletableFuture<T>> retryable,
+                             CompletableFuture<T> result, Executor e) {
+        EmbeddedTransaction.applySafely(retryable, tr)
+                .thenCompose(value -> tr.commit().thenApply(ignored -> value))
+                .whenCompleteAsync((value, failure) -> {
+                    if (failure == null) {
+                        result.complete(value);
+                        return;
+                    }
+                    tr.onError(failure).whenComplete((again, fatal) -> {
+                        if (fatal != null) {
+                            result.completeExceptionally(fatal instanceof CompletionException && fatal.getCause()
+                                    != null ? fatal.getCause() : fatal);
+                        } else {
+                            attempt(again, retryable, result, e);
+                        }
+                    });
+                }, e);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> readAsync(
+            Function<? super ReadTransaction, ? extends CompletableFuture<T>> retryable, Executor e) {
+        return runAsync(retryable, e);
+    }
+
+    @Override
+    public DatabaseOptions options() {
+        return options;
+    }
+
+    private void setOption(int code, byte[] param) {
+        switch (code) {
+            case 500 -> defaults = defaults.withTimeout(EmbeddedTransaction.longParam(param));
+            case 501 -> defaults = defaults.withRetryLimit(EmbeddedTransaction.longParam(param));
+            case 502 -> defaults = defaults.withMaxRetryDelay(EmbeddedTransaction.longParam(param));
+            case 503 -> defaults = defaults.withSizeLimit(EmbeddedTransaction.longParam(param));
+            default -> TransactionDefaults.requireHarmless(code, "database");
+        }
+    }
+
+    @Override
+    public Executor getExecutor() {
+        return executor;
+    }
+
+    @Override
+    public double getMainThreadBusyness() {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        commitLock.lock();
+        try {
+            closed = true;
+        } finally {
+            commitLock.unlock();
+        }
+        try {
+            if (log != null) {
+                log.close();
+            }
+            if (lock != null) {
+                lock.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- not supported by the embedded engine ----
+
+    @Override
+    public Tenant openTenant(Tuple tenantName) {
+        throw EmbeddedTransaction.unsupported("openTenant (tenants)");
+    }
+
+    @Override
+    public Tenant openTenant(byte[] tenantName, Executor e) {
+        throw EmbeddedTransaction.unsupported("openTenant (tenants)");
+    }
+
+    @Override
+    public Tenant openTenant(Tuple tenantName, Executor e) {
+        throw EmbeddedTransaction.unsupported("openTenant (tenants)");
+    }
+
+    @Override
+    public Tenant openTenant(byte[] tenantName, Executor e, EventKeeper eventKeeper) {
+        throw EmbeddedTransaction.unsupported("openTenant (tenants)");
+    }
+
+    @Override
+    public Tenant openTenant(Tuple tenantName, Executor e, EventKeeper eventKeeper) {
+        throw EmbeddedTransaction.unsupported("openTenant (tenants)");
+    }
+
+    @Override
+    public CompletableFuture<byte[]> purgeBlobGranules(byte[] begin, byte[] end, long version, boolean force,
+                                                       Executor e) {
+        throw EmbeddedTransaction.unsupported("purgeBlobGranules (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<Void> waitPurgeGranulesComplete(byte[] purgeKey, Executor e) {
+        throw EmbeddedTransaction.unsupported("waitPurgeGranulesComplete (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<Boolean> blobbifyRange(byte[] begin, byte[] end, Executor e) {
+        throw EmbeddedTransaction.unsupported("blobbifyRange (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<Boolean> blobbifyRangeBlocking(byte[] begin, byte[] end, Executor e) {
+        throw EmbeddedTransaction.unsupported("blobbifyRangeBlocking (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<Boolean> unblobbifyRange(byte[] begin, byte[] end, Executor e) {
+        throw EmbeddedTransaction.unsupported("unblobbifyRange (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<KeyRangeArrayResult> listBlobbifiedRanges(byte[] begin, byte[] end, int rangeLimit,
+                                                                       Executor e) {
+        throw EmbeddedTransaction.unsupported("listBlobbifiedRanges (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<Long> verifyBlobRange(byte[] begin, byte[] end, long version, Executor e) {
+        throw EmbeddedTransaction.unsupported("verifyBlobRange (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<Boolean> flushBlobRange(byte[] begin, byte[] end, boolean compact, long version,
+                                                     Executor e) {
+        throw EmbeddedTransaction.unsupported("flushBlobRange (blob granules)");
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getClientStatus(Executor e) {
+        throw EmbeddedTransaction.unsupported("getClientStatus");
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "coditect-store-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

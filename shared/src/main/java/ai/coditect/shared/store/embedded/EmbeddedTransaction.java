@@ -1,0 +1,760 @@
+package ai.coditect.shared.store.embedded;
+
+import com.apple.foundationdb.Database;
+import com.apple.foundationdb.FDBException;
+import com.apple.foundationdb.KeyArrayResult;
+import com.apple.foundationdb.KeyRangeArrayResult;
+import com.apple.foundationdb.KeySelector;
+import com.apple.foundationdb.KeyValue;
+import com.apple.foundationdb.MappedKeyValue;
+import com.apple.foundationdb.MutationType;
+import com.apple.foundationdb.Range;
+import com.apple.foundationdb.ReadTransaction;
+import com.apple.foundationdb.StreamingMode;
+import com.apple.foundationdb.Transaction;
+import com.apple.foundationdb.TransactionOptions;
+import com.apple.foundationdb.async.AsyncIterable;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A transaction of the embedded engine, with FoundationDB's semantics: a read version taken at the first read,
+ * read-your-writes, read conflict ranges checked at commit (optimistic concurrency), FoundationDB's limits and
+ * error codes, and {@link #onError} with FoundationDB's retry rules and backoff. Thread-safe, like
+ * FoundationDB's transactions.
+ */
+final class EmbeddedTransaction implements Transaction {
+    private enum State { OPEN, COMMITTING, COMMITTED, CANCELLED }
+
+    private final EmbeddedDatabase db;
+    private final Executor executor;
+    private final SnapshotView snapshot = new SnapshotView(this);
+    private final TransactionOptions options = new TransactionOptions(this::setOption);
+
+    // kept across onError, as FoundationDB does from API version 610 on
+    private final long createdAt;
+    private long timeoutMillis;
+    private long retryLimit;
+    private long maxRetryDelayMillis;
+    private long sizeLimit;
+    private int retries;
+    private long backoffMillis = Limits.INITIAL_BACKOFF_MILLIS;
+
+    // reset by onError
+    private long readVersion = -1;
+    private long readVersionAt;
+    private WriteBuffer writes = new WriteBuffer();
+    private final List<ConflictRange> readConflicts = new ArrayList<>();
+    private final List<ConflictRange> writeConflicts = new ArrayList<>();
+    private boolean nextWriteNoConflict;
+    private FDBException deferred;
+    private long mutationBytes;
+    private State state = State.OPEN;
+    private CompletableFuture<byte[]> versionstamp = new CompletableFuture<>();
+    private long committedVersion = -1;
+
+    EmbeddedTransaction(EmbeddedDatabase db, Executor executor, TransactionDefaults defaults) {
+        this.db = db;
+        this.executor = executor;
+        this.createdAt = db.clock().millis();
+        this.timeoutMillis = defaults.timeoutMillis();
+        this.retryLimit = defaults.retryLimit();
+        this.maxRetryDelayMillis = defaults.maxRetryDelayMillis();
+        this.sizeLimit = defaults.sizeLimit();
+    }
+
+    // ---- state shared with the engine ----
+
+    VersionedStore store() {
+        return db.store();
+    }
+
+    WriteBuffer writes() {
+        return writes;
+    }
+
+    synchronized long readVersion() {
+        if (readVersion < 0) {
+            readVersion = db.durableVersion();
+            readVersionAt = db.clock().millis();
+        }
+        return readVersion;
+    }
+
+    synchronized ConflictRange addReadConflict(byte[] begin, byte[] end) {
+        ConflictRange range = new ConflictRange(begin, end);
+        readConflicts.add(range);
+        return range;
+    }
+
+    /** Throws the error that any read must fail with now, if there is one. */
+    synchronized void checkReadable() {
+        checkUsable();
+        if (state == State.COMMITTING) {
+            throw FdbErrors.error(FdbErrors.USED_DURING_COMMIT);
+        }
+        if (deferred != null) {
+            throw deferred;
+        }
+        if (readVersion >= 0 && isTooOld()) {
+            throw FdbErrors.error(FdbErrors.TRANSACTION_TOO_OLD);
+        }
+    }
+
+    private void checkUsable() {
+        db.checkOpen();
+        if (state == State.CANCELLED) {
+            throw FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED);
+        }
+        if (timeoutMillis > 0 && db.clock().millis() - createdAt >= timeoutMillis) {
+            throw FdbErrors.error(FdbErrors.TRANSACTION_TIMED_OUT);
+        }
+    }
+
+    private boolean isTooOld() {
+        return db.clock().millis() - readVersionAt > Limits.TRANSACTION_LIFETIME_MILLIS
+                || readVersion < db.store().effectiveHorizon();
+    }
+
+    // ---- reads ----
+
+    @Override
+    public CompletableFuture<byte[]> get(byte[] key) {
+        return get(key, false);
+    }
+
+    synchronized CompletableFuture<byte[]> get(byte[] key, boolean isSnapshot) {
+        try {
+            checkReadable();
+            requireReadableKey(key);
+            long rv = readVersion();
+            WriteBuffer.Pending pending = writes.points.get(key);
+            if (pending == null && writes.isCleared(key)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (pending != null && !pending.needsBase()) {
+                return CompletableFuture.completedFuture(pending.resolve(null));
+            }
+            if (!isSnapshot) {
+                readConflicts.add(ConflictRange.ofKey(key));
+            }
+            byte[] base = db.store().get(key, rv);
+            return CompletableFuture.completedFuture(pending == null ? base : pending.resolve(base));
+        } catch (FDBException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<byte[]> getKey(KeySelector selector) {
+        return getKey(selector, false);
+    }
+
+    synchronized CompletableFuture<byte[]> getKey(KeySelector selector, boolean isSnapshot) {
+        try {
+            checkReadable();
+            return CompletableFuture.completedFuture(resolve(selector, isSnapshot));
+        } catch (FDBException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (CompletionException e) {
+            return CompletableFuture.failedFuture(e.getCause());
+        }
+    }
+
+    /** The key a selector points at in this transaction's view, clamped to the user keyspace. */
+    private byte[] resolve(KeySelector selector, boolean isSnapshot) {
+        byte[] key = selector.getKey();
+        int offset = selector.getOffset();
+        if (offset >= 1) {
+            byte[] from = selector.orEqual() ? Keys.after(key) : key;
+            if (Keys.compare(from, Limits.SYSTEM_KEYS_BEGIN) >= 0) {
+                return Limits.SYSTEM_KEYS_BEGIN;
+            }
+            return nth(new RangeScan(this, from, Limits.SYSTEM_KEYS_BEGIN, offset, false, isSnapshot), offset,
+                    Limits.SYSTEM_KEYS_BEGIN);
+        }
+        byte[] to = Keys.min(selector.orEqual() ? Keys.after(key) : key, Limits.SYSTEM_KEYS_BEGIN);
+        int steps = 1 - offset;
+        return nth(new RangeScan(this, Keys.FIRST, to, steps, true, isSnapshot), steps, Keys.FIRST);
+    }
+
+    private static byte[] nth(RangeScan scan, int n, byte[] whenMissing) {
+        byte[] key = whenMissing;
+        for (int i = 0; i < n; i++) {
+            if (!scan.hasNext()) {
+                return whenMissing;
+            }
+            key = scan.next().getKey();
+        }
+        return key;
+    }
+
+    /** A range boundary: a first-greater-or-equal selector needs no resolution, the range is the same. */
+    private byte[] boundary(KeySelector selector, boolean isSnapshot) {
+        if (selector.getOffset() == 1 && !selector.orEqual()) {
+            return selector.getKey();
+        }
+        return resolve(selector, isSnapshot);
+    }
+
+    AsyncIterable<KeyValue> range(KeySelector begin, KeySelector end, int limit, boolean reverse,
+                                  boolean isSnapshot) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 (unlimited) or positive");
+        }
+        return new RangeQuery(() -> {
+            synchronized (this) {
+                checkReadable();
+                byte[] b = boundary(begin, isSnapshot);
+                byte[] e = boundary(end, isSnapshot);
+                if (Keys.compare(b, Limits.SYSTEM_KEYS_BEGIN) > 0 || Keys.compare(e, Limits.SYSTEM_KEYS_BEGIN) > 0) {
+                    throw FdbErrors.error(FdbErrors.KEY_OUTSIDE_LEGAL_RANGE);
+                }
+                return new RangeScan(this, b, e, limit, reverse, isSnapshot);
+            }
+        });
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end) {
+        return range(begin, end, ROW_LIMIT_UNLIMITED, false, false);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit) {
+        return range(begin, end, limit, false, false);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit, boolean reverse) {
+        return range(begin, end, limit, reverse, false);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit, boolean reverse,
+                                            StreamingMode mode) {
+        return range(begin, end, limit, reverse, false);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end) {
+        return getRange(begin, end, ROW_LIMIT_UNLIMITED, false);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit) {
+        return getRange(begin, end, limit, false);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit, boolean reverse) {
+        return range(KeySelector.firstGreaterOrEqual(begin), KeySelector.firstGreaterOrEqual(end), limit, reverse,
+                false);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit, boolean reverse,
+                                            StreamingMode mode) {
+        return getRange(begin, end, limit, reverse);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(Range range) {
+        return getRange(range.begin, range.end);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(Range range, int limit) {
+        return getRange(range.begin, range.end, limit);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(Range range, int limit, boolean reverse) {
+        return getRange(range.begin, range.end, limit, reverse);
+    }
+
+    @Override
+    public AsyncIterable<KeyValue> getRange(Range range, int limit, boolean reverse, StreamingMode mode) {
+        return getRange(range.begin, range.end, limit, reverse);
+    }
+
+    @Override
+    public AsyncIterable<MappedKeyValue> getMappedRange(KeySelector begin, KeySelector end, byte[] mapper,
+                                                        int limit, boolean reverse, StreamingMode mode) {
+        throw unsupported("getMappedRange");
+    }
+
+    @Override
+    public CompletableFuture<Long> getEstimatedRangeSizeBytes(byte[] begin, byte[] end) {
+        long rv;
+        synchronized (this) {
+            checkReadable();
+            rv = readVersion();
+        }
+        long bytes = 0;
+        for (var e : db.store().range(begin, end, false).entrySet()) {
+            byte[] value = e.getValue().valueAt(rv);
+            if (value != null) {
+                bytes += e.getKey().length + value.length;
+            }
+        }
+        return CompletableFuture.completedFuture(bytes);
+    }
+
+    @Override
+    public CompletableFuture<Long> getEstimatedRangeSizeBytes(Range range) {
+        return getEstimatedRangeSizeBytes(range.begin, range.end);
+    }
+
+    @Override
+    public CompletableFuture<KeyArrayResult> getRangeSplitPoints(byte[] begin, byte[] end, long chunkSize) {
+        throw unsupported("getRangeSplitPoints");
+    }
+
+    @Override
+    public CompletableFuture<KeyArrayResult> getRangeSplitPoints(Range range, long chunkSize) {
+        throw unsupported("getRangeSplitPoints");
+    }
+
+    @Override
+    public CompletableFuture<KeyRangeArrayResult> getBlobGranuleRanges(byte[] begin, byte[] end, int rowLimit) {
+        throw unsupported("getBlobGranuleRanges");
+    }
+
+    @Override
+    public synchronized CompletableFuture<Long> getReadVersion() {
+        try {
+            checkUsable();
+            return CompletableFuture.completedFuture(readVersion());
+        } catch (FDBException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public synchronized void setReadVersion(long version) {
+        if (version > db.durableVersion()) {
+            deferred = FdbErrors.error(FdbErrors.FUTURE_VERSION);
+            return;
+        }
+        readVersion = version;
+        readVersionAt = db.clock().millis();
+    }
+
+    @Override
+    public boolean isSnapshot() {
+        return false;
+    }
+
+    @Override
+    public ReadTransaction snapshot() {
+        return snapshot;
+    }
+
+    @Override
+    public boolean addReadConflictRangeIfNotSnapshot(byte[] begin, byte[] end) {
+        addReadConflictRange(begin, end);
+        return true;
+    }
+
+    @Override
+    public boolean addReadConflictKeyIfNotSnapshot(byte[] key) {
+        addReadConflictKey(key);
+        return true;
+    }
+
+    @Override
+    public synchronized void addReadConflictRange(byte[] begin, byte[] end) {
+        readConflicts.add(new ConflictRange(begin, end));
+    }
+
+    @Override
+    public synchronized void addReadConflictKey(byte[] key) {
+        readConflicts.add(ConflictRange.ofKey(key));
+    }
+
+    // ---- writes ----
+
+    @Override
+    public synchronized void addWriteConflictRange(byte[] begin, byte[] end) {
+        writeConflicts.add(new ConflictRange(begin, end));
+    }
+
+    @Override
+    public synchronized void addWriteConflictKey(byte[] key) {
+        writeConflicts.add(ConflictRange.ofKey(key));
+    }
+
+    @Override
+    public synchronized void set(byte[] key, byte[] value) {
+        if (key == null || value == null) {
+            throw new IllegalArgumentException("Keys/Values must be non-null");
+        }
+        if (writable() && validWriteKey(key, key.length) && validValue(value)) {
+            writes.set(key, value);
+            wrote(key, key.length + value.length);
+        }
+    }
+
+    @Override
+    public synchronized void clear(byte[] key) {
+        if (key == null) {
+            throw new IllegalArgumentException("Key cannot be null");
+        }
+        if (writable() && validWriteKey(key, key.length)) {
+            writes.clear(key);
+            wrote(key, key.length);
+        }
+    }
+
+    @Override
+    public synchronized void clear(byte[] begin, byte[] end) {
+        if (begin == null || end == null) {
+            throw new IllegalArgumentException("Keys cannot be null");
+        }
+        if (!writable()) {
+            return;
+        }
+        if (Keys.compare(begin, end) > 0) {
+            defer(FdbErrors.INVERTED_RANGE);
+            return;
+        }
+        if (Keys.compare(end, Limits.SYSTEM_KEYS_BEGIN) > 0) {
+            defer(FdbErrors.KEY_OUTSIDE_LEGAL_RANGE);
+            return;
+        }
+        writes.clearRange(begin, end);
+        mutationBytes += begin.length + end.length;
+        if (nextWriteNoConflict) {
+            nextWriteNoConflict = false;
+        } else {
+            writeConflicts.add(new ConflictRange(begin, end));
+        }
+    }
+
+    @Override
+    public void clear(Range range) {
+        clear(range.begin, range.end);
+    }
+
+    @Override
+    @Deprecated
+    public void clearRangeStartsWith(byte[] prefix) {
+        clear(Range.startsWith(prefix));
+    }
+
+    @Override
+    public synchronized void mutate(MutationType type, byte[] key, byte[] param) {
+        if (type == null || key == null || param == null) {
+            throw new IllegalArgumentException("Mutation type, key and parameter must be non-null");
+        }
+        if (type == MutationType.SET_VERSIONSTAMPED_KEY) {
+            int offset = Versionstamps.offset(key);
+            if (!writable() || !validValue(param)) {
+                return;
+            }
+            if (offset < 0) {
+                defer(FdbErrors.CLIENT_INVALID_OPERATION);
+                return;
+            }
+            byte[] template = Versionstamps.withoutOffset(key);
+            if (validWriteKey(template, template.length)) {
+                writes.setVersionstampedKey(template, offset, param);
+                mutationBytes += template.length + param.length;
+            }
+            return;
+        }
+        if (type == MutationType.SET_VERSIONSTAMPED_VALUE) {
+            int offset = Versionstamps.offset(param);
+            if (!writable() || !validWriteKey(key, key.length)) {
+                return;
+            }
+            if (offset < 0) {
+                defer(FdbErrors.CLIENT_INVALID_OPERATION);
+                return;
+            }
+            byte[] template = Versionstamps.withoutOffset(param);
+            if (validValue(template)) {
+                writes.setVersionstampedValue(key, template, offset);
+                wrote(key, key.length + template.length);
+            }
+            return;
+        }
+        if (!AtomicOps.isSupported(type)) {
+            throw unsupported("atomic mutation " + type);
+        }
+        if (writable() && validWriteKey(key, key.length) && validValue(param)) {
+            if (!writes.mutate(type, key, param)) {
+                defer(FdbErrors.ACCESSED_UNREADABLE);
+                return;
+            }
+            wrote(key, key.length + param.length);
+        }
+    }
+
+    private boolean writable() {
+        if (deferred != null) {
+            return false;
+        }
+        try {
+            checkUsable();
+        } catch (FDBException e) {
+            deferred = e;
+            return false;
+        }
+        if (state != State.OPEN) {
+            defer(FdbErrors.USED_DURING_COMMIT);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean validWriteKey(byte[] key, int length) {
+        if (!Keys.isUserKey(key)) {
+            defer(FdbErrors.KEY_OUTSIDE_LEGAL_RANGE);
+            return false;
+        }
+        if (length > Limits.KEY_BYTES) {
+            defer(FdbErrors.KEY_TOO_LARGE);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean validValue(byte[] value) {
+        if (value.length > Limits.VALUE_BYTES) {
+            defer(FdbErrors.VALUE_TOO_LARGE);
+            return false;
+        }
+        return true;
+    }
+
+    private static void requireReadableKey(byte[] key) {
+        if (Keys.compare(key, Limits.SYSTEM_KEYS_BEGIN) > 0) {
+            throw FdbErrors.error(FdbErrors.KEY_OUTSIDE_LEGAL_RANGE);
+        }
+    }
+
+    private void wrote(byte[] key, int bytes) {
+        mutationBytes += bytes;
+        if (nextWriteNoConflict) {
+            nextWriteNoConflict = false;
+        } else {
+            writeConflicts.add(ConflictRange.ofKey(key));
+        }
+    }
+
+    /** Like FoundationDB, an invalid write does not throw: the error is raised by the next read or the commit. */
+    private void defer(int code) {
+        if (deferred == null) {
+            deferred = FdbErrors.error(code);
+        }
+    }
+
+    // ---- commit and retry ----
+
+    @Override
+    public synchronized CompletableFuture<Void> commit() {
+        try {
+            checkUsable();
+            if (deferred != null) {
+                throw deferred;
+            }
+            if (state != State.OPEN) {
+                throw FdbErrors.error(FdbErrors.USED_DURING_COMMIT);
+            }
+        } catch (FDBException e) {
+            versionstamp.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
+        }
+        if (writes.isEmpty() && writeConflicts.isEmpty()) {
+            state = State.COMMITTED;
+            versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
+            return CompletableFuture.completedFuture(null);
+        }
+        if (approximateSize() > sizeLimit) {
+            FDBException tooLarge = FdbErrors.error(FdbErrors.TRANSACTION_TOO_LARGE);
+            versionstamp.completeExceptionally(tooLarge);
+            return CompletableFuture.failedFuture(tooLarge);
+        }
+        state = State.COMMITTING;
+        CompletableFuture<byte[]> stamp = versionstamp;
+        CommitRequest request = new CommitRequest(readVersion, readVersionAt, List.copyOf(readConflicts), writes,
+                List.copyOf(writeConflicts));
+        return db.commit(request).handle((version, failure) -> {
+            synchronized (this) {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    state = State.OPEN;
+                    stamp.completeExceptionally(cause);
+                    throw new CompletionException(cause);
+                }
+                state = State.COMMITTED;
+                committedVersion = version;
+                stamp.complete(Versionstamps.of(version));
+                return null;
+            }
+        });
+    }
+
+    private long approximateSize() {
+        long bytes = mutationBytes;
+        for (ConflictRange r : readConflicts) {
+            bytes += r.bytes();
+        }
+        for (ConflictRange r : writeConflicts) {
+            bytes += r.bytes();
+        }
+        return bytes;
+    }
+
+    @Override
+    public synchronized Long getCommittedVersion() {
+        return committedVersion;
+    }
+
+    @Override
+    public synchronized CompletableFuture<byte[]> getVersionstamp() {
+        return versionstamp;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Long> getApproximateSize() {
+        return CompletableFuture.completedFuture(approximateSize());
+    }
+
+    @Override
+    public CompletableFuture<Transaction> onError(Throwable e) {
+        if ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (!(e instanceof FDBException fdbError)) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long delay;
+        synchronized (this) {
+            if (!FdbErrors.isRetryable(fdbError.getCode())) {
+                return CompletableFuture.failedFuture(fdbError);
+            }
+            if (timeoutMillis > 0 && db.clock().millis() - createdAt >= timeoutMillis) {
+                return CompletableFuture.failedFuture(FdbErrors.error(FdbErrors.TRANSACTION_TIMED_OUT));
+            }
+            if (retryLimit >= 0 && retries >= retryLimit) {
+                return CompletableFuture.failedFuture(fdbError);
+            }
+            retries++;
+            delay = ThreadLocalRandom.current().nextLong(backoffMillis + 1);
+            backoffMillis = Math.min(backoffMillis * 2, Math.max(maxRetryDelayMillis, 0));
+            reset();
+        }
+        Executor later = CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, executor);
+        return CompletableFuture.supplyAsync(() -> this, later);
+    }
+
+    private void reset() {
+        readVersion = -1;
+        writes = new WriteBuffer();
+        readConflicts.clear();
+        writeConflicts.clear();
+        nextWriteNoConflict = false;
+        deferred = null;
+        mutationBytes = 0;
+        state = State.OPEN;
+        versionstamp = new CompletableFuture<>();
+        committedVersion = -1;
+    }
+
+    @Override
+    public synchronized void cancel() {
+        if (state == State.OPEN) {
+            state = State.CANCELLED;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> watch(byte[] key) {
+        throw unsupported("watch");
+    }
+
+    @Override
+    public Database getDatabase() {
+        return db;
+    }
+
+    @Override
+    public TransactionOptions options() {
+        return options;
+    }
+
+    @Override
+    public Executor getExecutor() {
+        return executor;
+    }
+
+    @Override
+    public <T> T run(Function<? super Transaction, T> retryable) {
+        return retryable.apply(this);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> runAsync(Function<? super Transaction, ? extends CompletableFuture<T>> retryable) {
+        return applySafely(retryable, this);
+    }
+
+    @Override
+    public <T> T read(Function<? super ReadTransaction, T> retryable) {
+        return retryable.apply(this);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> readAsync(
+            Function<? super ReadTransaction, ? extends CompletableFuture<T>> retryable) {
+        return applySafely(retryable, this);
+    }
+
+    static <I, T> CompletableFuture<T> applySafely(Function<? super I, ? extends CompletableFuture<T>> fn, I input) {
+        try {
+            CompletableFuture<T> result = fn.apply(input);
+            return result != null ? result : CompletableFuture.failedFuture(
+                    new NullPointerException("the transaction function returned no future"));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing native to free; FoundationDB's own close only releases memory
+    }
+
+    private synchronized void setOption(int code, byte[] param) {
+        switch (code) {
+            case 30 -> nextWriteNoConflict = true; // NEXT_WRITE_NO_WRITE_CONFLICT_RANGE
+            case 500 -> timeoutMillis = longParam(param);
+            case 501 -> retryLimit = longParam(param);
+            case 502 -> maxRetryDelayMillis = longParam(param);
+            case 503 -> sizeLimit = longParam(param) <= 0 ? Limits.TRANSACTION_BYTES
+                    : Math.min(longParam(param), Limits.TRANSACTION_BYTES);
+            default -> TransactionDefaults.requireHarmless(code, "transaction");
+        }
+    }
+
+    static long longParam(byte[] param) {
+        return ByteBuffer.wrap(param).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    static UnsupportedOperationException unsupported(String operation) {
+        return new UnsupportedOperationException(operation + " is not supported by the embedded engine");
+    }
+}

@@ -1,0 +1,175 @@
+package ai.coditect.shared.store.embedded;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The committed data of the embedded engine: every key with the versions that live transactions may still read
+ * (multi-version concurrency control). Readers are lock-free; all writes come from the single committer.
+ *
+ * <p>Like FoundationDB, it keeps old versions for five seconds only: a transaction older than that can no
+ * longer read ({@code transaction_too_old}), so versions superseded before the <em>horizon</em> — the newest
+ * version committed more than that long ago — are dropped. A snapshot in progress pins its version.
+ */
+final class VersionedStore {
+    private static final long RETENTION_MILLIS = Limits.TRANSACTION_LIFETIME_MILLIS + 1_000;
+    private static final int SWEEP_BUDGET = 512;
+
+    private final ConcurrentSkipListMap<byte[], VersionChain> data =
+            new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private final Clock clock;
+    /** Commits of the retention window, oldest first: {version, commit time}. */
+    private final ArrayDeque<long[]> recentCommits = new ArrayDeque<>();
+    /** Keys cleared at a version, oldest first, to remove once nobody can read them any more. */
+    private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
+    private long horizon;
+    private volatile long pinned = Long.MAX_VALUE;
+
+    private record Tombstone(long version, byte[] key) {
+    }
+
+    VersionedStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    byte[] get(byte[] key, long readVersion) {
+        VersionChain chain = data.get(key);
+        return chain == null ? null : chain.valueAt(readVersion);
+    }
+
+    /** Keys in {@code [begin, end)}, ascending or descending; weakly consistent, values resolved by version. */
+    NavigableMap<byte[], VersionChain> range(byte[] begin, byte[] end, boolean descending) {
+        NavigableMap<byte[], VersionChain> sub = data.subMap(begin, true, end, false);
+        return descending ? sub.descendingMap() : sub;
+    }
+
+    // ---- committer side: called with the commit lock held ----
+
+    byte[] latest(byte[] key) {
+        VersionChain chain = data.get(key);
+        return chain == null ? null : chain.latest();
+    }
+
+    /** Records {@code value} (or a clear, for {@code null}) of {@code key} at {@code version}. */
+    void put(byte[] key, byte[] value, long version) {
+        VersionChain chain = data.get(key);
+        if (chain == null) {
+            if (value != null) {
+                data.put(key, VersionChain.of(version, value));
+            }
+            return;
+        }
+        if (value == null && chain.latest() == null) {
+            return;
+        }
+        data.put(key, chain.append(version, value, effectiveHorizon()));
+        if (value == null) {
+            tombstones.addLast(new Tombstone(version, key));
+        }
+    }
+
+    void clearRange(byte[] begin, byte[] end, long version) {
+        if (Arrays.compareUnsigned(begin, end) >= 0) {
+            return;
+        }
+        for (Map.Entry<byte[], VersionChain> e : data.subMap(begin, true, end, false).entrySet()) {
+            if (e.getValue().latest() != null) {
+                data.put(e.getKey(), e.getValue().append(version, null, effectiveHorizon()));
+                tombstones.addLast(new Tombstone(version, e.getKey()));
+            }
+        }
+    }
+
+    /** Notes a commit's time, advances the horizon and removes some keys that are gone for every reader. */
+    void committed(long version) {
+        long now = clock.millis();
+        recentCommits.addLast(new long[] {version, now});
+        while (!recentCommits.isEmpty() && recentCommits.peekFirst()[1] <= now - RETENTION_MILLIS) {
+            horizon = Math.max(horizon, recentCommits.pollFirst()[0]);
+        }
+        long effective = effectiveHorizon();
+        for (int i = 0; i < SWEEP_BUDGET && !tombstones.isEmpty(); i++) {
+            Tombstone t = tombstones.peekFirst();
+            if (t.version() > effective) {
+                break;
+            }
+            tombstones.pollFirst();
+            VersionChain chain = data.get(t.key());
+            if (chain != null && chain.isGoneAt(effective)) {
+                data.remove(t.key(), chain);
+            }
+        }
+    }
+
+    /** Versions at or below this are no longer readable by any transaction that is allowed to read. */
+    long effectiveHorizon() {
+        return Math.min(horizon, pinned);
+    }
+
+    /** Keeps the versions needed to read at {@code version} until {@link #unpin()}. */
+    void pin(long version) {
+        pinned = version;
+    }
+
+    void unpin() {
+        pinned = Long.MAX_VALUE;
+    }
+
+    /** Loads one key of a recovered snapshot or log; only during recovery, before any transaction runs. */
+    void recover(byte[] key, byte[] value, long version) {
+        if (value == null) {
+            data.remove(key);
+        } else {
+            data.put(key, VersionChain.of(version, value));
+        }
+    }
+
+    void recoverClearRange(byte[] begin, byte[] end) {
+        if (Arrays.compareUnsigned(begin, end) < 0) {
+            data.subMap(begin, true, end, false).clear();
+        }
+    }
+
+    /** Live key-value pairs at {@code version}, ascending; the caller pins the version first. */
+    Iterator<Map.Entry<byte[], byte[]>> snapshotAt(long version) {
+        Iterator<Map.Entry<byte[], VersionChain>> it = data.entrySet().iterator();
+        return new Iterator<>() {
+            private Map.Entry<byte[], byte[]> next = advance();
+
+            private Map.Entry<byte[], byte[]> advance() {
+                while (it.hasNext()) {
+                    Map.Entry<byte[], VersionChain> e = it.next();
+                    byte[] value = e.getValue().valueAt(version);
+                    if (value != null) {
+                        return Map.entry(e.getKey(), value);
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<byte[], byte[]> next() {
+                Map.Entry<byte[], byte[]> current = next;
+                if (current == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                next = advance();
+                return current;
+            }
+        };
+    }
+
+    int keyCount() {
+        return data.size();
+    }
+}
