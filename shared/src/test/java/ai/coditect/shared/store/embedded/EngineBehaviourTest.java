@@ -1,0 +1,104 @@
+package ai.coditect.shared.store.embedded;
+
+import ai.coditect.shared.testing.TestClock;
+import com.apple.foundationdb.KeySelector;
+import com.apple.foundationdb.Range;
+import com.apple.foundationdb.StreamingMode;
+import com.apple.foundationdb.Transaction;
+import com.apple.foundationdb.tuple.Tuple;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What is particular to the embedded engine: multi-version reads, garbage collection, refused operations. */
+class EngineBehaviourTest {
+    private final TestClock clock = TestClock.atNow();
+
+    @Test
+    void aTransactionReadsAtItsReadVersionWhileOthersCommit() {
+        try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
+            byte[] key = Tuple.from("k").pack();
+            db.run(tr -> {
+                tr.set(key, new byte[] {1});
+                return null;
+            });
+            Transaction reader = db.createTransaction();
+            assertArrayEquals(new byte[] {1}, reader.snapshot().get(key).join());
+            db.run(tr -> {
+                tr.set(key, new byte[] {2});
+                return null;
+            });
+            db.run(tr -> {
+                tr.clear(key);
+                return null;
+            });
+            assertArrayEquals(new byte[] {1}, reader.snapshot().get(key).join(), "still the value at its version");
+            assertEquals(1, reader.snapshot().getRange(Range.startsWith(Tuple.from("k").pack())).asList().join()
+                    .size());
+        }
+    }
+
+    @Test
+    void clearedKeysAndOldVersionsAreCollectedOnceNoReaderCanSeeThem() {
+        try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
+            for (int batch = 0; batch < 10; batch++) {
+                int b = batch;
+                db.run(tr -> {
+                    for (int i = 0; i < 1_000; i++) {
+                        tr.set(Tuple.from("s", b, i).pack(), new byte[16]);
+                    }
+                    return null;
+                });
+            }
+            db.run(tr -> {
+                tr.clear(Range.startsWith(Tuple.from("s").pack()));
+                return null;
+            });
+            assertEquals(10_000, db.store().keyCount(), "readers within five seconds may still need them");
+            clock.advance(Duration.ofSeconds(7));
+            for (int i = 0; i < 40; i++) {
+                db.run(tr -> {
+                    tr.set(Tuple.from("tick").pack(), new byte[1]);
+                    return null;
+                });
+            }
+            assertTrue(db.store().keyCount() < 100, "left: " + db.store().keyCount());
+        }
+    }
+
+    @Test
+    void unsupportedOperationsSayWhichOperation() {
+        try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
+            Transaction tr = db.createTransaction();
+            assertTrue(assertThrows(UnsupportedOperationException.class, () -> tr.watch(new byte[] {1}))
+                    .getMessage().startsWith("watch"));
+            assertTrue(assertThrows(UnsupportedOperationException.class, () -> db.openTenant(Tuple.from("t")))
+                    .getMessage().contains("tenants"));
+            assertTrue(assertThrows(UnsupportedOperationException.class, () -> tr.getMappedRange(
+                    KeySelector.firstGreaterOrEqual(new byte[0]), KeySelector.firstGreaterOrEqual(new byte[] {1}),
+                    new byte[0], 0, false, StreamingMode.WANT_ALL)).getMessage().contains("getMappedRange"));
+            assertTrue(assertThrows(UnsupportedOperationException.class,
+                    () -> tr.options().setReadYourWritesDisable()).getMessage().contains("option 51"));
+            tr.options().setPriorityBatch();
+            tr.close();
+        }
+    }
+
+    @Test
+    void aTimedOutTransactionFailsWithTransactionTimedOut() {
+        try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
+            db.options().setTransactionTimeout(1_000);
+            Transaction tr = db.createTransaction();
+            tr.get(new byte[] {1}).join();
+            clock.advance(Duration.ofMillis(1_001));
+            assertEquals(1031, ai.coditect.shared.testing.FdbErrorCodes.codeOf(
+                    assertThrows(RuntimeException.class, () -> tr.get(new byte[] {1}).join())));
+            tr.close();
+        }
+    }
+}
