@@ -1,0 +1,160 @@
+package ai.coditect.functions;
+
+import ai.coditect.functions.auth.AuthRoutes;
+import ai.coditect.functions.auth.AuthService;
+import ai.coditect.functions.auth.PasswordHasher;
+import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.http.HttpCall;
+import ai.coditect.functions.http.Routes;
+import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.shared.logging.CloudLogging;
+import ai.coditect.shared.store.Databases;
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.tokens.SigningKeys;
+import ai.coditect.shared.tokens.TokenIssuer;
+import ai.coditect.shared.tokens.TokenVerifier;
+import com.apple.foundationdb.Database;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+
+/**
+ * The composition root of the functions: configuration, store, keys, services and routes, built once per
+ * function instance. Cloud Functions instantiate function classes with no arguments, so they reach it through
+ * {@link #current()}, which builds it from the environment on first use; the local platform and the tests build
+ * one themselves and {@link #install} it.
+ */
+public final class Platform implements AutoCloseable {
+    private static final Object LOCK = new Object();
+    private static volatile Platform current;
+
+    private final FunctionsConfig config;
+    private final Clock clock;
+    private final Database database;
+    private final Keyspace keyspace;
+    private final SigningKeys signingKeys;
+    private final EventPublisher events;
+    private final AuthService authService;
+    private final AuthRoutes authRoutes;
+    private final Routes jwksRoutes;
+
+    private Platform(FunctionsConfig config, Clock clock, Database database, EventPublisher events,
+                     PasswordHasher.Cost passwordCost) {
+        this.config = config;
+        this.clock = clock;
+        this.database = database;
+        this.events = events;
+        this.keyspace = Keyspace.open(database, config.environment());
+        this.signingKeys = loadKeys(config.signingKeys());
+        TokenIssuer issuer = new TokenIssuer(signingKeys, config.issuer(), config.audience(), clock);
+        TokenVerifier verifier = TokenVerifier.withKeys(signingKeys.publicKeys(), config.issuer(), config.audience(),
+                clock);
+        this.authService = new AuthService(database, keyspace, clock, new PasswordHasher(passwordCost), issuer,
+                verifier, config.sessions(), config.logins(), events);
+        this.authRoutes = new AuthRoutes(authService, clock);
+        this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
+    }
+
+    /** Builds the platform on {@code config}'s store, with {@code events} for publishing. */
+    public static Platform start(FunctionsConfig config, Clock clock, EventPublisher events,
+                                 PasswordHasher.Cost passwordCost) {
+        Database db = Databases.open(config.storeUrl());
+        try {
+            return new Platform(config, clock, db, events, passwordCost);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** The installed platform, or one built from the environment the first time a function needs it. */
+    public static Platform current() {
+        Platform p = current;
+        if (p != null) {
+            return p;
+        }
+        synchronized (LOCK) {
+            if (current == null) {
+                FunctionsConfig config = FunctionsConfig.fromEnvironment(System.getenv());
+                CloudLogging.install(config.logLevel());
+                Clock clock = Clock.systemUTC();
+                current = start(config, clock, InProcessEventBus.withDefaults(clock), PasswordHasher.Cost.OWASP);
+            }
+            return current;
+        }
+    }
+
+    public static void install(Platform platform) {
+        synchronized (LOCK) {
+            current = platform;
+        }
+    }
+
+    public static void uninstall(Platform platform) {
+        synchronized (LOCK) {
+            if (current == platform) {
+                current = null;
+            }
+        }
+    }
+
+    private static SigningKeys loadKeys(FunctionsConfig.SigningKeySource source) {
+        try {
+            if (source.json() != null) {
+                return SigningKeys.parse(source.json());
+            }
+            if (source.generateIfMissing()) {
+                return SigningKeys.loadOrGenerate(source.file());
+            }
+            return SigningKeys.parse(Files.readString(source.file(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the signing keys from " + source.file(), e);
+        }
+    }
+
+    private void jwks(HttpCall call) {
+        call.cacheControl("public, max-age=300");
+        call.json(200, signingKeys.publicKeys().toJSONObject(true));
+    }
+
+    public FunctionsConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    public AuthService authService() {
+        return authService;
+    }
+
+    public AuthRoutes authRoutes() {
+        return authRoutes;
+    }
+
+    public Routes jwksRoutes() {
+        return jwksRoutes;
+    }
+
+    public EventPublisher events() {
+        return events;
+    }
+
+    @Override
+    public void close() {
+        events.close();
+        database.close();
+    }
+}

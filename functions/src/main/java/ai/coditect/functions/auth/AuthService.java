@@ -1,0 +1,291 @@
+package ai.coditect.functions.auth;
+
+import ai.coditect.shared.events.Event;
+import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.shared.events.EventType;
+import ai.coditect.shared.ids.Ids;
+import ai.coditect.shared.json.Json;
+import ai.coditect.shared.logging.LogFields;
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.Transactions;
+import ai.coditect.shared.tokens.AccessToken;
+import ai.coditect.shared.tokens.InvalidTokenException;
+import ai.coditect.shared.tokens.TokenIssuer;
+import ai.coditect.shared.tokens.TokenVerifier;
+import com.apple.foundationdb.Database;
+import com.apple.foundationdb.KeyValue;
+import com.apple.foundationdb.tuple.Tuple;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Signup, login, the session check of every authenticated request, and revocation. Knows nothing of HTTP.
+ * Passwords are hashed outside transactions; each transaction is small and safe to retry.
+ */
+public final class AuthService {
+    private static final Logger LOG = Logger.getLogger(AuthService.class.getName());
+    private static final int REVOKE_BATCH = 500;
+
+    private final Database db;
+    private final Keyspace keys;
+    private final Clock clock;
+    private final PasswordHasher hasher;
+    private final TokenIssuer issuer;
+    private final TokenVerifier verifier;
+    private final SessionPolicy policy;
+    private final LoginThrottle throttle;
+    private final Sessions sessions;
+    private final EventPublisher events;
+
+    public AuthService(Database db, Keyspace keys, Clock clock, PasswordHasher hasher, TokenIssuer issuer,
+                       TokenVerifier verifier, SessionPolicy policy, LoginPolicy loginPolicy, EventPublisher events) {
+        this.db = db;
+        this.keys = keys;
+        this.clock = clock;
+        this.hasher = hasher;
+        this.issuer = issuer;
+        this.verifier = verifier;
+        this.policy = policy;
+        this.throttle = new LoginThrottle(db, keys, clock, loginPolicy);
+        this.sessions = new Sessions(keys);
+        this.events = events;
+    }
+
+    /** A new session and its token, the result of signup and login. */
+    public record SignedIn(User user, Session session, String accessToken, Instant lastAccessAt) {
+    }
+
+    /** The caller of an authenticated request, after its token and session were checked. */
+    public record Caller(AccessToken token, User user, Session session, Instant lastAccessAt) {
+        public String userId() {
+            return user.id();
+        }
+
+        public String tenantId() {
+            return user.tenantId();
+        }
+    }
+
+    /** A session as its owner sees it in the list. */
+    public record SessionSummary(Session session, Instant lastAccessAt) {
+    }
+
+    /** Creates a user with a personal tenant and a first session, and requests the user's workspace. */
+    public SignedIn signup(String rawEmail, String password, String rawName, String userAgent) {
+        String email = Credentials.email(rawEmail);
+        Credentials.checkPassword(password, email);
+        String name = Credentials.name(rawName, email);
+        String hash = hasher.hash(password);
+        Instant now = now();
+        User user = new User(Ids.newId(), Ids.newId(), email, name, hash, now);
+        Session session = newSession(user, now, userAgent);
+        Transactions.run(db, tr -> {
+            byte[] emailKey = keys.userByEmail(email);
+            if (tr.get(emailKey).join() != null) {
+                throw new AuthException(AuthException.Reason.EMAIL_TAKEN, "An account with this email exists.");
+            }
+            tr.set(emailKey, Tuple.from(user.tenantId(), user.id()).pack());
+            tr.set(keys.user(user.tenantId(), user.id()), Json.bytes(user));
+            sessions.create(tr, session);
+            return null;
+        });
+        LogFields.of("tenantId", user.tenantId(), "userId", user.id()).log(LOG, Level.INFO, "signed up");
+        requestWorkspace(user);
+        return signedIn(user, session);
+    }
+
+    private void requestWorkspace(User user) {
+        Event event = Event.of(EventType.WORKSPACE_PROVISION_REQUESTED, user.tenantId(), user.id(), Map.of(), clock);
+        try {
+            events.publish(event).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // The account exists; a workspace can still be requested with POST /v1/workspaces/me/start.
+            LogFields.of("tenantId", user.tenantId(), "userId", user.id(), "eventId", event.id())
+                    .log(LOG, Level.SEVERE, "could not request the workspace of a new user", e);
+        }
+    }
+
+    public SignedIn login(String rawEmail, String password, String userAgent) {
+        String email;
+        try {
+            email = Credentials.email(rawEmail);
+        } catch (AuthException e) {
+            throw invalidCredentials();
+        }
+        throttle.attempt(email);
+        User user = Transactions.read(db, tr -> {
+            byte[] owner = tr.get(keys.userByEmail(email)).join();
+            if (owner == null) {
+                return null;
+            }
+            Tuple t = Tuple.fromBytes(owner);
+            byte[] record = tr.get(keys.user(t.getString(0), t.getString(1))).join();
+            return record == null ? null : Json.read(record, User.class);
+        });
+        if (user == null) {
+            hasher.verifyNobody(password == null ? "" : password);
+            throw invalidCredentials();
+        }
+        if (password == null || !hasher.verify(password, user.passwordHash())) {
+            throw invalidCredentials();
+        }
+        throttle.succeeded(email);
+        String upgradedHash = hasher.needsRehash(user.passwordHash()) ? hasher.hash(password) : null;
+        Instant now = now();
+        Session session = newSession(user, now, userAgent);
+        User current = Transactions.run(db, tr -> {
+            byte[] record = tr.get(keys.user(user.tenantId(), user.id())).join();
+            if (record == null) {
+                throw invalidCredentials();
+            }
+            User stored = Json.read(record, User.class);
+            if (upgradedHash != null && stored.passwordHash().equals(user.passwordHash())) {
+                stored = stored.withPasswordHash(upgradedHash);
+                tr.set(keys.user(user.tenantId(), user.id()), Json.bytes(stored));
+            }
+            sessions.create(tr, session);
+            return stored;
+        });
+        return signedIn(current, session);
+    }
+
+    private static AuthException invalidCredentials() {
+        return new AuthException(AuthException.Reason.INVALID_CREDENTIALS, "The email or password is wrong.");
+    }
+
+    private Session newSession(User user, Instant now, String userAgent) {
+        return new Session(Ids.newId(), user.tenantId(), user.id(), now, now.plus(policy.lifetime()), null,
+                userAgent == null ? "" : userAgent);
+    }
+
+    private SignedIn signedIn(User user, Session session) {
+        String token = issuer.issue(user.id(), user.tenantId(), session.id(), session.expiresAt());
+        return new SignedIn(user, session, token, session.createdAt());
+    }
+
+    /**
+     * The check of every authenticated request: the token must verify, and its session must exist, belong to
+     * the token's user, not be revoked, and be within its absolute lifetime and idle timeout. Records the access.
+     */
+    public Caller authenticate(String bearerToken) {
+        AccessToken token;
+        try {
+            token = verifier.verify(bearerToken);
+        } catch (InvalidTokenException e) {
+            if (e.reason() == InvalidTokenException.Reason.EXPIRED) {
+                throw new AuthException(AuthException.Reason.SESSION_EXPIRED, "The session has expired; log in again.");
+            }
+            throw new AuthException(AuthException.Reason.TOKEN_INVALID, "The access token is not valid.");
+        }
+        Instant now = now();
+        return Transactions.run(db, tr -> {
+            CompletableFuture<Session> sessionRead = sessions.read(tr, token.tenantId(), token.sessionId());
+            CompletableFuture<byte[]> userRead = tr.get(keys.user(token.tenantId(), token.userId()));
+            Session session = sessionRead.join();
+            byte[] userRecord = userRead.join();
+            if (session == null || userRecord == null) {
+                throw new AuthException(AuthException.Reason.SESSION_REVOKED, "The session has ended; log in again.");
+            }
+            if (!session.userId().equals(token.userId())) {
+                throw new AuthException(AuthException.Reason.TOKEN_INVALID, "The access token is not valid.");
+            }
+            if (session.isRevoked()) {
+                throw new AuthException(AuthException.Reason.SESSION_REVOKED, "The session was logged out.");
+            }
+            Instant lastAccess = sessions.lastAccess(tr, session).join();
+            if (!now.isBefore(session.expiresAt()) || !now.isBefore(lastAccess.plus(policy.idleTimeout()))) {
+                throw new AuthException(AuthException.Reason.SESSION_EXPIRED, "The session has expired; log in again.");
+            }
+            sessions.touch(tr, session, now);
+            Instant seen = now.isAfter(lastAccess) ? now : lastAccess;
+            return new Caller(token, Json.read(userRecord, User.class), session, seen);
+        });
+    }
+
+    /** Times are kept to the millisecond, the resolution of the expiry index and of last-access values. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** When an idle session expires, given its last access. */
+    public Instant idleExpiry(Instant lastAccessAt) {
+        return lastAccessAt.plus(policy.idleTimeout());
+    }
+
+    /** The caller's sessions that are still usable, newest first. */
+    public List<SessionSummary> sessions(Caller caller) {
+        Instant now = now();
+        return Transactions.read(db, tr -> {
+            List<CompletableFuture<Session>> reads = new ArrayList<>();
+            for (KeyValue kv : tr.getRange(keys.sessionsOfUser(caller.tenantId(), caller.userId()))) {
+                reads.add(sessions.read(tr, caller.tenantId(),
+                        keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey())));
+            }
+            List<SessionSummary> out = new ArrayList<>();
+            for (CompletableFuture<Session> read : reads) {
+                Session s = read.join();
+                if (s == null || s.isRevoked() || !now.isBefore(s.expiresAt())) {
+                    continue;
+                }
+                byte[] last = tr.snapshot().get(keys.sessionLastAccess(s.tenantId(), s.id())).join();
+                Instant lastAccess = last == null ? s.createdAt() : Instant.ofEpochMilli(Keyspace.millis(last));
+                if (now.isBefore(idleExpiry(lastAccess))) {
+                    out.add(new SessionSummary(s, lastAccess));
+                }
+            }
+            out.sort(Comparator.comparing((SessionSummary s) -> s.session().createdAt()).reversed());
+            return out;
+        });
+    }
+
+    /** Revokes one of the caller's own sessions; another user's session id is simply not found. */
+    public void revoke(Caller caller, String sessionId) {
+        Instant now = now();
+        Transactions.run(db, tr -> {
+            Session s = Ids.isWellFormed(sessionId) ? sessions.read(tr, caller.tenantId(), sessionId).join() : null;
+            if (s == null || !s.userId().equals(caller.userId())) {
+                throw new AuthException(AuthException.Reason.SESSION_NOT_FOUND, "You have no such session.");
+            }
+            sessions.revoke(tr, s, now);
+            return null;
+        });
+    }
+
+    public void logout(Caller caller) {
+        revoke(caller, caller.session().id());
+    }
+
+    /** Revokes every session of the caller, in batches that keep each transaction small. */
+    public void logoutAll(Caller caller) {
+        Instant now = now();
+        byte[] from = keys.sessionsOfUser(caller.tenantId(), caller.userId()).begin;
+        byte[] end = keys.sessionsOfUser(caller.tenantId(), caller.userId()).end;
+        while (from != null) {
+            byte[] start = from;
+            from = Transactions.run(db, tr -> {
+                List<KeyValue> batch = tr.getRange(start, end, REVOKE_BATCH).asList().join();
+                for (KeyValue kv : batch) {
+                    Session s = sessions.read(tr, caller.tenantId(),
+                            keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey())).join();
+                    if (s != null) {
+                        sessions.revoke(tr, s, now);
+                    }
+                }
+                return batch.size() < REVOKE_BATCH ? null
+                        : com.apple.foundationdb.tuple.ByteArrayUtil.join(batch.getLast().getKey(), new byte[] {0});
+            });
+        }
+        LogFields.of("tenantId", caller.tenantId(), "userId", caller.userId())
+                .log(LOG, Level.INFO, "logged out everywhere");
+    }
+}

@@ -1,0 +1,155 @@
+package ai.coditect.functions.http;
+
+import ai.coditect.shared.json.Json;
+import ai.coditect.shared.problem.Problem;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.cloud.functions.HttpRequest;
+import com.google.cloud.functions.HttpResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One HTTP request to a function and its response, with the platform's rules for bodies: JSON only (else 415),
+ * at most 64 KiB (else 413), well-formed (else 400 {@code malformed_json}).
+ */
+public final class HttpCall {
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final HttpRequest request;
+    private final HttpResponse response;
+    private final String requestId;
+    private Map<String, String> pathParameters = Map.of();
+    private String cacheControl = "no-store";
+    private int status;
+
+    HttpCall(HttpRequest request, HttpResponse response, String requestId) {
+        this.request = request;
+        this.response = response;
+        this.requestId = requestId;
+    }
+
+    public String method() {
+        return request.getMethod().toUpperCase(Locale.ROOT);
+    }
+
+    public String path() {
+        return request.getPath();
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public Optional<String> header(String name) {
+        return request.getFirstHeader(name);
+    }
+
+    /** The bearer token of the {@code Authorization} header, or empty. */
+    public Optional<String> bearerToken() {
+        return header("Authorization")
+                .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(h -> h.substring(7).trim())
+                .filter(t -> !t.isEmpty());
+    }
+
+    public String userAgent() {
+        String ua = header("User-Agent").orElse("");
+        return ua.length() > 256 ? ua.substring(0, 256) : ua;
+    }
+
+    public String pathParameter(String name) {
+        return pathParameters.get(name);
+    }
+
+    void pathParameters(Map<String, String> parameters) {
+        this.pathParameters = parameters;
+    }
+
+    /** The request body as a JSON object, checked for media type, size and syntax. */
+    public JsonBody jsonBody() {
+        String contentType = request.getContentType().orElse("");
+        if (!isJson(contentType)) {
+            throw new ApiException(415, "unsupported_media_type",
+                    "Send the body as application/json" + (contentType.isEmpty() ? "." : ", not " + contentType + "."));
+        }
+        if (request.getContentLength() > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            throw new ApiException(400, "malformed_json", "The request body could not be read.");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed_json", "The request body is not valid JSON.");
+        } catch (IOException e) {
+            throw new ApiException(400, "malformed_json", "The request body could not be read.");
+        }
+        if (node == null || !node.isObject()) {
+            throw new ApiException(400, "malformed_json", "The request body must be a JSON object.");
+        }
+        return new JsonBody(node);
+    }
+
+    private static ApiException tooLarge() {
+        return new ApiException(413, "payload_too_large", "The request body is larger than 64 KiB.");
+    }
+
+    static boolean isJson(String contentType) {
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    public void header(String name, String value) {
+        response.appendHeader(name, value);
+    }
+
+    /** Replaces the default {@code Cache-Control: no-store} of this response. */
+    public void cacheControl(String value) {
+        this.cacheControl = value;
+    }
+
+    public void json(int status, Object body) {
+        write(status, "application/json", Json.bytes(body));
+    }
+
+    public void noContent() {
+        this.status = 204;
+        response.appendHeader("Cache-Control", cacheControl);
+        response.setStatusCode(204);
+    }
+
+    public void problem(Problem problem, Map<String, String> headers) {
+        headers.forEach(response::appendHeader);
+        write(problem.status(), Problem.MEDIA_TYPE, Json.bytes(problem));
+    }
+
+    private void write(int status, String contentType, byte[] bytes) {
+        this.status = status;
+        response.appendHeader("Cache-Control", cacheControl);
+        response.setStatusCode(status);
+        response.setContentType(contentType);
+        try (OutputStream out = response.getOutputStream()) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the client went away", e);
+        }
+    }
+
+    int status() {
+        return status;
+    }
+}

@@ -1,0 +1,94 @@
+package ai.coditect.functions.local;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Runs a function in the real Google Cloud Functions Framework invoker, in this JVM, the way Cloud Functions
+ * runs it: the invoker (which bundles its own Jetty, Jackson and Gson) lives in a class loader of its own that
+ * shares only the Functions Framework API and the CloudEvents API with the function's class loader.
+ */
+public final class InvokerServer implements AutoCloseable {
+    private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
+
+    private final Object invoker;
+    private final URLClassLoader loader;
+    private final int port;
+
+    private InvokerServer(Object invoker, URLClassLoader loader, int port) {
+        this.invoker = invoker;
+        this.loader = loader;
+        this.port = port;
+    }
+
+    /**
+     * Serves {@code function} on {@code port}; {@code signatureType} is {@code http} or {@code cloudevent}.
+     * Returns once the server accepts connections.
+     */
+    public static InvokerServer start(Path invokerJar, int port, Class<?> function, String signatureType) {
+        if (invokerJar == null || !Files.isRegularFile(invokerJar)) {
+            throw new IllegalStateException("The Functions Framework invoker jar is missing (" + invokerJar
+                    + "); build the functions module first: ./coditect build");
+        }
+        URLClassLoader loader;
+        try {
+            loader = new URLClassLoader("functions-framework-invoker", new URL[] {invokerJar.toUri().toURL()},
+                    new SharedApiClassLoader(function.getClassLoader()));
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(e);
+        }
+        try {
+            Class<?> type = loader.loadClass(INVOKER);
+            Constructor<?> constructor = type.getConstructor(Integer.class, String.class, String.class,
+                    ClassLoader.class);
+            Object invoker = constructor.newInstance(port, function.getName(), signatureType,
+                    function.getClassLoader());
+            type.getMethod("startTestServer").invoke(invoker);
+            return new InvokerServer(invoker, loader, port);
+        } catch (ReflectiveOperationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("The Functions Framework invoker could not serve " + function.getName()
+                    + " on port " + port + ": " + cause, cause);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws Exception {
+        Method stop = invoker.getClass().getMethod("stopServer");
+        stop.invoke(invoker);
+        loader.close();
+    }
+
+    /**
+     * The invoker's parent: the JDK, plus the Functions Framework API and CloudEvents API classes from the
+     * function's class loader, so that both sides agree on {@code HttpFunction} and {@code CloudEvent}.
+     */
+    private static final class SharedApiClassLoader extends ClassLoader {
+        private final ClassLoader functions;
+
+        SharedApiClassLoader(ClassLoader functions) {
+            super("functions-framework-api", ClassLoader.getPlatformClassLoader());
+            this.functions = functions;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            boolean shared = (name.startsWith("com.google.cloud.functions.")
+                    && !name.startsWith("com.google.cloud.functions.invoker."))
+                    || name.startsWith("io.cloudevents.");
+            if (shared) {
+                return functions.loadClass(name);
+            }
+            return super.loadClass(name, resolve);
+        }
+    }
+}

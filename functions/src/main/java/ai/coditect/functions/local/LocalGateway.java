@@ -1,0 +1,37 @@
+package ai.coditect.functions.local;
+
+import ai.coditect.functions.auth.AuthFunction;
+import ai.coditect.functions.auth.JwksFunction;
+import ai.coditect.functions.http.HttpCall;
+import ai.coditect.functions.http.Routes;
+import com.google.cloud.functions.HttpFunction;
+import com.google.cloud.functions.HttpRequest;
+import com.google.cloud.functions.HttpResponse;
+
+import java.util.Map;
+
+/**
+ * The local platform's single HTTP function: dispatches each request by path to the real function that serves
+ * it in production, as the load balancer in front of Cloud Functions does. Local use only.
+ */
+public final class LocalGateway implements HttpFunction {
+    private final HttpFunction auth = new AuthFunction();
+    private final HttpFunction jwks = new JwksFunction();
+    private final Routes own = Routes.builder().get("/healthz", LocalGateway::healthy).build();
+
+    @Override
+    public void service(HttpRequest request, HttpResponse response) throws Exception {
+        String path = request.getPath();
+        if (path.startsWith("/v1/auth/")) {
+            auth.service(request, response);
+        } else if (path.equals("/.well-known/jwks.json")) {
+            jwks.service(request, response);
+        } else {
+            own.serve(request, response);
+        }
+    }
+
+    private static void healthy(HttpCall call) {
+        call.json(200, Map.of("status", "ok"));
+    }
+}

@@ -1,0 +1,178 @@
+package ai.coditect.functions.testing;
+
+import ai.coditect.functions.FunctionsConfig;
+import ai.coditect.functions.Platform;
+import ai.coditect.functions.auth.PasswordHasher;
+import ai.coditect.functions.auth.SessionPolicy;
+import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.local.LocalPlatform;
+import ai.coditect.shared.json.Json;
+import ai.coditect.shared.testing.TestClock;
+import ai.coditect.shared.tokens.SigningKeys;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The local platform as tests run it: the real Functions Framework invoker on a free port, the embedded engine in
+ * memory, a clock the test moves, and a cheap Argon2id cost so that tests are not dominated by hashing. All
+ * requests go over real HTTP.
+ */
+public final class TestPlatform implements AutoCloseable {
+    /** Argon2id at a tenth of the production memory, for speed; production's cost is tested on its own. */
+    public static final PasswordHasher.Cost TEST_COST = new PasswordHasher.Cost(1024, 1, 1);
+
+    private final LocalPlatform local;
+    private final TestClock clock;
+    private final Path dataDir;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestPlatform(LocalPlatform local, TestClock clock, Path dataDir) {
+        this.local = local;
+        this.clock = clock;
+        this.dataDir = dataDir;
+    }
+
+    public static TestPlatform start() {
+        return start(TestClock.atNow(), SessionPolicy.DEFAULT);
+    }
+
+    public static TestPlatform start(TestClock clock, SessionPolicy sessions) {
+        try {
+            Path dataDir = Files.createTempDirectory("coditect-test");
+            int port = freePort();
+            FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl("memory:")
+                    .withSessions(sessions);
+            Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
+            return new TestPlatform(LocalPlatform.start(config, clock, port, invoker, TEST_COST), clock, dataDir);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    public TestClock clock() {
+        return clock;
+    }
+
+    public Platform platform() {
+        return local.platform();
+    }
+
+    public InProcessEventBus bus() {
+        return local.bus();
+    }
+
+    public String url(String path) {
+        return local.baseUrl() + path;
+    }
+
+    /** The signing keys the platform uses, to mint tokens a test needs (and forge ones it must refuse). */
+    public SigningKeys signingKeys() throws IOException {
+        return SigningKeys.loadOrGenerate(dataDir.resolve("signing-keys.json"));
+    }
+
+    public Reply get(String path, String token) {
+        return send(builder(path, token).GET());
+    }
+
+    public Reply post(String path, String json, String token) {
+        HttpRequest.Builder b = builder(path, token);
+        if (json != null) {
+            b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        } else {
+            b.POST(HttpRequest.BodyPublishers.noBody());
+        }
+        return send(b);
+    }
+
+    public Reply delete(String path, String token) {
+        return send(builder(path, token).DELETE());
+    }
+
+    public Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Reply(r);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpRequest.Builder builder(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b;
+    }
+
+    /** Signs up a user and returns the response body. */
+    public JsonNode signup(String email, String password) {
+        Reply r = post("/v1/auth/signup", Json.string(Map.of("email", email, "password", password)), null);
+        if (r.status() != 201) {
+            throw new AssertionError("signup failed: " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    public JsonNode login(String email, String password) {
+        Reply r = post("/v1/auth/login", Json.string(Map.of("email", email, "password", password)), null);
+        if (r.status() != 200) {
+            throw new AssertionError("login failed: " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    @Override
+    public void close() {
+        local.close();
+    }
+
+    /** An HTTP response. */
+    public record Reply(HttpResponse<String> response) {
+        public int status() {
+            return response.statusCode();
+        }
+
+        public String body() {
+            return response.body();
+        }
+
+        public JsonNode json() {
+            try {
+                return Json.mapper().readTree(response.body());
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + response.body(), e);
+            }
+        }
+
+        /** The problem+json {@code code}, for error responses. */
+        public String code() {
+            return json().path("code").asText();
+        }
+
+        public String header(String name) {
+            return response.headers().firstValue(name).orElse(null);
+        }
+    }
+}

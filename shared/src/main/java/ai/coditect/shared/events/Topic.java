@@ -1,0 +1,18 @@
+package ai.coditect.shared.events;
+
+/** The Pub/Sub topics of the platform. */
+public enum Topic {
+    WORKSPACE_REQUESTS("workspace-requests"),
+    CLEANUP_TICKS("cleanup-ticks");
+
+    private final String id;
+
+    Topic(String id) {
+        this.id = id;
+    }
+
+    /** The topic id in Pub/Sub. */
+    public String id() {
+        return id;
+    }
+}
