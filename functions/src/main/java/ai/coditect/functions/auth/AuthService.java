@@ -193,11 +193,11 @@ public final class AuthService {
             CompletableFuture<byte[]> userRead = tr.get(keys.user(token.tenantId(), token.userId()));
             Session session = sessionRead.join();
             byte[] userRecord = userRead.join();
+            if (session != null && !session.userId().equals(token.userId())) {
+                throw new AuthException(AuthException.Reason.TOKEN_INVALID, "The access token is not valid.");
+            }
             if (session == null || userRecord == null) {
                 throw new AuthException(AuthException.Reason.SESSION_REVOKED, "The session has ended; log in again.");
-            }
-            if (!session.userId().equals(token.userId())) {
-                throw new AuthException(AuthException.Reason.TOKEN_INVALID, "The access token is not valid.");
             }
             if (session.isRevoked()) {
                 throw new AuthException(AuthException.Reason.SESSION_REVOKED, "The session was logged out.");

@@ -12,10 +12,17 @@ import java.util.logging.StreamHandler;
  * line in Cloud Logging's structured format, so Cloud Functions and GKE pick up severity and fields.
  */
 public final class CloudLogging {
+    /** Held strongly: java.util.logging forgets a configured logger that nobody references. */
+    private static final Logger PLATFORM = Logger.getLogger("ai.coditect");
+
     private CloudLogging() {
     }
 
-    /** Replaces the root handlers with a JSON-lines handler on {@code out}; {@code level} e.g. INFO or FINE. */
+    /**
+     * Replaces the root handlers with a JSON-lines handler on {@code out}. {@code level} applies to the platform's
+     * own loggers ({@code ai.coditect}); libraries log at INFO and above whatever it is, since some of them log
+     * request headers at debug level.
+     */
     public static void install(PrintStream out, Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
@@ -26,9 +33,10 @@ public final class CloudLogging {
                 flush();
             }
         };
-        handler.setLevel(level);
+        handler.setLevel(Level.ALL);
         root.addHandler(handler);
-        root.setLevel(level);
+        root.setLevel(Level.INFO);
+        PLATFORM.setLevel(level);
     }
 
     public static void install(Level level) {

@@ -1,0 +1,50 @@
+package ai.coditect.shared.logging;
+
+import ai.coditect.shared.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JsonLineFormatterTest {
+    private final JsonLineFormatter formatter = new JsonLineFormatter();
+
+    private JsonNode format(LogRecord record) throws Exception {
+        String line = formatter.format(record);
+        assertTrue(line.endsWith(System.lineSeparator()));
+        assertEquals(1, line.lines().count(), "one line per record");
+        return Json.mapper().readTree(line);
+    }
+
+    @Test
+    void aRecordIsOneJsonLineInCloudLoggingsShapeWithItsFieldsAndRequestId() throws Exception {
+        LogRecord record = new LogRecord(Level.WARNING, "cleanup finished");
+        record.setLoggerName("ai.coditect.test");
+        record.setParameters(new Object[] {LogFields.of("deleted", 3, "millis", 42L)});
+        JsonNode[] line = new JsonNode[1];
+        RequestContext.run("req-1", () -> line[0] = format(record));
+        assertEquals("WARNING", line[0].get("severity").asText());
+        assertEquals("cleanup finished", line[0].get("message").asText());
+        assertEquals("req-1", line[0].get("requestId").asText());
+        assertEquals(3, line[0].get("deleted").asInt());
+        assertEquals(42, line[0].get("millis").asInt());
+        assertTrue(line[0].has("time"));
+    }
+
+    @Test
+    void bearerTokensAndJwtsAreRedactedWhereverALibraryLogsThem() throws Exception {
+        String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJlLWJ5dGVz";
+        LogRecord record = new LogRecord(Level.FINE, "header Authorization: Bearer opaque-token-123 and " + jwt);
+        record.setThrown(new IllegalStateException("bad token " + jwt));
+        JsonNode line = format(record);
+        assertEquals("DEBUG", line.get("severity").asText());
+        assertFalse(line.toString().contains("opaque-token-123"));
+        assertFalse(line.toString().contains("c2lnbmF0dXJlLWJ5dGVz"));
+        assertTrue(line.get("message").asText().contains("Bearer [redacted]"));
+    }
+}
