@@ -33,6 +33,8 @@ public record LogFields(Map<String, Object> values) {
         }
         LogRecord record = new LogRecord(level, message);
         record.setLoggerName(logger.getName());
+        record.setSourceClassName(logger.getName());
+        record.setSourceMethodName("");
         record.setParameters(new Object[] {this});
         record.setThrown(thrown);
         logger.log(record);

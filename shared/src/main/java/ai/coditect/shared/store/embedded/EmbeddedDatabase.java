@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,6 +45,7 @@ public final class EmbeddedDatabase implements Database {
     private final VersionedStore store;
     private final ConflictTracker conflicts = new ConflictTracker();
     private final ReentrantLock commitLock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Commit> pendingCommits = new ConcurrentLinkedQueue<>();
     private final DatabaseOptions options = new DatabaseOptions(this::setOption);
     private final WriteAheadLog log;
     private final DirectoryLock lock;
@@ -122,10 +124,38 @@ public final class EmbeddedDatabase implements Database {
         }
     }
 
-    /** The committer: conflict check, version, writes, log; completes with the commit version once durable. */
+    /**
+     * The committer: conflict check, version, writes, log; completes with the commit version once durable.
+     * Commits are combined: a caller queues its request and whoever holds the commit lock applies every queued
+     * request, so that under contention requests wait on their own future instead of convoying on the lock.
+     */
     CompletableFuture<Long> commit(CommitRequest request) {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        commitLock.lock();
+        Commit mine = new Commit(request, new CompletableFuture<>());
+        pendingCommits.add(mine);
+        do {
+            if (!commitLock.tryLock()) {
+                return mine.done(); // the holder applies ours before it lets go (it re-checks the queue)
+            }
+            List<Runnable> completions = new ArrayList<>();
+            try {
+                for (Commit c = pendingCommits.poll(); c != null; c = pendingCommits.poll()) {
+                    completions.add(commitOne(c));
+                }
+            } finally {
+                commitLock.unlock();
+            }
+            completions.forEach(Runnable::run);
+        } while (!pendingCommits.isEmpty());
+        return mine.done();
+    }
+
+    private record Commit(CommitRequest request, CompletableFuture<Long> done) {
+    }
+
+    /** Applies one commit under the commit lock; returns what completes its future, to run after the lock. */
+    private Runnable commitOne(Commit commit) {
+        CommitRequest request = commit.request();
+        CompletableFuture<Long> done = commit.done();
         try {
             checkOpen();
             if (request.readVersion() >= 0) {
@@ -139,6 +169,7 @@ public final class EmbeddedDatabase implements Database {
                     }
                 }
             }
+            store.beginCommit(durableVersion);
             long version = ++lastVersion;
             List<LogRecord.Effect> effects = apply(request.writes(), version);
             for (ConflictRange r : request.writeConflicts()) {
@@ -148,18 +179,13 @@ public final class EmbeddedDatabase implements Database {
             conflicts.compactIfLarge(store.effectiveHorizon());
             if (log == null) {
                 durableVersion = version;
-                done.complete(version);
-            } else {
-                log.append(version, new LogRecord(version, effects).encode(), done);
+                return () -> done.complete(version);
             }
-        } catch (FDBException e) {
-            done.completeExceptionally(e);
+            log.append(version, new LogRecord(version, effects).encode(), done);
+            return () -> { };
         } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-        } finally {
-            commitLock.unlock();
+            return () -> done.completeExceptionally(e);
         }
-        return done;
     }
 
     /**

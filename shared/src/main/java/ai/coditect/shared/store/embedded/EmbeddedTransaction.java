@@ -52,6 +52,7 @@ final class EmbeddedTransaction implements Transaction {
 
     // reset by onError
     private long readVersion = -1;
+    private boolean readVersionRegistered;
     private long readVersionAt;
     private WriteBuffer writes = new WriteBuffer();
     private final List<ConflictRange> readConflicts = new ArrayList<>();
@@ -85,10 +86,19 @@ final class EmbeddedTransaction implements Transaction {
 
     synchronized long readVersion() {
         if (readVersion < 0) {
-            readVersion = db.durableVersion();
+            readVersion = db.store().register(db::durableVersion);
+            readVersionRegistered = true;
             readVersionAt = db.clock().millis();
         }
         return readVersion;
+    }
+
+    /** Lets the engine drop versions this transaction no longer needs: it committed, was reset or closed. */
+    private synchronized void releaseReadVersion() {
+        if (readVersionRegistered) {
+            readVersionRegistered = false;
+            db.store().release(readVersion);
+        }
     }
 
     synchronized ConflictRange addReadConflict(byte[] begin, byte[] end) {
@@ -102,6 +112,9 @@ final class EmbeddedTransaction implements Transaction {
         checkUsable();
         if (state == State.COMMITTING) {
             throw FdbErrors.error(FdbErrors.USED_DURING_COMMIT);
+        }
+        if (state == State.COMMITTED) {
+            throw FdbErrors.error(FdbErrors.CLIENT_INVALID_OPERATION);
         }
         if (deferred != null) {
             throw deferred;
@@ -347,6 +360,7 @@ final class EmbeddedTransaction implements Transaction {
             deferred = FdbErrors.error(FdbErrors.FUTURE_VERSION);
             return;
         }
+        releaseReadVersion();
         readVersion = version;
         readVersionAt = db.clock().millis();
     }
@@ -578,6 +592,7 @@ final class EmbeddedTransaction implements Transaction {
             return CompletableFuture.failedFuture(e);
         }
         if (writes.isEmpty() && writeConflicts.isEmpty()) {
+            releaseReadVersion();
             state = State.COMMITTED;
             versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
             return CompletableFuture.completedFuture(null);
@@ -593,6 +608,7 @@ final class EmbeddedTransaction implements Transaction {
                 List.copyOf(writeConflicts));
         return db.commit(request).handle((version, failure) -> {
             synchronized (this) {
+                releaseReadVersion();
                 if (failure != null) {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
@@ -663,6 +679,7 @@ final class EmbeddedTransaction implements Transaction {
     }
 
     private void reset() {
+        releaseReadVersion();
         readVersion = -1;
         writes = new WriteBuffer();
         readConflicts.clear();
@@ -679,6 +696,7 @@ final class EmbeddedTransaction implements Transaction {
     public synchronized void cancel() {
         if (state == State.OPEN) {
             state = State.CANCELLED;
+            releaseReadVersion();
         }
     }
 
@@ -735,7 +753,7 @@ final class EmbeddedTransaction implements Transaction {
 
     @Override
     public void close() {
-        // nothing native to free; FoundationDB's own close only releases memory
+        releaseReadVersion();
     }
 
     private synchronized void setOption(int code, byte[] param) {

@@ -33,6 +33,10 @@ final class VersionChain {
         return values[values.length - 1];
     }
 
+    int size() {
+        return versions.length;
+    }
+
     long latestVersion() {
         return versions[versions.length - 1];
     }

@@ -12,9 +12,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * The committed data of the embedded engine: every key with the versions that live transactions may still read
  * (multi-version concurrency control). Readers are lock-free; all writes come from the single committer.
  *
- * <p>Like FoundationDB, it keeps old versions for five seconds only: a transaction older than that can no
- * longer read ({@code transaction_too_old}), so versions superseded before the <em>horizon</em> — the newest
- * version committed more than that long ago — are dropped. A snapshot in progress pins its version.
+ * <p>A version superseded before the <em>horizon</em> is dropped. The horizon is the oldest read version of a
+ * live transaction (each registers its read version), so a key written on every request keeps only a handful of
+ * versions. Like FoundationDB, transactions older than five seconds can no longer read
+ * ({@code transaction_too_old}), so one that was never closed holds the horizon back for five seconds at most.
+ * A snapshot in progress pins its version.
  */
 final class VersionedStore {
     private static final long RETENTION_MILLIS = Limits.TRANSACTION_LIFETIME_MILLIS + 1_000;
@@ -27,7 +29,14 @@ final class VersionedStore {
     private final ArrayDeque<long[]> recentCommits = new ArrayDeque<>();
     /** Keys cleared at a version, oldest first, to remove once nobody can read them any more. */
     private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
-    private long horizon;
+    /** Read versions of live transactions, with how many hold each. */
+    private final ConcurrentSkipListMap<Long, Integer> readers = new ConcurrentSkipListMap<>();
+    /** Newest commit version older than the five-second window: nobody may read below it. */
+    private long timeHorizon;
+    /** The horizon of the current commit. */
+    private volatile long horizon;
+    /** The version the committer is about to prune up to; a new reader below it must take a newer version. */
+    private volatile long pruneIntent;
     private volatile long pinned = Long.MAX_VALUE;
 
     private record Tombstone(long version, byte[] key) {
@@ -48,7 +57,43 @@ final class VersionedStore {
         return descending ? sub.descendingMap() : sub;
     }
 
+    /**
+     * Registers a new transaction's read version: the newest durable version, unless the committer is already
+     * pruning beyond it, in which case a newer one is taken. Paired with {@link #release}.
+     */
+    long register(java.util.function.LongSupplier durableVersion) {
+        while (true) {
+            long rv = durableVersion.getAsLong();
+            readers.merge(rv, 1, Integer::sum);
+            if (pruneIntent <= rv) {
+                return rv;
+            }
+            release(rv);
+            Thread.onSpinWait();
+        }
+    }
+
+    void release(long readVersion) {
+        readers.computeIfPresent(readVersion, (v, n) -> n == 1 ? null : n - 1);
+    }
+
     // ---- committer side: called with the commit lock held ----
+
+    /**
+     * Fixes the horizon of the commit about to be applied: no live reader is below it, and it is at most the
+     * newest durable version. The intent is published before the readers are looked at, so a reader that
+     * registers meanwhile either is seen or sees the intent and takes a newer version.
+     */
+    void beginCommit(long durableVersion) {
+        pruneIntent = durableVersion;
+        Map.Entry<Long, Integer> oldest = readers.firstEntry();
+        while (oldest != null && oldest.getKey() < timeHorizon) {
+            readers.remove(oldest.getKey());
+            oldest = readers.firstEntry();
+        }
+        long h = oldest == null ? durableVersion : Math.min(durableVersion, oldest.getKey());
+        horizon = Math.max(horizon, Math.min(h, pinned));
+    }
 
     byte[] latest(byte[] key) {
         VersionChain chain = data.get(key);
@@ -90,7 +135,7 @@ final class VersionedStore {
         long now = clock.millis();
         recentCommits.addLast(new long[] {version, now});
         while (!recentCommits.isEmpty() && recentCommits.peekFirst()[1] <= now - RETENTION_MILLIS) {
-            horizon = Math.max(horizon, recentCommits.pollFirst()[0]);
+            timeHorizon = Math.max(timeHorizon, recentCommits.pollFirst()[0]);
         }
         long effective = effectiveHorizon();
         for (int i = 0; i < SWEEP_BUDGET && !tombstones.isEmpty(); i++) {
@@ -106,10 +151,11 @@ final class VersionedStore {
         }
     }
 
-    /** Versions at or below this are no longer readable by any transaction that is allowed to read. */
+    /** Only the newest version at or below this is still readable by a transaction that is allowed to read. */
     long effectiveHorizon() {
         return Math.min(horizon, pinned);
     }
+
 
     /** Keeps the versions needed to read at {@code version} until {@link #unpin()}. */
     void pin(long version) {
@@ -171,5 +217,10 @@ final class VersionedStore {
 
     int keyCount() {
         return data.size();
+    }
+
+    int versionCount(byte[] key) {
+        VersionChain chain = data.get(key);
+        return chain == null ? 0 : chain.size();
     }
 }

@@ -44,6 +44,39 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void aHotKeyKeepsOnlyTheVersionsLiveReadersNeed() {
+        try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
+            byte[] hot = Tuple.from("hot").pack();
+            for (int i = 0; i < 1_000; i++) {
+                int n = i;
+                db.run(tr -> {
+                    tr.set(hot, Tuple.from(n).pack());
+                    return null;
+                });
+            }
+            assertTrue(db.store().versionCount(hot) <= 2, "versions kept: " + db.store().versionCount(hot));
+
+            Transaction reader = db.createTransaction();
+            assertArrayEquals(Tuple.from(999).pack(), reader.get(hot).join());
+            for (int i = 0; i < 100; i++) {
+                int n = 1_000 + i;
+                db.run(tr -> {
+                    tr.set(hot, Tuple.from(n).pack());
+                    return null;
+                });
+            }
+            assertArrayEquals(Tuple.from(999).pack(), reader.snapshot().get(hot).join(),
+                    "a live reader still sees its version");
+            reader.close();
+            db.run(tr -> {
+                tr.set(hot, Tuple.from(-1).pack());
+                return null;
+            });
+            assertTrue(db.store().versionCount(hot) <= 2, "released: " + db.store().versionCount(hot));
+        }
+    }
+
+    @Test
     void clearedKeysAndOldVersionsAreCollectedOnceNoReaderCanSeeThem() {
         try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
             for (int batch = 0; batch < 10; batch++) {
