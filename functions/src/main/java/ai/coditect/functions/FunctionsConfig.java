@@ -1,6 +1,7 @@
 package ai.coditect.functions;
 
 import ai.coditect.functions.auth.LoginPolicy;
+import ai.coditect.functions.cleanup.CleanupPolicy;
 import ai.coditect.functions.auth.SessionPolicy;
 import ai.coditect.shared.logging.CloudLogging;
 
@@ -25,7 +26,19 @@ public record FunctionsConfig(
         String audience,
         SessionPolicy sessions,
         LoginPolicy logins,
+        CleanupPolicy cleanup,
+        EventsConfig events,
         Level logLevel) {
+
+    /**
+     * Where events go: Google Cloud Pub/Sub in {@code gcpProject} (the emulator at {@code emulatorHost} when set),
+     * or the in-process bus when {@code gcpProject} is null (local platform without an emulator).
+     */
+    public record EventsConfig(String gcpProject, String emulatorHost) {
+        public boolean pubSub() {
+            return gcpProject != null;
+        }
+    }
 
     /** Where the private JWK set comes from: inline JSON (from Secret Manager), a file, or a generated file. */
     public record SigningKeySource(String json, Path file, boolean generateIfMissing) {
@@ -43,18 +56,26 @@ public record FunctionsConfig(
         }
         SigningKeySource keys = new SigningKeySource(isBlank(json) ? null : json, isBlank(file) ? null : Path.of(file),
                 false);
+        String project = firstOf(env, "CODITECT_GCP_PROJECT", "GOOGLE_CLOUD_PROJECT");
+        if (isBlank(project)) {
+            throw new IllegalArgumentException("Set CODITECT_GCP_PROJECT: the project of the Pub/Sub topics.");
+        }
         return build(env, env.getOrDefault("CODITECT_STORE", "fdb:"), keys,
-                required(env, "CODITECT_ISSUER"));
+                required(env, "CODITECT_ISSUER"), new EventsConfig(project, env.get("PUBSUB_EMULATOR_HOST")));
     }
 
     /** The local platform: the embedded engine and generated keys in the data directory. */
     public static FunctionsConfig local(Map<String, String> env, Path dataDir, int port) {
         SigningKeySource keys = new SigningKeySource(null, dataDir.resolve("signing-keys.json"), true);
+        String emulator = env.get("PUBSUB_EMULATOR_HOST");
+        EventsConfig events = isBlank(emulator) ? new EventsConfig(null, null)
+                : new EventsConfig(env.getOrDefault("CODITECT_GCP_PROJECT", "coditect-local"), emulator);
         return build(env, env.getOrDefault("CODITECT_STORE", "embedded:" + dataDir), keys,
-                env.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port));
+                env.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port), events);
     }
 
-    private static FunctionsConfig build(Map<String, String> env, String store, SigningKeySource keys, String issuer) {
+    private static FunctionsConfig build(Map<String, String> env, String store, SigningKeySource keys, String issuer,
+                                         EventsConfig events) {
         return new FunctionsConfig(
                 env.getOrDefault("CODITECT_ENV", "local"),
                 store,
@@ -67,15 +88,31 @@ public record FunctionsConfig(
                 new LoginPolicy(
                         integer(env, "CODITECT_LOGIN_MAX_FAILURES", LoginPolicy.DEFAULT.maxFailures()),
                         duration(env, "CODITECT_LOGIN_FAILURE_WINDOW", LoginPolicy.DEFAULT.window())),
+                new CleanupPolicy(
+                        duration(env, "CODITECT_WORKSPACE_IDLE_TIMEOUT", CleanupPolicy.DEFAULT.workspaceIdleTimeout()),
+                        CleanupPolicy.DEFAULT.batchSize()),
+                events,
                 CloudLogging.level(env.get("CODITECT_LOG_LEVEL")));
     }
 
     public FunctionsConfig withStoreUrl(String url) {
-        return new FunctionsConfig(environment, url, signingKeys, issuer, audience, sessions, logins, logLevel);
+        return new FunctionsConfig(environment, url, signingKeys, issuer, audience, sessions, logins, cleanup, events,
+                logLevel);
     }
 
     public FunctionsConfig withSessions(SessionPolicy policy) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, policy, logins, logLevel);
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, policy, logins, cleanup,
+                events, logLevel);
+    }
+
+    public FunctionsConfig withCleanup(CleanupPolicy policy) {
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, policy,
+                events, logLevel);
+    }
+
+    public FunctionsConfig withEvents(EventsConfig config) {
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, cleanup,
+                config, logLevel);
     }
 
     /** Reads {@code 90s}, {@code 30m}, {@code 12h}, {@code 7d}, {@code 250ms} or ISO-8601 ({@code PT12H}). */
@@ -128,6 +165,15 @@ public record FunctionsConfig(
             throw new IllegalArgumentException("Set " + name + ".");
         }
         return value.trim();
+    }
+
+    private static String firstOf(Map<String, String> env, String... names) {
+        for (String n : names) {
+            if (!isBlank(env.get(n))) {
+                return env.get(n).trim();
+            }
+        }
+        return null;
     }
 
     private static boolean isBlank(String s) {

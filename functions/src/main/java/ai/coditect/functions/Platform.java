@@ -3,7 +3,15 @@ package ai.coditect.functions;
 import ai.coditect.functions.auth.AuthRoutes;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.auth.PasswordHasher;
+import ai.coditect.functions.cleanup.CleanupService;
+import ai.coditect.functions.events.EventConsumer;
 import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.events.ProcessedEvents;
+import ai.coditect.functions.events.PubSubConnection;
+import ai.coditect.functions.events.PubSubEventPublisher;
+import ai.coditect.shared.events.EventType;
+import ai.coditect.shared.events.UnprocessableEventException;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import ai.coditect.functions.http.HttpCall;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.shared.events.EventPublisher;
@@ -20,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The composition root of the functions: configuration, store, keys, services and routes, built once per
@@ -40,6 +49,10 @@ public final class Platform implements AutoCloseable {
     private final AuthService authService;
     private final AuthRoutes authRoutes;
     private final Routes jwksRoutes;
+    private final PrometheusRegistry metrics = new PrometheusRegistry();
+    private final ProcessedEvents processedEvents;
+    private final CleanupService cleanupService;
+    private final EventConsumer cleanupConsumer;
 
     private Platform(FunctionsConfig config, Clock clock, Database database, EventPublisher events,
                      PasswordHasher.Cost passwordCost) {
@@ -56,6 +69,15 @@ public final class Platform implements AutoCloseable {
                 verifier, config.sessions(), config.logins(), events);
         this.authRoutes = new AuthRoutes(authService, clock);
         this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
+        this.processedEvents = new ProcessedEvents(keyspace, ProcessedEvents.DEFAULT_RETENTION);
+        this.cleanupService = new CleanupService(database, keyspace, clock, events, config.cleanup(), config.logins(),
+                processedEvents, metrics);
+        this.cleanupConsumer = new EventConsumer("cleanup", (event, attempt) -> {
+            if (event.eventType() != EventType.CLEANUP_TICK) {
+                throw new UnprocessableEventException("cleanup reads cleanup.tick events, not " + event.type());
+            }
+            cleanupService.handle(event);
+        });
     }
 
     /** Builds the platform on {@code config}'s store, with {@code events} for publishing. */
@@ -81,7 +103,11 @@ public final class Platform implements AutoCloseable {
                 FunctionsConfig config = FunctionsConfig.fromEnvironment(System.getenv());
                 CloudLogging.install(config.logLevel());
                 Clock clock = Clock.systemUTC();
-                current = start(config, clock, InProcessEventBus.withDefaults(clock), PasswordHasher.Cost.OWASP);
+                EventPublisher events = config.events().pubSub()
+                        ? new PubSubEventPublisher(PubSubConnection.open(config.events().gcpProject(),
+                                config.events().emulatorHost()), Duration.ofSeconds(20))
+                        : InProcessEventBus.withDefaults(clock);
+                current = start(config, clock, events, PasswordHasher.Cost.OWASP);
             }
             return current;
         }
@@ -150,6 +176,22 @@ public final class Platform implements AutoCloseable {
 
     public EventPublisher events() {
         return events;
+    }
+
+    public PrometheusRegistry metrics() {
+        return metrics;
+    }
+
+    public ProcessedEvents processedEvents() {
+        return processedEvents;
+    }
+
+    public CleanupService cleanupService() {
+        return cleanupService;
+    }
+
+    public EventConsumer cleanupConsumer() {
+        return cleanupConsumer;
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.Topic;
+import ai.coditect.shared.events.UnprocessableEventException;
 import ai.coditect.shared.logging.LogFields;
 
 import java.time.Clock;

@@ -126,6 +126,10 @@ public final class HttpCall {
         write(status, "application/json", Json.bytes(body));
     }
 
+    public void text(int status, String contentType, byte[] body) {
+        write(status, contentType, body);
+    }
+
     public void noContent() {
         this.status = 204;
         response.appendHeader("Cache-Control", cacheControl);

@@ -1,5 +1,6 @@
 package ai.coditect.functions.local;
 
+import ai.coditect.functions.Platform;
 import ai.coditect.functions.auth.AuthFunction;
 import ai.coditect.functions.auth.JwksFunction;
 import ai.coditect.functions.http.HttpCall;
@@ -17,7 +18,10 @@ import java.util.Map;
 public final class LocalGateway implements HttpFunction {
     private final HttpFunction auth = new AuthFunction();
     private final HttpFunction jwks = new JwksFunction();
-    private final Routes own = Routes.builder().get("/healthz", LocalGateway::healthy).build();
+    private final Routes own = Routes.builder()
+            .get("/healthz", LocalGateway::healthy)
+            .get("/metrics", LocalGateway::metrics)
+            .build();
 
     @Override
     public void service(HttpRequest request, HttpResponse response) throws Exception {
@@ -33,5 +37,13 @@ public final class LocalGateway implements HttpFunction {
 
     private static void healthy(HttpCall call) {
         call.json(200, Map.of("status", "ok"));
+    }
+
+    /** Prometheus text exposition of the platform's metrics; Cloud Functions export them as log lines instead. */
+    private static void metrics(HttpCall call) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+                .write(out, Platform.current().metrics().scrape());
+        call.text(200, io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
     }
 }

@@ -3,32 +3,58 @@ package ai.coditect.functions.local;
 import ai.coditect.functions.FunctionsConfig;
 import ai.coditect.functions.Platform;
 import ai.coditect.functions.auth.PasswordHasher;
+import ai.coditect.functions.cleanup.CleanupFunction;
+import ai.coditect.functions.events.EventarcBridge;
 import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.events.PubSubConnection;
+import ai.coditect.functions.events.PubSubEventPublisher;
+import ai.coditect.functions.events.PubSubTopology;
+import ai.coditect.shared.events.Event;
+import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.shared.events.EventType;
+import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.logging.CloudLogging;
 import ai.coditect.shared.logging.LogFields;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * {@code ./coditect dev}: the whole platform in one process — every HTTP function behind the real Functions
- * Framework invoker on one port, the embedded engine in the data directory, and the in-process event bus.
+ * Framework invoker on one port, the embedded engine in the data directory, and events either on the in-process
+ * bus or, when {@code PUBSUB_EMULATOR_HOST} is set, on the Pub/Sub emulator with the Eventarc stand-in feeding
+ * each Pub/Sub function, served by its own invoker. Cleanup runs on a timer, as Cloud Scheduler runs it.
  */
 public final class LocalPlatform implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalPlatform.class.getName());
 
+    /** How the local platform runs, beyond the functions' own configuration. */
+    public record Options(int port, Path invokerJar, PasswordHasher.Cost passwordCost, Duration cleanupInterval) {
+    }
+
     private final Platform platform;
     private final InProcessEventBus bus;
-    private final InvokerServer http;
+    private final String baseUrl;
+    private final Deque<AutoCloseable> resources;
 
-    private LocalPlatform(Platform platform, InProcessEventBus bus, InvokerServer http) {
+    private LocalPlatform(Platform platform, InProcessEventBus bus, String baseUrl, Deque<AutoCloseable> resources) {
         this.platform = platform;
         this.bus = bus;
-        this.http = http;
+        this.baseUrl = baseUrl;
+        this.resources = resources;
     }
 
     public static void main(String[] args) throws Exception {
@@ -37,14 +63,17 @@ public final class LocalPlatform implements AutoCloseable {
         Path dataDir = Path.of(env.getOrDefault("CODITECT_DATA_DIR", ".coditect/data")).toAbsolutePath();
         FunctionsConfig config = FunctionsConfig.local(env, dataDir, port);
         CloudLogging.install(config.logLevel());
-        LocalPlatform local = start(config, Clock.systemUTC(), port, invokerJar(), PasswordHasher.Cost.OWASP);
+        Options options = new Options(port, invokerJar(), PasswordHasher.Cost.OWASP,
+                FunctionsConfig.duration(env, "CODITECT_CLEANUP_INTERVAL", Duration.ofMinutes(1)));
+        LocalPlatform local = start(config, Clock.systemUTC(), options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             local.close();
             stopped.countDown();
         }, "coditect-shutdown"));
-        System.out.println("Coditect is running at " + local.baseUrl() + " (data in " + dataDir
-                + "). Press Ctrl-C to stop.");
+        System.out.println("Coditect is running at " + local.baseUrl() + " (data in " + dataDir + ", events on "
+                + (config.events().pubSub() ? "the Pub/Sub emulator at " + config.events().emulatorHost()
+                : "the in-process bus") + "). Press Ctrl-C to stop.");
         LogFields.of("url", local.baseUrl(), "dataDir", dataDir.toString(), "store", config.storeUrl())
                 .log(LOG, Level.INFO, "Coditect is running at " + local.baseUrl());
         stopped.await();
@@ -56,41 +85,99 @@ public final class LocalPlatform implements AutoCloseable {
         return Path.of(configured != null ? configured : "functions/target/invoker/java-function-invoker.jar");
     }
 
-    public static LocalPlatform start(FunctionsConfig config, Clock clock, int port, Path invokerJar,
-                                      PasswordHasher.Cost passwordCost) {
-        InProcessEventBus bus = InProcessEventBus.withDefaults(clock);
-        Platform platform = Platform.start(config, clock, bus, passwordCost);
-        Platform.install(platform);
+    public static LocalPlatform start(FunctionsConfig config, Clock clock, Options options) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
-            InvokerServer http = InvokerServer.start(invokerJar, port, LocalGateway.class, "http");
-            return new LocalPlatform(platform, bus, http);
+            InProcessEventBus bus = null;
+            PubSubConnection pubsub = null;
+            EventPublisher events;
+            if (config.events().pubSub()) {
+                pubsub = PubSubConnection.open(config.events().gcpProject(), config.events().emulatorHost());
+                resources.push(pubsub);
+                PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", 60);
+                events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10));
+            } else {
+                bus = InProcessEventBus.withDefaults(clock);
+                events = bus;
+            }
+            Platform platform = Platform.start(config, clock, events, options.passwordCost());
+            resources.push(platform);
+            Platform.install(platform);
+            resources.push(() -> Platform.uninstall(platform));
+            InvokerServer http = InvokerServer.start(options.invokerJar(), options.port(), LocalGateway.class, "http");
+            resources.push(http);
+            if (bus != null) {
+                bus.subscribe(Topic.CLEANUP_TICKS, "cleanup", platform.cleanupConsumer().handler());
+            } else {
+                serve(resources, pubsub, options, Topic.CLEANUP_TICKS, "cleanup", CleanupFunction.class);
+            }
+            if (!options.cleanupInterval().isZero()) {
+                resources.push(cleanupTimer(events, clock, options.cleanupInterval()));
+            }
+            return new LocalPlatform(platform, bus, "http://127.0.0.1:" + http.port(), resources);
         } catch (RuntimeException e) {
-            Platform.uninstall(platform);
-            platform.close();
+            closeAll(resources);
             throw e;
         }
     }
 
+    /** Serves a Pub/Sub function in its own invoker and feeds it from its subscription, as Eventarc does. */
+    private static void serve(Deque<AutoCloseable> resources, PubSubConnection pubsub, Options options, Topic topic,
+                              String consumer, Class<?> function) {
+        InvokerServer server = InvokerServer.start(options.invokerJar(), freePort(), function, "cloudevent");
+        resources.push(server);
+        resources.push(EventarcBridge.start(pubsub, topic.id(), PubSubTopology.subscriptionId(topic, consumer),
+                URI.create("http://127.0.0.1:" + server.port() + "/")));
+    }
+
+    private static AutoCloseable cleanupTimer(EventPublisher events, Clock clock, Duration interval) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coditect-cleanup-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> events.publish(Event.of(EventType.CLEANUP_TICK, null, null, Map.of(), clock))
+                        .exceptionally(e -> {
+                            LOG.log(Level.WARNING, "could not publish a cleanup tick", e);
+                            return null;
+                        }),
+                interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return timer::shutdownNow;
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free local port", e);
+        }
+    }
+
     public String baseUrl() {
-        return "http://127.0.0.1:" + http.port();
+        return baseUrl;
     }
 
     public Platform platform() {
         return platform;
     }
 
+    /** The in-process bus, or null when events go through Pub/Sub. */
     public InProcessEventBus bus() {
         return bus;
     }
 
     @Override
     public void close() {
-        try {
-            http.close();
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "stopping the HTTP server failed", e);
+        closeAll(resources);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "stopping a part of the local platform failed", e);
+            }
         }
-        Platform.uninstall(platform);
-        platform.close();
     }
 }

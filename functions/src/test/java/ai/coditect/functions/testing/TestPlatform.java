@@ -53,7 +53,8 @@ public final class TestPlatform implements AutoCloseable {
             FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl("memory:")
                     .withSessions(sessions);
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
-            return new TestPlatform(LocalPlatform.start(config, clock, port, invoker, TEST_COST), clock, dataDir);
+            LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO);
+            return new TestPlatform(LocalPlatform.start(config, clock, options), clock, dataDir);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -23,6 +23,17 @@ public record Event(String id, String type, int version, Instant occurredAt, Str
         return new Event(Ids.newId(), type.wireName(), type.version(), clock.instant(), tenantId, userId, node);
     }
 
+    /** An event whose id is derived from what it is about, so that publishing it twice is one event. */
+    public static Event withId(String id, EventType type, String tenantId, String userId, Object data, Clock clock) {
+        Event e = of(type, tenantId, userId, data, clock);
+        return new Event(id, e.type(), e.version(), e.occurredAt(), tenantId, userId, e.data());
+    }
+
+    public EventType eventType() {
+        return EventType.fromWireName(type).orElseThrow(() ->
+                new UnprocessableEventException("unknown event type '" + type + "'"));
+    }
+
     public byte[] toJson() {
         return Json.bytes(this);
     }

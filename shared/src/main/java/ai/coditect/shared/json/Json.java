@@ -49,6 +49,15 @@ public final class Json {
         }
     }
 
+    /** The JSON tree of a value this platform wrote itself. */
+    public static com.fasterxml.jackson.databind.JsonNode tree(byte[] json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored JSON is not readable", e);
+        }
+    }
+
     /** Reads a value this platform wrote itself (a stored record, an event): a failure is a bug, not bad input. */
     public static <T> T read(byte[] json, Class<T> type) {
         try {

@@ -126,6 +126,11 @@ public final class Keyspace {
         return loginFailures.pack(Tuple.from(email));
     }
 
+    /** Every {@link #loginFailures} key, for cleanup. */
+    public Range allLoginFailures() {
+        return loginFailures.range();
+    }
+
     // ---- workspaces ----
 
     public byte[] workspace(String tenantId, String userId) {

@@ -1,4 +1,4 @@
-package ai.coditect.functions.events;
+package ai.coditect.shared.events;
 
 /**
  * An event that no redelivery can help (unknown type or version, unreadable payload). It goes to the

@@ -1,0 +1,231 @@
+package ai.coditect.functions.cleanup;
+
+import ai.coditect.functions.auth.LoginPolicy;
+import ai.coditect.functions.events.ProcessedEvents;
+import ai.coditect.shared.events.Event;
+import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.shared.events.EventType;
+import ai.coditect.shared.json.Json;
+import ai.coditect.shared.logging.LogFields;
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.Transactions;
+import com.apple.foundationdb.Database;
+import com.apple.foundationdb.KeyValue;
+import com.apple.foundationdb.Range;
+import com.apple.foundationdb.tuple.ByteArrayUtil;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One cleanup run (a {@code cleanup.tick}): deletes every key of sessions past their absolute expiry by scanning
+ * the {@code session_expiry} index in small batches, asks for idle workspaces to be stopped, and drops expired
+ * idempotency records and login-failure windows. Safe to run twice at once: every batch is a serializable
+ * transaction, so two runs never delete the same session twice and miss none; each batch starts at the front of
+ * the index again, so a run that died is simply resumed by the next.
+ */
+public final class CleanupService {
+    private static final Logger LOG = Logger.getLogger(CleanupService.class.getName());
+    private static final long BATCH_MILLIS = 1_000;
+
+    /** What one run did. */
+    public record Report(int sessionsDeleted, int workspacesStopped, int processedEventsExpired,
+                         int loginWindowsExpired, Duration took, boolean duplicate) {
+    }
+
+    private final Database db;
+    private final Keyspace keys;
+    private final Clock clock;
+    private final EventPublisher events;
+    private final CleanupPolicy policy;
+    private final LoginPolicy logins;
+    private final ProcessedEvents processed;
+    private final Counter sessionsDeleted;
+    private final Counter workspacesStopped;
+    private final Histogram duration;
+
+    public CleanupService(Database db, Keyspace keys, Clock clock, EventPublisher events, CleanupPolicy policy,
+                          LoginPolicy logins, ProcessedEvents processed, PrometheusRegistry metrics) {
+        this.db = db;
+        this.keys = keys;
+        this.clock = clock;
+        this.events = events;
+        this.policy = policy;
+        this.logins = logins;
+        this.processed = processed;
+        this.sessionsDeleted = Counter.builder().name("coditect_cleanup_sessions_deleted_total")
+                .help("Expired sessions deleted by cleanup").register(metrics);
+        this.workspacesStopped = Counter.builder().name("coditect_cleanup_idle_workspaces_stopped_total")
+                .help("Stop requests cleanup published for idle workspaces").register(metrics);
+        this.duration = Histogram.builder().name("coditect_cleanup_duration_seconds")
+                .help("Duration of cleanup runs").classicExponentialUpperBounds(0.01, 2, 14).register(metrics);
+    }
+
+    /** Handles a tick: runs once per tick id, however often the tick is delivered. */
+    public Report handle(Event tick) {
+        Instant now = clock.instant();
+        boolean seen = Transactions.read(db, tr -> processed.seen(tr, tick.id()).join());
+        if (seen) {
+            LogFields.of("tickId", tick.id()).log(LOG, Level.INFO, "cleanup tick delivered again; already done");
+            return new Report(0, 0, 0, 0, Duration.ZERO, true);
+        }
+        Report report = run(now);
+        Transactions.run(db, tr -> {
+            processed.record(tr, tick.id(), now);
+            return null;
+        });
+        return report;
+    }
+
+    public Report run(Instant now) {
+        long start = System.nanoTime();
+        int sessions = deleteExpiredSessions(now);
+        int stopped = stopIdleWorkspaces(now);
+        int eventsExpired = expire(keys.processedEvents(), v -> Keyspace.millis(v) <= now.toEpochMilli());
+        long windowMillis = logins.window().toMillis();
+        int windowsExpired = expire(keys.allLoginFailures(), v -> windowStart(v) + windowMillis <= now.toEpochMilli());
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        sessionsDeleted.inc(sessions);
+        workspacesStopped.inc(stopped);
+        duration.observe(took.toNanos() / 1e9);
+        LogFields.of("sessionsDeleted", sessions, "workspacesStopped", stopped, "processedEventsExpired",
+                eventsExpired, "loginWindowsExpired", windowsExpired, "millis", took.toMillis())
+                .log(LOG, Level.INFO, "cleanup finished");
+        return new Report(sessions, stopped, eventsExpired, windowsExpired, took, false);
+    }
+
+    /** Deletes sessions whose absolute expiry has passed, every key of each, a batch per transaction. */
+    int deleteExpiredSessions(Instant now) {
+        Range expired = keys.sessionExpiryBefore(now.toEpochMilli() + 1);
+        int total = 0;
+        while (true) {
+            int deleted = Transactions.run(db, tr -> {
+                long began = System.nanoTime();
+                List<KeyValue> batch = tr.getRange(expired, policy.batchSize()).asList().join();
+                List<CompletableFuture<byte[]>> records = new ArrayList<>(batch.size());
+                for (KeyValue kv : batch) {
+                    Keyspace.ExpiryEntry e = keys.sessionExpiryEntry(kv.getKey());
+                    records.add(tr.get(keys.session(e.tenantId(), e.sessionId())));
+                }
+                int n = 0;
+                for (int i = 0; i < batch.size(); i++) {
+                    Keyspace.ExpiryEntry e = keys.sessionExpiryEntry(batch.get(i).getKey());
+                    byte[] record = records.get(i).join();
+                    if (record != null) {
+                        String userId = Json.tree(record).path("userId").asText();
+                        tr.clear(keys.sessionByUser(e.tenantId(), userId, e.sessionId()));
+                        tr.clear(keys.session(e.tenantId(), e.sessionId()));
+                    }
+                    tr.clear(keys.sessionLastAccess(e.tenantId(), e.sessionId()));
+                    tr.clear(batch.get(i).getKey());
+                    n++;
+                    if (System.nanoTime() - began > TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS)) {
+                        break; // far inside FoundationDB's five seconds, whatever the machine
+                    }
+                }
+                return n;
+            });
+            total += deleted;
+            if (deleted < policy.batchSize()) {
+                return total;
+            }
+        }
+    }
+
+    /** Publishes a stop request for every running workspace idle longer than the idle timeout. */
+    int stopIdleWorkspaces(Instant now) {
+        long idleBefore = now.minus(policy.workspaceIdleTimeout()).toEpochMilli();
+        int stopped = 0;
+        byte[] from = keys.runningWorkspaces().begin;
+        byte[] end = keys.runningWorkspaces().end;
+        while (from != null) {
+            byte[] start = from;
+            List<Idle> idle = new ArrayList<>();
+            byte[] next = Transactions.read(db, tr -> {
+                List<KeyValue> batch = tr.snapshot().getRange(start, end, policy.batchSize()).asList().join();
+                List<CompletableFuture<byte[]>> activity = new ArrayList<>();
+                for (KeyValue kv : batch) {
+                    Keyspace.Owner o = keys.runningWorkspaceOwner(kv.getKey());
+                    activity.add(tr.snapshot().get(keys.workspaceActivity(o.tenantId(), o.userId())));
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    long last = Keyspace.millis(activity.get(i).join());
+                    if (last < idleBefore) {
+                        idle.add(new Idle(keys.runningWorkspaceOwner(batch.get(i).getKey()), last));
+                    }
+                }
+                return batch.size() < policy.batchSize() ? null
+                        : ByteArrayUtil.join(batch.getLast().getKey(), new byte[] {0});
+            });
+            for (Idle w : idle) {
+                // The id names the idle period, so overlapping runs ask for the same stop, which happens once.
+                String id = "idle-stop-" + w.owner().tenantId() + "-" + w.owner().userId() + "-" + w.lastActivity();
+                Event stop = Event.withId(id, EventType.WORKSPACE_STOP_REQUESTED, w.owner().tenantId(),
+                        w.owner().userId(), Map.of("reason", "idle", "lastActivityAt",
+                                Instant.ofEpochMilli(w.lastActivity()).toString()), clock);
+                try {
+                    events.publish(stop).get(10, TimeUnit.SECONDS);
+                    stopped++;
+                } catch (Exception e) {
+                    LogFields.of("tenantId", w.owner().tenantId(), "userId", w.owner().userId())
+                            .log(LOG, Level.WARNING, "could not request the stop of an idle workspace: " + e);
+                }
+            }
+            from = next;
+        }
+        return stopped;
+    }
+
+    private record Idle(Keyspace.Owner owner, long lastActivity) {
+    }
+
+    private interface Expired {
+        boolean test(byte[] value) throws Exception;
+    }
+
+    /** Clears the entries of {@code range} whose value says they have expired, a batch per transaction. */
+    private int expire(Range range, Expired expired) {
+        int total = 0;
+        byte[] from = range.begin;
+        while (from != null) {
+            byte[] start = from;
+            int[] cleared = new int[1];
+            from = Transactions.run(db, tr -> {
+                cleared[0] = 0;
+                List<KeyValue> batch = tr.getRange(start, range.end, policy.batchSize()).asList().join();
+                for (KeyValue kv : batch) {
+                    try {
+                        if (expired.test(kv.getValue())) {
+                            tr.clear(kv.getKey());
+                            cleared[0]++;
+                        }
+                    } catch (Exception e) {
+                        tr.clear(kv.getKey()); // unreadable: nothing can use it
+                        cleared[0]++;
+                    }
+                }
+                return batch.size() < policy.batchSize() ? null
+                        : ByteArrayUtil.join(batch.getLast().getKey(), new byte[] {0});
+            });
+            total += cleared[0];
+        }
+        return total;
+    }
+
+    private static long windowStart(byte[] value) {
+        JsonNode node = Json.tree(value);
+        return Instant.parse(node.path("start").asText()).toEpochMilli();
+    }
+}
