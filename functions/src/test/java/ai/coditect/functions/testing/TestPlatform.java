@@ -47,11 +47,21 @@ public final class TestPlatform implements AutoCloseable {
     }
 
     public static TestPlatform start(TestClock clock, SessionPolicy sessions) {
+        return start(clock, sessions, new FunctionsConfig.EventsConfig(null, null));
+    }
+
+    /** The platform with events on the Pub/Sub emulator, each Pub/Sub function fed by the Eventarc stand-in. */
+    public static TestPlatform startWithPubSub(TestClock clock, PubSubEmulator emulator) {
+        return start(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(
+                "test-" + ai.coditect.shared.ids.Ids.newId().substring(0, 12), emulator.hostPort()));
+    }
+
+    public static TestPlatform start(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events) {
         try {
             Path dataDir = Files.createTempDirectory("coditect-test");
             int port = freePort();
             FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl("memory:")
-                    .withSessions(sessions);
+                    .withSessions(sessions).withEvents(events);
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
             LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO);
             return new TestPlatform(LocalPlatform.start(config, clock, options), clock, dataDir);
