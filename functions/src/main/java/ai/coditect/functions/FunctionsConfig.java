@@ -3,16 +3,12 @@ package ai.coditect.functions;
 import ai.coditect.functions.auth.LoginPolicy;
 import ai.coditect.functions.cleanup.CleanupPolicy;
 import ai.coditect.functions.auth.SessionPolicy;
+import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.logging.CloudLogging;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Everything the functions read from their environment, read once and validated; see the README's configuration
@@ -44,8 +40,6 @@ public record FunctionsConfig(
     public record SigningKeySource(String json, Path file, boolean generateIfMissing) {
     }
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
     /** Production: FoundationDB, keys from {@code CODITECT_SIGNING_KEYS} or {@code CODITECT_SIGNING_KEYS_FILE}. */
     public static FunctionsConfig fromEnvironment(Map<String, String> env) {
         String json = env.get("CODITECT_SIGNING_KEYS");
@@ -61,7 +55,7 @@ public record FunctionsConfig(
             throw new IllegalArgumentException("Set CODITECT_GCP_PROJECT: the project of the Pub/Sub topics.");
         }
         return build(env, env.getOrDefault("CODITECT_STORE", "fdb:"), keys,
-                required(env, "CODITECT_ISSUER"), new EventsConfig(project, env.get("PUBSUB_EMULATOR_HOST")));
+                new Environment(env).required("CODITECT_ISSUER", "the tokens' issuer URL."), new EventsConfig(project, env.get("PUBSUB_EMULATOR_HOST")));
     }
 
     /** The local platform: the embedded engine and generated keys in the data directory. */
@@ -74,25 +68,26 @@ public record FunctionsConfig(
                 env.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port), events);
     }
 
-    private static FunctionsConfig build(Map<String, String> env, String store, SigningKeySource keys, String issuer,
-                                         EventsConfig events) {
+    private static FunctionsConfig build(Map<String, String> values, String store, SigningKeySource keys,
+                                         String issuer, EventsConfig events) {
+        Environment env = new Environment(values);
         return new FunctionsConfig(
-                env.getOrDefault("CODITECT_ENV", "local"),
+                env.get("CODITECT_ENV", "local"),
                 store,
                 keys,
                 issuer,
-                env.getOrDefault("CODITECT_AUDIENCE", "coditect"),
+                env.get("CODITECT_AUDIENCE", "coditect"),
                 new SessionPolicy(
-                        duration(env, "CODITECT_SESSION_LIFETIME", SessionPolicy.DEFAULT.lifetime()),
-                        duration(env, "CODITECT_SESSION_IDLE_TIMEOUT", SessionPolicy.DEFAULT.idleTimeout())),
+                        env.duration("CODITECT_SESSION_LIFETIME", SessionPolicy.DEFAULT.lifetime()),
+                        env.duration("CODITECT_SESSION_IDLE_TIMEOUT", SessionPolicy.DEFAULT.idleTimeout())),
                 new LoginPolicy(
-                        integer(env, "CODITECT_LOGIN_MAX_FAILURES", LoginPolicy.DEFAULT.maxFailures()),
-                        duration(env, "CODITECT_LOGIN_FAILURE_WINDOW", LoginPolicy.DEFAULT.window())),
+                        env.integer("CODITECT_LOGIN_MAX_FAILURES", LoginPolicy.DEFAULT.maxFailures()),
+                        env.duration("CODITECT_LOGIN_FAILURE_WINDOW", LoginPolicy.DEFAULT.window())),
                 new CleanupPolicy(
-                        duration(env, "CODITECT_WORKSPACE_IDLE_TIMEOUT", CleanupPolicy.DEFAULT.workspaceIdleTimeout()),
+                        env.duration("CODITECT_WORKSPACE_IDLE_TIMEOUT", CleanupPolicy.DEFAULT.workspaceIdleTimeout()),
                         CleanupPolicy.DEFAULT.batchSize()),
                 events,
-                CloudLogging.level(env.get("CODITECT_LOG_LEVEL")));
+                CloudLogging.level(env.get("CODITECT_LOG_LEVEL", null)));
     }
 
     public FunctionsConfig withStoreUrl(String url) {
@@ -113,58 +108,6 @@ public record FunctionsConfig(
     public FunctionsConfig withEvents(EventsConfig config) {
         return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, cleanup,
                 config, logLevel);
-    }
-
-    /** Reads {@code 90s}, {@code 30m}, {@code 12h}, {@code 7d}, {@code 250ms} or ISO-8601 ({@code PT12H}). */
-    public static Duration duration(Map<String, String> env, String name, Duration fallback) {
-        String raw = env.get(name);
-        if (isBlank(raw)) {
-            return fallback;
-        }
-        String value = raw.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SHORT_DURATION.matcher(value);
-        try {
-            Duration d;
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                d = switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            } else {
-                d = Duration.parse(raw.trim().toUpperCase(Locale.ROOT));
-            }
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got '" + raw + "'.");
-            }
-            return d;
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " must be a duration like 90s, 30m, 12h or PT12H; got '"
-                    + raw + "'.");
-        }
-    }
-
-    public static int integer(Map<String, String> env, String name, int fallback) {
-        String raw = env.get(name);
-        if (isBlank(raw)) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number; got '" + raw + "'.");
-        }
-    }
-
-    private static String required(Map<String, String> env, String name) {
-        String value = env.get(name);
-        if (isBlank(value)) {
-            throw new IllegalArgumentException("Set " + name + ".");
-        }
-        return value.trim();
     }
 
     private static String firstOf(Map<String, String> env, String... names) {

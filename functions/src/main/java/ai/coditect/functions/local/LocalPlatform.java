@@ -9,6 +9,7 @@ import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.events.PubSubEventPublisher;
 import ai.coditect.functions.events.PubSubTopology;
+import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.events.EventType;
@@ -59,12 +60,13 @@ public final class LocalPlatform implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
-        int port = FunctionsConfig.integer(env, "PORT", 8080);
-        Path dataDir = Path.of(env.getOrDefault("CODITECT_DATA_DIR", ".coditect/data")).toAbsolutePath();
+        Environment environment = new Environment(env);
+        int port = environment.integer("PORT", 8080);
+        Path dataDir = Path.of(environment.get("CODITECT_DATA_DIR", ".coditect/data")).toAbsolutePath();
         FunctionsConfig config = FunctionsConfig.local(env, dataDir, port);
         CloudLogging.install(config.logLevel());
         Options options = new Options(port, invokerJar(), PasswordHasher.Cost.OWASP,
-                FunctionsConfig.duration(env, "CODITECT_CLEANUP_INTERVAL", Duration.ofMinutes(1)));
+                environment.durationOrZero("CODITECT_CLEANUP_INTERVAL", Duration.ofMinutes(1)));
         LocalPlatform local = start(config, Clock.systemUTC(), options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,0 +1,17 @@
+package ai.coditect.sidecar;
+
+import ai.coditect.shared.logging.CloudLogging;
+
+import java.time.Clock;
+
+/** Starts the sidecar from its environment; SIGTERM drains and stops it. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        CloudLogging.install(CloudLogging.level(System.getenv("CODITECT_LOG_LEVEL")));
+        Sidecar sidecar = Sidecar.start(SidecarConfig.fromEnvironment(System.getenv()), Clock.systemUTC());
+        Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "coditect-sidecar-shutdown"));
+    }
+}

@@ -1,0 +1,65 @@
+package ai.coditect.sidecar.management;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The sidecar's Prometheus metrics, served on the management port at {@code /metrics}. */
+public final class SidecarMetrics {
+    public static final String TO_BACKEND = "client_to_backend";
+    public static final String TO_CLIENT = "backend_to_client";
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Gauge openConnections = Gauge.builder().name("coditect_sidecar_open_connections")
+            .help("Open WebSocket connections per backend").labelNames("backend").register(registry);
+    private final Counter frames = Counter.builder().name("coditect_sidecar_frames_total")
+            .help("WebSocket frames relayed per direction").labelNames("direction").register(registry);
+    private final Counter bytes = Counter.builder().name("coditect_sidecar_bytes_total")
+            .help("Bytes relayed per direction (WebSocket payloads and HTTP bodies)").labelNames("direction")
+            .register(registry);
+    private final Counter refusals = Counter.builder().name("coditect_sidecar_auth_refusals_total")
+            .help("Requests and upgrades refused, by reason").labelNames("reason").register(registry);
+    private final Counter backendErrors = Counter.builder().name("coditect_sidecar_backend_errors_total")
+            .help("Failures reaching or talking to a backend").labelNames("backend").register(registry);
+    private final Counter httpRequests = Counter.builder().name("coditect_sidecar_http_requests_total")
+            .help("HTTP requests proxied, by backend and status class").labelNames("backend", "status")
+            .register(registry);
+    private final Histogram relayLatency = Histogram.builder().name("coditect_sidecar_relay_latency_seconds")
+            .help("Time to relay one WebSocket frame onward, by direction").labelNames("direction")
+            .classicExponentialUpperBounds(0.00005, 2, 16).register(registry);
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    public void opened(String backend) {
+        openConnections.labelValues(backend).inc();
+    }
+
+    public void closed(String backend) {
+        openConnections.labelValues(backend).dec();
+    }
+
+    public void relayed(String direction, long payloadBytes, long nanos) {
+        frames.labelValues(direction).inc();
+        bytes.labelValues(direction).inc(payloadBytes);
+        relayLatency.labelValues(direction).observe(nanos / 1e9);
+    }
+
+    public void bodyBytes(String direction, long count) {
+        bytes.labelValues(direction).inc(count);
+    }
+
+    public void refused(String reason) {
+        refusals.labelValues(reason).inc();
+    }
+
+    public void backendError(String backend) {
+        backendErrors.labelValues(backend).inc();
+    }
+
+    public void httpRequest(String backend, int status) {
+        httpRequests.labelValues(backend, (status / 100) + "xx").inc();
+    }
+}
