@@ -58,6 +58,7 @@ public final class EchoBackend implements AutoCloseable {
                         .put("/upload", this::upload)
                         .get("/download", this::download)
                         .get("/status/{code}", this::status)
+                        .get("/slow", this::slow)
                         .any(this::anything))
                 .addRouting(WsRouting.builder().endpoint("/*", Echo::new))
                 .build().start();
@@ -146,6 +147,12 @@ public final class EchoBackend implements AutoCloseable {
         } else {
             res.send(("status " + code).getBytes());
         }
+    }
+
+    private void slow(ServerRequest req, ServerResponse res) throws Exception {
+        count(res);
+        Thread.sleep(2_000);
+        res.send("slow answer".getBytes());
     }
 
     private void anything(ServerRequest req, ServerResponse res) throws Exception {

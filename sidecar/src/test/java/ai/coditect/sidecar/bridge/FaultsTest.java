@@ -1,0 +1,162 @@
+package ai.coditect.sidecar.bridge;
+
+import ai.coditect.sidecar.testing.EchoBackend;
+import ai.coditect.sidecar.testing.Recorder;
+import ai.coditect.sidecar.testing.SidecarFixture;
+import ai.coditect.sidecar.testing.TcpRelay;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A backend that is down, dies or restarts, a client that does not read, a client that sends garbage. */
+class FaultsTest {
+    private SidecarFixture fixture;
+    private TcpRelay relay;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    @Test
+    void aBackendThatIsDownAtUpgradeIsA502AndNotAHang() throws Exception {
+        fixture = SidecarFixture.start();
+        fixture.codi2.close();
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> fixture.connect("/codi2", new Recorder()));
+        assertEquals(502, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause())
+                .getResponse().statusCode());
+        fixture.theia.close();
+        HttpResponse<String> r = fixture.get("/index.html", fixture.token());
+        assertEquals(502, r.statusCode());
+        assertTrue(r.body().contains("backend_unavailable"), r.body());
+    }
+
+    @Test
+    void aBackendThatDiesMidStreamClosesTheBrowsersSocketWith1011AndARestartedBackendServesAgain() throws Exception {
+        EchoBackend backend = EchoBackend.start("theia-behind-relay");
+        relay = new TcpRelay(backend.port());
+        fixture = SidecarFixture.start(env -> {
+            env.put("THEIA_URL", "http://127.0.0.1:" + relay.port());
+            return env;
+        });
+        Recorder recorder = new Recorder();
+        WebSocket ws = fixture.connect("/socket", recorder);
+        ws.sendText("before", true);
+        assertEquals("before", recorder.nextText());
+        Recorder bystander = new Recorder();
+        WebSocket codi2 = fixture.connect("/codi2", bystander);
+
+        relay.cutAll();
+        String close = recorder.awaitClose();
+        assertTrue(close.startsWith("1011:"), close);
+
+        codi2.sendText("unaffected", true);
+        assertEquals("unaffected", bystander.nextText(), "other connections keep working");
+
+        int port = backend.port();
+        backend.close();
+        EchoBackend restarted = EchoBackend.startOn("theia-restarted", port);
+        try {
+            Recorder again = new Recorder();
+            fixture.connect("/socket", again).sendText("who", true);
+            assertEquals("theia-restarted", again.nextText());
+        } finally {
+            restarted.close();
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotReadSlowsTheBackendInsteadOfFillingTheSidecar() throws Exception {
+        fixture = SidecarFixture.start();
+        WebSocket.Listener neverReads = new WebSocket.Listener() {
+            @Override
+            public void onOpen(WebSocket webSocket) {
+                // never request(): the JDK client stops reading the socket
+            }
+
+            @Override
+            public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+                return null;
+            }
+        };
+        WebSocket ws = fixture.connect("/flood", neverReads);
+        ws.sendText("flood:512", true).get(5, TimeUnit.SECONDS);
+        Thread.sleep(4_000);
+        long sent = fixture.theia.flooded.get();
+        System.out.printf("a client that does not read: the backend got %.1f MiB of 512 MiB out%n", sent / 1048576.0);
+        assertTrue(sent < 64L * 1024 * 1024, "the backend could push " + sent + " bytes into a client that reads nothing");
+        Recorder other = new Recorder();
+        fixture.connect("/other", other).sendText("still fast", true);
+        assertEquals("still fast", other.nextText());
+        ws.abort();
+    }
+
+    @Test
+    void tenThousandMalformedFramesLeaveTheSidecarServingEveryoneElse() throws Exception {
+        fixture = SidecarFixture.start();
+        Recorder healthy = new Recorder();
+        WebSocket good = fixture.connect("/healthy", healthy);
+        int frames = 0;
+        for (int connection = 0; connection < 100; connection++) {
+            try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), fixture.sidecar.port())) {
+                raw.setSoTimeout(5_000);
+                OutputStream out = raw.getOutputStream();
+                String key = Base64.getEncoder().encodeToString(String.format("key-%012d", connection)
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(("GET /garbage HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Authorization: Bearer " + fixture.token() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = raw.getInputStream();
+                String status = readLine(in);
+                assertTrue(status.contains("101"), status);
+                for (int f = 0; f < 100; f++) {
+                    // reserved bits set, an undefined opcode, unmasked: every one a protocol violation
+                    try {
+                        out.write(new byte[] {(byte) 0xF3, 0x05, 'j', 'u', 'n', 'k', '!'});
+                        out.flush();
+                    } catch (java.io.IOException closedByServer) {
+                        // the sidecar dropped us, as it should; the rest of our frames go nowhere
+                    }
+                    frames++;
+                }
+            }
+        }
+        assertEquals(10_000, frames);
+        good.sendText("still served", true);
+        assertEquals("still served", healthy.nextText());
+        HttpResponse<String> r = fixture.get("/index.html", fixture.token());
+        assertEquals(200, r.statusCode());
+    }
+
+    private static String readLine(InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+}
