@@ -1,0 +1,300 @@
+package ai.coditect.bench;
+
+import ai.coditect.shared.ids.Ids;
+import ai.coditect.shared.tokens.SigningKeys;
+import ai.coditect.shared.tokens.TokenIssuer;
+import com.sun.net.httpserver.HttpServer;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * WebSocket round trips through the sidecar, through nginx and directly to the same echo backend, in one run, so
+ * the figures compare: N concurrent sockets (100 and 1,000), each sending a 64-byte message as soon as the echo
+ * of the previous one arrives. The sidecar runs as its packaged jar in its own JVM, nginx (Debian's nginx-light)
+ * as its own process, the echo backend and the load generator in this JVM. Usage:
+ * {@code ./coditect bench sidecar [seconds per figure, default 10]}.
+ */
+public final class SidecarBenchmark {
+    private SidecarBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
+        Path work = Files.createTempDirectory("coditect-bench-sidecar");
+        WebServer echo = WebServer.builder().host("127.0.0.1").port(0)
+                .addRouting(WsRouting.builder().endpoint("/*", Echo::new)).build().start();
+
+        SigningKeys keys = SigningKeys.generate();
+        String owner = Ids.newId();
+        String tenant = Ids.newId();
+        String token = new TokenIssuer(keys, "https://bench", "coditect", Clock.systemUTC())
+                .issue(owner, tenant, Ids.newId(), Instant.now().plus(Duration.ofHours(2)));
+        HttpServer platform = platform(keys);
+
+        int sidecarPort = freePort();
+        Process sidecar = sidecar(work, sidecarPort, echo.port(), platform.getAddress().getPort(), owner, tenant);
+        int nginxPort = freePort();
+        Process nginx = nginx(work, nginxPort, echo.port());
+        try {
+            awaitPort(sidecarPort);
+            awaitPort(nginxPort);
+            System.out.printf("WebSocket echo round trips, 64-byte messages, %d cores, %.0f s per figure%n",
+                    Runtime.getRuntime().availableProcessors(), seconds);
+            System.out.printf("%-8s %6s %12s %10s %10s%n", "path", "N", "messages/s", "p50 ms", "p99 ms");
+            for (int n : new int[] {100, 1_000}) {
+                row("direct", n, URI.create("ws://127.0.0.1:" + echo.port() + "/echo"), null, seconds);
+                row("nginx", n, URI.create("ws://127.0.0.1:" + nginxPort + "/echo"), null, seconds);
+                row("sidecar", n, URI.create("ws://127.0.0.1:" + sidecarPort + "/echo"), token, seconds);
+            }
+        } finally {
+            sidecar.destroy();
+            nginx.destroy();
+            sidecar.waitFor(15, TimeUnit.SECONDS);
+            nginx.waitFor(15, TimeUnit.SECONDS);
+            platform.stop(0);
+            echo.stop();
+        }
+        System.exit(0);
+    }
+
+    private static void row(String name, int n, URI uri, String token, double seconds) throws Exception {
+        java.util.concurrent.ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "bench-client");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient client = HttpClient.newBuilder().executor(executor).build();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicBoolean measuring = new AtomicBoolean(false);
+        LongAdder count = new LongAdder();
+        List<long[]> samples = new ArrayList<>();
+        List<WebSocket> sockets = new ArrayList<>();
+        List<Loop> loops = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Loop loop = new Loop(running, measuring, count);
+            WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            sockets.add(b.buildAsync(uri, loop).get(60, TimeUnit.SECONDS));
+            loops.add(loop);
+        }
+        for (int i = 0; i < n; i++) {
+            loops.get(i).start(sockets.get(i));
+        }
+        Thread.sleep((long) (seconds * 200)); // warm-up
+        long before = count.sum();
+        measuring.set(true);
+        long t0 = System.nanoTime();
+        Thread.sleep((long) (seconds * 1000));
+        measuring.set(false);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        long messages = count.sum() - before;
+        running.set(false);
+        for (Loop l : loops) {
+            samples.add(l.samples());
+        }
+        for (WebSocket ws : sockets) {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null);
+        }
+        long[] all = samples.stream().flatMapToLong(Arrays::stream).toArray();
+        Arrays.sort(all);
+        double p50 = all.length == 0 ? Double.NaN : all[all.length / 2] / 1e6;
+        double p99 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.99)] / 1e6;
+        System.out.printf("%-8s %6d %12.0f %10.2f %10.2f%n", name, n, messages / elapsed, p50, p99);
+        Thread.sleep(1_000);
+        client.shutdownNow();
+        executor.shutdownNow();
+    }
+
+    /** One socket's ping-pong loop: send, wait for the echo, record the round trip, send again. */
+    private static final class Loop implements WebSocket.Listener {
+        private final AtomicBoolean running;
+        private final AtomicBoolean measuring;
+        private final LongAdder count;
+        private long[] samples = new long[1024];
+        private int size;
+        private long sentAt;
+        private final StringBuilder partial = new StringBuilder();
+
+        Loop(AtomicBoolean running, AtomicBoolean measuring, LongAdder count) {
+            this.running = running;
+            this.measuring = measuring;
+            this.count = count;
+        }
+
+        void start(WebSocket ws) {
+            send(ws);
+        }
+
+        private synchronized void send(WebSocket ws) {
+            sentAt = System.nanoTime();
+            ws.sendText("x".repeat(64), true);
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public synchronized CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            ws.request(1);
+            if (!last) {
+                return null;
+            }
+            partial.setLength(0);
+            long rtt = System.nanoTime() - sentAt;
+            if (measuring.get()) {
+                count.increment();
+                if (size == samples.length) {
+                    samples = Arrays.copyOf(samples, size * 2);
+                }
+                samples[size++] = rtt;
+            }
+            if (running.get()) {
+                send(ws);
+            }
+            return null;
+        }
+
+        synchronized long[] samples() {
+            return Arrays.copyOf(samples, size);
+        }
+    }
+
+    /** The echo backend. */
+    private static final class Echo implements WsListener {
+        @Override
+        public void onMessage(WsSession session, String text, boolean last) {
+            session.send(text, last);
+        }
+
+        @Override
+        public void onMessage(WsSession session, BufferData buffer, boolean last) {
+            session.send(buffer, last);
+        }
+    }
+
+    /** JWKS and an always-active session endpoint, for the sidecar's authentication. */
+    private static HttpServer platform(SigningKeys keys) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/jwks", ex -> {
+            byte[] body = keys.publicKeys().toString().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.createContext("/session", ex -> {
+            byte[] body = "{\"session\":{}}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.createContext("/activity", ex -> {
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static Process sidecar(Path work, int port, int echoPort, int platformPort, String owner, String tenant)
+            throws IOException {
+        Path jar = Path.of("sidecar/target/coditect-sidecar.jar");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-jar", jar.toString());
+        var env = pb.environment();
+        env.put("HOST", "127.0.0.1");
+        env.put("PORT", Integer.toString(port));
+        env.put("MANAGEMENT_PORT", Integer.toString(freePort()));
+        env.put("THEIA_URL", "http://127.0.0.1:" + echoPort);
+        env.put("CODI2_URL", "ws://127.0.0.1:" + echoPort);
+        env.put("CODITECT_OWNER_USER_ID", owner);
+        env.put("CODITECT_OWNER_TENANT_ID", tenant);
+        env.put("CODITECT_ISSUER", "https://bench");
+        env.put("CODITECT_JWKS_URL", "http://127.0.0.1:" + platformPort + "/jwks");
+        env.put("CODITECT_SESSION_URL", "http://127.0.0.1:" + platformPort + "/session");
+        env.put("CODITECT_ACTIVITY_URL", "http://127.0.0.1:" + platformPort + "/activity");
+        env.put("CODITECT_AGENT_TOKEN", "bench");
+        env.put("CODITECT_MAX_CONNECTIONS", "5000");
+        env.put("CODITECT_LOG_LEVEL", "WARNING");
+        return pb.redirectErrorStream(true).redirectOutput(work.resolve("sidecar.log").toFile()).start();
+    }
+
+    private static Process nginx(Path work, int port, int echoPort) throws IOException {
+        Path conf = work.resolve("nginx.conf");
+        Files.createDirectories(work.resolve("logs"));
+        Files.writeString(conf, """
+                worker_processes auto;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/logs/error.log warn;
+                events { worker_connections 8192; }
+                http {
+                  access_log off;
+                  client_body_temp_path %1$s/body;
+                  proxy_temp_path %1$s/proxy;
+                  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+                  server {
+                    listen 127.0.0.1:%2$d;
+                    location / {
+                      proxy_pass http://127.0.0.1:%3$d;
+                      proxy_http_version 1.1;
+                      proxy_set_header Upgrade $http_upgrade;
+                      proxy_set_header Connection $connection_upgrade;
+                      proxy_set_header Host $host;
+                      proxy_read_timeout 3600s;
+                    }
+                  }
+                }
+                """.formatted(work, port, echoPort));
+        String nginx = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
+        return new ProcessBuilder(nginx, "-p", work.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("nginx.out").toFile()).start();
+    }
+
+    private static void awaitPort(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("nothing listens on port " + port);
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
