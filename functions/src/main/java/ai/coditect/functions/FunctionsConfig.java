@@ -2,11 +2,14 @@ package ai.coditect.functions;
 
 import ai.coditect.functions.auth.LoginPolicy;
 import ai.coditect.functions.cleanup.CleanupPolicy;
+import ai.coditect.functions.workspaces.WorkspacesConfig;
 import ai.coditect.functions.auth.SessionPolicy;
 import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.logging.CloudLogging;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.logging.Level;
 
@@ -24,6 +27,7 @@ public record FunctionsConfig(
         LoginPolicy logins,
         CleanupPolicy cleanup,
         EventsConfig events,
+        WorkspacesConfig workspaces,
         Level logLevel) {
 
     /**
@@ -54,8 +58,9 @@ public record FunctionsConfig(
         if (isBlank(project)) {
             throw new IllegalArgumentException("Set CODITECT_GCP_PROJECT: the project of the Pub/Sub topics.");
         }
-        return build(env, env.getOrDefault("CODITECT_STORE", "fdb:"), keys,
-                new Environment(env).required("CODITECT_ISSUER", "the tokens' issuer URL."), new EventsConfig(project, env.get("PUBSUB_EMULATOR_HOST")));
+        String issuer = new Environment(env).required("CODITECT_ISSUER", "the tokens' issuer URL.");
+        return build(env, env.getOrDefault("CODITECT_STORE", "fdb:"), keys, issuer,
+                new EventsConfig(project, env.get("PUBSUB_EMULATOR_HOST")), "kubernetes", Duration.ofSeconds(60));
     }
 
     /** The local platform: the embedded engine and generated keys in the data directory. */
@@ -65,12 +70,15 @@ public record FunctionsConfig(
         EventsConfig events = isBlank(emulator) ? new EventsConfig(null, null)
                 : new EventsConfig(env.getOrDefault("CODITECT_GCP_PROJECT", "coditect-local"), emulator);
         return build(env, env.getOrDefault("CODITECT_STORE", "embedded:" + dataDir), keys,
-                env.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port), events);
+                env.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port), events, "auto",
+                Duration.ofSeconds(15));
     }
 
     private static FunctionsConfig build(Map<String, String> values, String store, SigningKeySource keys,
-                                         String issuer, EventsConfig events) {
+                                         String issuer, EventsConfig events, String workspaceBackend,
+                                         Duration readyWait) {
         Environment env = new Environment(values);
+        URI platformUrl = env.url("CODITECT_PUBLIC_URL", issuer);
         return new FunctionsConfig(
                 env.get("CODITECT_ENV", "local"),
                 store,
@@ -87,27 +95,33 @@ public record FunctionsConfig(
                         env.duration("CODITECT_WORKSPACE_IDLE_TIMEOUT", CleanupPolicy.DEFAULT.workspaceIdleTimeout()),
                         CleanupPolicy.DEFAULT.batchSize()),
                 events,
+                WorkspacesConfig.fromEnvironment(env, workspaceBackend, platformUrl, readyWait),
                 CloudLogging.level(env.get("CODITECT_LOG_LEVEL", null)));
     }
 
     public FunctionsConfig withStoreUrl(String url) {
         return new FunctionsConfig(environment, url, signingKeys, issuer, audience, sessions, logins, cleanup, events,
-                logLevel);
+                workspaces, logLevel);
     }
 
     public FunctionsConfig withSessions(SessionPolicy policy) {
         return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, policy, logins, cleanup,
-                events, logLevel);
+                events, workspaces, logLevel);
     }
 
     public FunctionsConfig withCleanup(CleanupPolicy policy) {
         return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, policy,
-                events, logLevel);
+                events, workspaces, logLevel);
     }
 
     public FunctionsConfig withEvents(EventsConfig config) {
         return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, cleanup,
-                config, logLevel);
+                config, workspaces, logLevel);
+    }
+
+    public FunctionsConfig withWorkspaces(WorkspacesConfig config) {
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, cleanup,
+                events, config, logLevel);
     }
 
     private static String firstOf(Map<String, String> env, String... names) {

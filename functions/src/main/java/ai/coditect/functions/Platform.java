@@ -13,6 +13,12 @@ import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.UnprocessableEventException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import ai.coditect.functions.http.HttpCall;
+import ai.coditect.functions.workspaces.ProvisionService;
+import ai.coditect.functions.workspaces.WorkspaceBackend;
+import ai.coditect.functions.workspaces.WorkspaceBackends;
+import ai.coditect.functions.workspaces.WorkspaceRoutes;
+import ai.coditect.functions.workspaces.WorkspaceService;
+import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.logging.CloudLogging;
@@ -53,9 +59,14 @@ public final class Platform implements AutoCloseable {
     private final ProcessedEvents processedEvents;
     private final CleanupService cleanupService;
     private final EventConsumer cleanupConsumer;
+    private final WorkspaceBackend workspaceBackend;
+    private final ProvisionService provisionService;
+    private final WorkspaceService workspaceService;
+    private final WorkspaceRoutes workspaceRoutes;
+    private final EventConsumer provisionConsumer;
 
     private Platform(FunctionsConfig config, Clock clock, Database database, EventPublisher events,
-                     PasswordHasher.Cost passwordCost) {
+                     PasswordHasher.Cost passwordCost, WorkspaceBackend workspaceBackend) {
         this.config = config;
         this.clock = clock;
         this.database = database;
@@ -65,8 +76,9 @@ public final class Platform implements AutoCloseable {
         TokenIssuer issuer = new TokenIssuer(signingKeys, config.issuer(), config.audience(), clock);
         TokenVerifier verifier = TokenVerifier.withKeys(signingKeys.publicKeys(), config.issuer(), config.audience(),
                 clock);
+        WorkspaceStore workspaces = new WorkspaceStore(keyspace);
         this.authService = new AuthService(database, keyspace, clock, new PasswordHasher(passwordCost), issuer,
-                verifier, config.sessions(), config.logins(), events);
+                verifier, config.sessions(), config.logins(), events, workspaces);
         this.authRoutes = new AuthRoutes(authService, clock);
         this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
         this.processedEvents = new ProcessedEvents(keyspace, ProcessedEvents.DEFAULT_RETENTION);
@@ -78,18 +90,37 @@ public final class Platform implements AutoCloseable {
             }
             cleanupService.handle(event);
         });
+        this.workspaceBackend = workspaceBackend;
+        this.provisionService = new ProvisionService(database, workspaces, processedEvents, workspaceBackend,
+                config.workspaces().readyWait(), clock, metrics);
+        this.workspaceService = new WorkspaceService(database, workspaces, provisionService, events, clock);
+        this.workspaceRoutes = new WorkspaceRoutes(workspaceService, authRoutes);
+        this.provisionConsumer = new EventConsumer("provision", (event, attempt) -> provisionService.handle(event));
     }
 
     /** Builds the platform on {@code config}'s store, with {@code events} for publishing. */
     public static Platform start(FunctionsConfig config, Clock clock, EventPublisher events,
                                  PasswordHasher.Cost passwordCost) {
+        return start(config, clock, events, passwordCost, WorkspaceBackends.create(config.workspaces(),
+                System.getenv(), logDirectory(config)));
+    }
+
+    /** As above, with the given workspace backend (tests use one on a Kubernetes API stand-in). */
+    public static Platform start(FunctionsConfig config, Clock clock, EventPublisher events,
+                                 PasswordHasher.Cost passwordCost, WorkspaceBackend workspaceBackend) {
         Database db = Databases.open(config.storeUrl());
         try {
-            return new Platform(config, clock, db, events, passwordCost);
+            return new Platform(config, clock, db, events, passwordCost, workspaceBackend);
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
+    }
+
+    private static java.nio.file.Path logDirectory(FunctionsConfig config) {
+        java.nio.file.Path keys = config.signingKeys().file();
+        return keys != null && keys.getParent() != null ? keys.getParent().resolve("logs")
+                : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "coditect-logs");
     }
 
     /** The installed platform, or one built from the environment the first time a function needs it. */
@@ -194,9 +225,37 @@ public final class Platform implements AutoCloseable {
         return cleanupConsumer;
     }
 
+    public WorkspaceBackend workspaceBackend() {
+        return workspaceBackend;
+    }
+
+    public ProvisionService provisionService() {
+        return provisionService;
+    }
+
+    public WorkspaceService workspaceService() {
+        return workspaceService;
+    }
+
+    public WorkspaceRoutes workspaceRoutes() {
+        return workspaceRoutes;
+    }
+
+    public EventConsumer provisionConsumer() {
+        return provisionConsumer;
+    }
+
     @Override
     public void close() {
         events.close();
+        if (workspaceBackend instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                java.util.logging.Logger.getLogger(Platform.class.getName())
+                        .log(java.util.logging.Level.WARNING, "stopping the workspace backend failed", e);
+            }
+        }
         database.close();
     }
 }

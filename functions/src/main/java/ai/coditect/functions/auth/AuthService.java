@@ -1,5 +1,6 @@
 package ai.coditect.functions.auth;
 
+import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.events.EventType;
@@ -46,9 +47,11 @@ public final class AuthService {
     private final LoginThrottle throttle;
     private final Sessions sessions;
     private final EventPublisher events;
+    private final WorkspaceStore workspaces;
 
     public AuthService(Database db, Keyspace keys, Clock clock, PasswordHasher hasher, TokenIssuer issuer,
-                       TokenVerifier verifier, SessionPolicy policy, LoginPolicy loginPolicy, EventPublisher events) {
+                       TokenVerifier verifier, SessionPolicy policy, LoginPolicy loginPolicy, EventPublisher events,
+                       WorkspaceStore workspaces) {
         this.db = db;
         this.keys = keys;
         this.clock = clock;
@@ -59,6 +62,7 @@ public final class AuthService {
         this.throttle = new LoginThrottle(db, keys, clock, loginPolicy);
         this.sessions = new Sessions(keys);
         this.events = events;
+        this.workspaces = workspaces;
     }
 
     /** A new session and its token, the result of signup and login. */
@@ -89,6 +93,7 @@ public final class AuthService {
         Instant now = now();
         User user = new User(Ids.newId(), Ids.newId(), email, name, hash, now);
         Session session = newSession(user, now, userAgent);
+        String workspaceId = Ids.newId();
         Transactions.run(db, tr -> {
             byte[] emailKey = keys.userByEmail(email);
             if (tr.get(emailKey).join() != null) {
@@ -97,6 +102,7 @@ public final class AuthService {
             tr.set(emailKey, Tuple.from(user.tenantId(), user.id()).pack());
             tr.set(keys.user(user.tenantId(), user.id()), Json.bytes(user));
             sessions.create(tr, session);
+            workspaces.createRequested(tr, workspaceId, user.tenantId(), user.id(), now);
             return null;
         });
         LogFields.of("tenantId", user.tenantId(), "userId", user.id()).log(LOG, Level.INFO, "signed up");

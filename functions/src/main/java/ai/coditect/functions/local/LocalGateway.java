@@ -5,6 +5,7 @@ import ai.coditect.functions.auth.AuthFunction;
 import ai.coditect.functions.auth.JwksFunction;
 import ai.coditect.functions.http.HttpCall;
 import ai.coditect.functions.http.Routes;
+import ai.coditect.functions.workspaces.WorkspacesFunction;
 import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
@@ -18,6 +19,7 @@ import java.util.Map;
 public final class LocalGateway implements HttpFunction {
     private final HttpFunction auth = new AuthFunction();
     private final HttpFunction jwks = new JwksFunction();
+    private final HttpFunction workspaces = new WorkspacesFunction();
     private final Routes own = Routes.builder()
             .get("/healthz", LocalGateway::healthy)
             .get("/metrics", LocalGateway::metrics)
@@ -28,6 +30,8 @@ public final class LocalGateway implements HttpFunction {
         String path = request.getPath();
         if (path.startsWith("/v1/auth/")) {
             auth.service(request, response);
+        } else if (path.startsWith("/v1/workspaces/")) {
+            workspaces.service(request, response);
         } else if (path.equals("/.well-known/jwks.json")) {
             jwks.service(request, response);
         } else {

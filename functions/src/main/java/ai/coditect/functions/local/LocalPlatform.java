@@ -9,6 +9,8 @@ import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.events.PubSubEventPublisher;
 import ai.coditect.functions.events.PubSubTopology;
+import ai.coditect.functions.workspaces.ProvisionFunction;
+import ai.coditect.functions.workspaces.WorkspaceBackend;
 import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
@@ -43,7 +45,11 @@ public final class LocalPlatform implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalPlatform.class.getName());
 
     /** How the local platform runs, beyond the functions' own configuration. */
-    public record Options(int port, Path invokerJar, PasswordHasher.Cost passwordCost, Duration cleanupInterval) {
+    public record Options(int port, Path invokerJar, PasswordHasher.Cost passwordCost, Duration cleanupInterval,
+                          WorkspaceBackend workspaceBackend) {
+        public Options(int port, Path invokerJar, PasswordHasher.Cost passwordCost, Duration cleanupInterval) {
+            this(port, invokerJar, passwordCost, cleanupInterval, null);
+        }
     }
 
     private final Platform platform;
@@ -75,7 +81,8 @@ public final class LocalPlatform implements AutoCloseable {
         }, "coditect-shutdown"));
         System.out.println("Coditect is running at " + local.baseUrl() + " (data in " + dataDir + ", events on "
                 + (config.events().pubSub() ? "the Pub/Sub emulator at " + config.events().emulatorHost()
-                : "the in-process bus") + "). Press Ctrl-C to stop.");
+                : "the in-process bus") + ", workspaces on " + local.platform().workspaceBackend().name()
+                + "). Press Ctrl-C to stop.");
         LogFields.of("url", local.baseUrl(), "dataDir", dataDir.toString(), "store", config.storeUrl())
                 .log(LOG, Level.INFO, "Coditect is running at " + local.baseUrl());
         stopped.await();
@@ -97,12 +104,15 @@ public final class LocalPlatform implements AutoCloseable {
                 pubsub = PubSubConnection.open(config.events().gcpProject(), config.events().emulatorHost());
                 resources.push(pubsub);
                 PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", 60);
+                PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "provision", 600);
                 events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10));
             } else {
                 bus = InProcessEventBus.withDefaults(clock);
                 events = bus;
             }
-            Platform platform = Platform.start(config, clock, events, options.passwordCost());
+            Platform platform = options.workspaceBackend() == null
+                    ? Platform.start(config, clock, events, options.passwordCost())
+                    : Platform.start(config, clock, events, options.passwordCost(), options.workspaceBackend());
             resources.push(platform);
             Platform.install(platform);
             resources.push(() -> Platform.uninstall(platform));
@@ -110,8 +120,10 @@ public final class LocalPlatform implements AutoCloseable {
             resources.push(http);
             if (bus != null) {
                 bus.subscribe(Topic.CLEANUP_TICKS, "cleanup", platform.cleanupConsumer().handler());
+                bus.subscribe(Topic.WORKSPACE_REQUESTS, "provision", platform.provisionConsumer().handler());
             } else {
                 serve(resources, pubsub, options, Topic.CLEANUP_TICKS, "cleanup", CleanupFunction.class);
+                serve(resources, pubsub, options, Topic.WORKSPACE_REQUESTS, "provision", ProvisionFunction.class);
             }
             if (!options.cleanupInterval().isZero()) {
                 resources.push(cleanupTimer(events, clock, options.cleanupInterval()));

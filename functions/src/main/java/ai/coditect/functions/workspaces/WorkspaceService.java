@@ -1,0 +1,125 @@
+package ai.coditect.functions.workspaces;
+
+import ai.coditect.shared.events.Event;
+import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.shared.events.EventType;
+import ai.coditect.shared.ids.Ids;
+import ai.coditect.shared.logging.LogFields;
+import ai.coditect.shared.store.Transactions;
+import com.apple.foundationdb.Database;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What users and workspaces ask of the platform about workspaces: the caller's workspace (its record refreshed
+ * from the pod while it starts), start and stop (which publish the matching events), and the activity reports of
+ * sidecars, authenticated by the workspace agent token. Knows nothing of HTTP.
+ */
+public final class WorkspaceService {
+    private static final Logger LOG = Logger.getLogger(WorkspaceService.class.getName());
+
+    private final Database db;
+    private final WorkspaceStore store;
+    private final ProvisionService provisioner;
+    private final EventPublisher events;
+    private final Clock clock;
+
+    public WorkspaceService(Database db, WorkspaceStore store, ProvisionService provisioner, EventPublisher events,
+                            Clock clock) {
+        this.db = db;
+        this.store = store;
+        this.provisioner = provisioner;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** A workspace with its last activity, as its owner sees it. */
+    public record View(Workspace workspace, Instant lastActivityAt) {
+    }
+
+    public View mine(String tenantId, String userId) {
+        Workspace ws = Transactions.read(db, tr -> store.read(tr, tenantId, userId).join());
+        if (ws == null) {
+            throw new WorkspaceException(WorkspaceException.Reason.NO_WORKSPACE, "You have no workspace yet.");
+        }
+        Workspace current = provisioner.refresh(ws);
+        Instant activity = Transactions.read(db, tr -> store.lastActivity(tr, tenantId, userId).join());
+        return new View(current, activity);
+    }
+
+    /** Asks for the workspace to be provisioned; possible when nothing is running or on its way. */
+    public Workspace start(String tenantId, String userId) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Workspace ws = Transactions.run(db, tr -> {
+            Workspace current = store.read(tr, tenantId, userId).join();
+            if (current == null) {
+                current = Workspace.requested(Ids.newId(), tenantId, userId, now);
+            } else if (!current.status().canStart()) {
+                throw new WorkspaceException(WorkspaceException.Reason.INVALID_TRANSITION,
+                        "The workspace is " + current.status().wireName() + "; it cannot be started now.");
+            } else {
+                current = current.with(WorkspaceStatus.REQUESTED, null, now);
+            }
+            store.write(tr, current);
+            return current;
+        });
+        publish(Event.of(EventType.WORKSPACE_PROVISION_REQUESTED, tenantId, userId, Map.of(), clock));
+        return ws;
+    }
+
+    /** Asks for the workspace to be stopped; possible while it runs or starts. */
+    public Workspace stop(String tenantId, String userId) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Workspace ws = Transactions.run(db, tr -> {
+            Workspace current = store.read(tr, tenantId, userId).join();
+            if (current == null) {
+                throw new WorkspaceException(WorkspaceException.Reason.NO_WORKSPACE, "You have no workspace yet.");
+            }
+            if (!current.status().canStop()) {
+                throw new WorkspaceException(WorkspaceException.Reason.INVALID_TRANSITION,
+                        "The workspace is " + current.status().wireName() + "; it cannot be stopped now.");
+            }
+            Workspace next = current.with(WorkspaceStatus.STOPPING, "Stopping the workspace.", now);
+            store.write(tr, next);
+            return next;
+        });
+        publish(Event.of(EventType.WORKSPACE_STOP_REQUESTED, tenantId, userId, Map.of("reason", "user"), clock));
+        return ws;
+    }
+
+    private void publish(Event event) {
+        try {
+            events.publish(event).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LogFields.of("eventId", event.id(), "type", event.type()).log(LOG, Level.SEVERE,
+                    "could not publish a workspace request", e);
+            throw new IllegalStateException("the workspace request could not be published", e);
+        }
+    }
+
+    /**
+     * Records the activity a sidecar reports. The token names its workspace and must hash to the one stored
+     * there; a time in the future counts as now.
+     */
+    public void recordActivity(String agentToken, Instant reported) {
+        AgentTokens.Claim claim = AgentTokens.claim(agentToken).orElseThrow(() -> new WorkspaceException(
+                WorkspaceException.Reason.AGENT_TOKEN_INVALID, "The workspace agent token is not valid."));
+        Instant now = clock.instant();
+        Instant at = reported == null || reported.isAfter(now) ? now : reported;
+        Transactions.run(db, tr -> {
+            Workspace ws = store.read(tr, claim.tenantId(), claim.userId()).join();
+            if (ws == null || !AgentTokens.matches(agentToken, ws.agentTokenHash())) {
+                throw new WorkspaceException(WorkspaceException.Reason.AGENT_TOKEN_INVALID,
+                        "The workspace agent token is not valid.");
+            }
+            store.recordActivity(tr, claim.tenantId(), claim.userId(), at);
+            return null;
+        });
+    }
+}
