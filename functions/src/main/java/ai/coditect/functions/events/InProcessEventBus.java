@@ -26,7 +26,8 @@ import java.util.logging.Logger;
 
 /**
  * The event bus of the local platform, with Pub/Sub's contract: every subscription of a topic gets each event at
- * least once, on the bus's own thread; a handler that throws gets it again after a growing backoff; after
+ * least once, on the bus's own threads (one per delivery, so a slow handler holds up nobody else); a handler
+ * that throws gets it again after a growing backoff; after
  * {@code maxAttempts} it goes to the dead letters (logged, and kept for inspection). Events with an ordering key
  * are delivered one at a time per key and subscription, in publish order, as Pub/Sub does with ordering keys.
  */
@@ -42,7 +43,8 @@ public final class InProcessEventBus implements EventPublisher {
     private final int maxAttempts;
     private final Duration minBackoff;
     private final Duration maxBackoff;
-    private final ScheduledExecutorService deliveries;
+    private final ScheduledExecutorService timers;
+    private final java.util.concurrent.ExecutorService deliveries;
     private final Map<Topic, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
     private final Deque<DeadLetter> deadLetters = new ArrayDeque<>();
     private final Object idle = new Object();
@@ -54,11 +56,13 @@ public final class InProcessEventBus implements EventPublisher {
         this.maxAttempts = maxAttempts;
         this.minBackoff = minBackoff;
         this.maxBackoff = maxBackoff;
-        this.deliveries = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coditect-event-bus");
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coditect-event-bus-timer");
             t.setDaemon(true);
             return t;
         });
+        this.deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("coditect-event-bus-", 0)
+                .factory());
     }
 
     /** Pub/Sub's defaults as the platform configures them: 5 attempts, backoff from 1 s to 60 s. */
@@ -117,6 +121,7 @@ public final class InProcessEventBus implements EventPublisher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        timers.shutdownNow();
         deliveries.shutdownNow();
     }
 
@@ -173,7 +178,8 @@ public final class InProcessEventBus implements EventPublisher {
             LogFields.of("subscription", name, "eventId", event.id(), "type", event.type(), "attempt", attempt)
                     .log(LOG, Level.WARNING, "event handler failed; it will be redelivered: " + failure);
             long delay = Math.min(maxBackoff.toMillis(), minBackoff.toMillis() << Math.min(attempt - 1, 20));
-            deliveries.schedule(() -> deliver(event, attempt + 1, key), delay, TimeUnit.MILLISECONDS);
+            timers.schedule(() -> deliveries.execute(() -> deliver(event, attempt + 1, key)), delay,
+                    TimeUnit.MILLISECONDS);
         }
 
         private void finished(Event event, String key) {

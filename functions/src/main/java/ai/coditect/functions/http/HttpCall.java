@@ -26,6 +26,7 @@ public final class HttpCall {
     private final String requestId;
     private Map<String, String> pathParameters = Map.of();
     private String cacheControl = "no-store";
+    private boolean bodyRead;
     private int status;
 
     HttpCall(HttpRequest request, HttpResponse response, String requestId) {
@@ -82,6 +83,7 @@ public final class HttpCall {
             throw tooLarge();
         }
         byte[] body;
+        bodyRead = true;
         try (InputStream in = request.getInputStream()) {
             body = in.readNBytes(MAX_BODY_BYTES + 1);
         } catch (IOException e) {
@@ -102,6 +104,22 @@ public final class HttpCall {
             throw new ApiException(400, "malformed_json", "The request body must be a JSON object.");
         }
         return new JsonBody(node);
+    }
+
+    /**
+     * Reads what is left of the request body (up to the body limit) before an early answer, so that the
+     * connection stays usable: a server that answers before reading a body has to drop the connection.
+     */
+    private void discardUnreadBody() {
+        if (bodyRead) {
+            return;
+        }
+        bodyRead = true;
+        try (InputStream in = request.getInputStream()) {
+            in.skipNBytes(Math.min(Math.max(request.getContentLength(), 0), MAX_BODY_BYTES));
+        } catch (IOException | RuntimeException e) {
+            // nothing to read, or the client went away; the answer is written anyway
+        }
     }
 
     private static ApiException tooLarge() {
@@ -137,6 +155,7 @@ public final class HttpCall {
     }
 
     public void problem(Problem problem, Map<String, String> headers) {
+        discardUnreadBody();
         headers.forEach(response::appendHeader);
         write(problem.status(), Problem.MEDIA_TYPE, Json.bytes(problem));
     }

@@ -129,6 +129,9 @@ public final class KubernetesWorkspaces implements WorkspaceBackend {
                 return PodState.of(PodState.Phase.MISSING);
             }
             throw failure("reading the pod", e);
+        } catch (RuntimeException e) {
+            // the client validates what the API server sends; an answer it cannot read tells us nothing
+            throw new WorkspaceBackendException("The pod's status could not be read.", true, e);
         }
         if (pod.getStatus() == null) {
             return PodState.of(PodState.Phase.PENDING);

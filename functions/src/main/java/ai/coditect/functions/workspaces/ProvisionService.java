@@ -4,7 +4,6 @@ import ai.coditect.functions.events.ProcessedEvents;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.UnprocessableEventException;
-import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.logging.LogFields;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
@@ -89,10 +88,8 @@ public final class ProvisionService {
                 return null;
             }
             Workspace current = store.read(tr, tid, uid).join();
-            if (current == null) {
-                current = Workspace.requested(Ids.newId(), tid, uid, received);
-            }
-            if (current.status() == WorkspaceStatus.RUNNING) {
+            if (current == null || current.status() == WorkspaceStatus.RUNNING) {
+                // no record: the account (or its workspace) was deleted; a late request must not bring it back
                 processed.record(tr, event.id(), received);
                 return null;
             }

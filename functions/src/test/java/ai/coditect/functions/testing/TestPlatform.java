@@ -57,13 +57,36 @@ public final class TestPlatform implements AutoCloseable {
     }
 
     public static TestPlatform start(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events) {
+        return start(clock, sessions, events, (ai.coditect.functions.workspaces.WorkspaceBackend) null);
+    }
+
+    /** With workspaces on {@code workspaceBackend} (a Kubernetes API stand-in, say). */
+    public static TestPlatform start(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events,
+                                     ai.coditect.functions.workspaces.WorkspaceBackend workspaceBackend) {
+        return startWith(clock, sessions, events, config -> workspaceBackend);
+    }
+
+    /** With local workspaces: real sidecar processes in front of {@code theiaUrl}, talking to this platform. */
+    public static TestPlatform startWithLocalWorkspaces(TestClock clock, Path sidecarJar, URI theiaUrl) {
+        return startWith(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(null, null), config ->
+                new ai.coditect.functions.workspaces.LocalWorkspaces(new ai.coditect.functions.workspaces.WorkspacesConfig(
+                        "local", config.workspaces().urlTemplate(), null, null, null, null, null, null, null, null,
+                        null, java.util.List.of(), URI.create(config.issuer()), Duration.ZERO, sidecarJar, theiaUrl,
+                        URI.create("ws://127.0.0.1:1")), Path.of(System.getProperty("java.io.tmpdir"))));
+    }
+
+    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events,
+                                          java.util.function.Function<FunctionsConfig,
+                                              ai.coditect.functions.workspaces.WorkspaceBackend> workspaceBackend) {
         try {
             Path dataDir = Files.createTempDirectory("coditect-test");
             int port = freePort();
             FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl("memory:")
                     .withSessions(sessions).withEvents(events);
+            config = config.withWorkspaces(config.workspaces().withReadyWait(Duration.ZERO));
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
-            LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO);
+            LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO,
+                    workspaceBackend.apply(config));
             return new TestPlatform(LocalPlatform.start(config, clock, options), clock, dataDir);
         } catch (IOException e) {
             throw new IllegalStateException(e);
