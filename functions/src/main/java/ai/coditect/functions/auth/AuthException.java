@@ -1,29 +1,25 @@
 package ai.coditect.functions.auth;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** Why an auth operation was refused. The HTTP layer turns the reason into a status and a problem code. */
 public final class AuthException extends RuntimeException {
     /** The refusals, named after the problem codes of the HTTP contract. */
     public enum Reason {
-        INVALID_EMAIL("invalid_email"),
-        WEAK_PASSWORD("weak_password"),
-        EMAIL_TAKEN("email_taken"),
-        INVALID_CREDENTIALS("invalid_credentials"),
-        RATE_LIMITED("rate_limited"),
-        TOKEN_INVALID("token_invalid"),
-        SESSION_EXPIRED("session_expired"),
-        SESSION_REVOKED("session_revoked"),
-        SESSION_NOT_FOUND("session_not_found");
+        INVALID_EMAIL,
+        WEAK_PASSWORD,
+        EMAIL_TAKEN,
+        INVALID_CREDENTIALS,
+        RATE_LIMITED,
+        TOKEN_INVALID,
+        SESSION_EXPIRED,
+        SESSION_REVOKED,
+        SESSION_NOT_FOUND;
 
-        private final String code;
-
-        Reason(String code) {
-            this.code = code;
-        }
-
+        /** The problem code: the name in lower case. */
         public String code() {
-            return code;
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -1,21 +1,18 @@
 package ai.coditect.functions.workspaces;
 
+import java.util.Locale;
+
 /** Why a workspace request was refused; the HTTP layer turns the reason into a status and a problem code. */
 public final class WorkspaceException extends RuntimeException {
     /** The refusals, named after their problem codes. */
     public enum Reason {
-        NO_WORKSPACE("no_workspace"),
-        INVALID_TRANSITION("invalid_transition"),
-        AGENT_TOKEN_INVALID("agent_token_invalid");
+        NO_WORKSPACE,
+        INVALID_TRANSITION,
+        AGENT_TOKEN_INVALID;
 
-        private final String code;
-
-        Reason(String code) {
-            this.code = code;
-        }
-
+        /** The problem code: the name in lower case. */
         public String code() {
-            return code;
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -33,7 +33,7 @@ import java.util.function.Function;
  * error codes, and {@link #onError} with FoundationDB's retry rules and backoff. Thread-safe, like
  * FoundationDB's transactions.
  */
-final class EmbeddedTransaction implements Transaction {
+final class EmbeddedTransaction implements Transaction, RangeReads {
     private enum State { OPEN, COMMITTING, COMMITTED, CANCELLED }
 
     private final EmbeddedDatabase db;
@@ -239,66 +239,8 @@ final class EmbeddedTransaction implements Transaction {
     }
 
     @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end) {
-        return range(begin, end, ROW_LIMIT_UNLIMITED, false, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit) {
-        return range(begin, end, limit, false, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit, boolean reverse) {
+    public AsyncIterable<KeyValue> rangeRead(KeySelector begin, KeySelector end, int limit, boolean reverse) {
         return range(begin, end, limit, reverse, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit, boolean reverse,
-                                            StreamingMode mode) {
-        return range(begin, end, limit, reverse, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end) {
-        return getRange(begin, end, ROW_LIMIT_UNLIMITED, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit) {
-        return getRange(begin, end, limit, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit, boolean reverse) {
-        return range(KeySelector.firstGreaterOrEqual(begin), KeySelector.firstGreaterOrEqual(end), limit, reverse,
-                false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit, boolean reverse,
-                                            StreamingMode mode) {
-        return getRange(begin, end, limit, reverse);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range) {
-        return getRange(range.begin, range.end);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range, int limit) {
-        return getRange(range.begin, range.end, limit);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range, int limit, boolean reverse) {
-        return getRange(range.begin, range.end, limit, reverse);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range, int limit, boolean reverse, StreamingMode mode) {
-        return getRange(range.begin, range.end, limit, reverse);
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /** {@link EmbeddedTransaction#snapshot()}: the same transaction's view, read without adding read conflicts. */
-final class SnapshotView implements ReadTransaction {
+final class SnapshotView implements RangeReads {
     private final EmbeddedTransaction tr;
 
     SnapshotView(EmbeddedTransaction tr) {
@@ -64,66 +64,8 @@ final class SnapshotView implements ReadTransaction {
     }
 
     @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end) {
-        return tr.range(begin, end, ROW_LIMIT_UNLIMITED, false, true);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit) {
-        return tr.range(begin, end, limit, false, true);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit, boolean reverse) {
+    public AsyncIterable<KeyValue> rangeRead(KeySelector begin, KeySelector end, int limit, boolean reverse) {
         return tr.range(begin, end, limit, reverse, true);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(KeySelector begin, KeySelector end, int limit, boolean reverse,
-                                            StreamingMode mode) {
-        return tr.range(begin, end, limit, reverse, true);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end) {
-        return getRange(begin, end, ROW_LIMIT_UNLIMITED, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit) {
-        return getRange(begin, end, limit, false);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit, boolean reverse) {
-        return tr.range(KeySelector.firstGreaterOrEqual(begin), KeySelector.firstGreaterOrEqual(end), limit, reverse,
-                true);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(byte[] begin, byte[] end, int limit, boolean reverse,
-                                            StreamingMode mode) {
-        return getRange(begin, end, limit, reverse);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range) {
-        return getRange(range.begin, range.end);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range, int limit) {
-        return getRange(range.begin, range.end, limit);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range, int limit, boolean reverse) {
-        return getRange(range.begin, range.end, limit, reverse);
-    }
-
-    @Override
-    public AsyncIterable<KeyValue> getRange(Range range, int limit, boolean reverse, StreamingMode mode) {
-        return getRange(range.begin, range.end, limit, reverse);
     }
 
     @Override
