@@ -1,6 +1,7 @@
 package ai.coditect.functions;
 
 import ai.coditect.functions.auth.LoginPolicy;
+import ai.coditect.functions.auth.SignupPolicy;
 import ai.coditect.functions.cleanup.CleanupPolicy;
 import ai.coditect.functions.workspaces.WorkspacesConfig;
 import ai.coditect.functions.auth.SessionPolicy;
@@ -25,6 +26,7 @@ public record FunctionsConfig(
         String audience,
         SessionPolicy sessions,
         LoginPolicy logins,
+        SignupPolicy signups,
         CleanupPolicy cleanup,
         EventsConfig events,
         WorkspacesConfig workspaces,
@@ -91,6 +93,10 @@ public record FunctionsConfig(
                 new LoginPolicy(
                         env.integer("CODITECT_LOGIN_MAX_FAILURES", LoginPolicy.DEFAULT.maxFailures()),
                         env.duration("CODITECT_LOGIN_FAILURE_WINDOW", LoginPolicy.DEFAULT.window())),
+                new SignupPolicy(
+                        env.integer("CODITECT_SIGNUP_MAX_PER_ADDRESS", SignupPolicy.DEFAULT.maxPerAddress()),
+                        env.duration("CODITECT_SIGNUP_WINDOW", SignupPolicy.DEFAULT.window()),
+                        env.integer("CODITECT_FORWARDED_HOP", SignupPolicy.DEFAULT.forwardedHop())),
                 new CleanupPolicy(
                         env.duration("CODITECT_WORKSPACE_IDLE_TIMEOUT", CleanupPolicy.DEFAULT.workspaceIdleTimeout()),
                         CleanupPolicy.DEFAULT.batchSize()),
@@ -100,27 +106,32 @@ public record FunctionsConfig(
     }
 
     public FunctionsConfig withStoreUrl(String url) {
-        return new FunctionsConfig(environment, url, signingKeys, issuer, audience, sessions, logins, cleanup, events,
+        return new FunctionsConfig(environment, url, signingKeys, issuer, audience, sessions, logins, signups, cleanup, events,
                 workspaces, logLevel);
     }
 
     public FunctionsConfig withSessions(SessionPolicy policy) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, policy, logins, cleanup,
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, policy, logins, signups, cleanup,
                 events, workspaces, logLevel);
     }
 
-    public FunctionsConfig withCleanup(CleanupPolicy policy) {
+    public FunctionsConfig withSignups(SignupPolicy policy) {
         return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, policy,
+                cleanup, events, workspaces, logLevel);
+    }
+
+    public FunctionsConfig withCleanup(CleanupPolicy policy) {
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups, policy,
                 events, workspaces, logLevel);
     }
 
     public FunctionsConfig withEvents(EventsConfig config) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, cleanup,
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups, cleanup,
                 config, workspaces, logLevel);
     }
 
     public FunctionsConfig withWorkspaces(WorkspacesConfig config) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, cleanup,
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups, cleanup,
                 events, config, logLevel);
     }
 

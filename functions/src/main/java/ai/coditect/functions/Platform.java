@@ -78,11 +78,12 @@ public final class Platform implements AutoCloseable {
                 clock);
         WorkspaceStore workspaces = new WorkspaceStore(keyspace);
         this.authService = new AuthService(database, keyspace, clock, new PasswordHasher(passwordCost), issuer,
-                verifier, config.sessions(), config.logins(), events, workspaces);
-        this.authRoutes = new AuthRoutes(authService, clock);
+                verifier, config.sessions(), config.logins(), config.signups(), events, workspaces);
+        this.authRoutes = new AuthRoutes(authService, clock, config.signups().forwardedHop());
         this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
         this.processedEvents = new ProcessedEvents(keyspace, ProcessedEvents.DEFAULT_RETENTION);
         this.cleanupService = new CleanupService(database, keyspace, clock, events, config.cleanup(), config.logins(),
+                config.signups(),
                 processedEvents, metrics);
         this.cleanupConsumer = new EventConsumer("cleanup", (event, attempt) -> {
             if (event.eventType() != EventType.CLEANUP_TICK) {

@@ -16,11 +16,13 @@ import java.util.Map;
 public final class AuthRoutes {
     private final AuthService auth;
     private final Clock clock;
+    private final int forwardedHop;
     private final Routes routes;
 
-    public AuthRoutes(AuthService auth, Clock clock) {
+    public AuthRoutes(AuthService auth, Clock clock, int forwardedHop) {
         this.auth = auth;
         this.clock = clock;
+        this.forwardedHop = forwardedHop;
         this.routes = Routes.builder()
                 .post("/v1/auth/signup", this::signup)
                 .post("/v1/auth/login", this::login)
@@ -41,7 +43,8 @@ public final class AuthRoutes {
         String email = body.requiredString("email", "invalid_email");
         String password = body.requiredString("password", "weak_password");
         String name = body.optionalString("name");
-        AuthService.SignedIn in = refusals(() -> auth.signup(email, password, name, call.userAgent()));
+        AuthService.SignedIn in = refusals(() -> auth.signup(email, password, name, call.userAgent(),
+                call.clientAddress(forwardedHop)));
         Map<String, Object> out = signedIn(in);
         out.put("workspace", Map.of("status", "requested"));
         call.json(201, out);

@@ -44,14 +44,16 @@ public final class AuthService {
     private final TokenIssuer issuer;
     private final TokenVerifier verifier;
     private final SessionPolicy policy;
-    private final LoginThrottle throttle;
+    private final LoginPolicy logins;
+    private final SignupPolicy signups;
+    private final AttemptWindows attempts;
     private final Sessions sessions;
     private final EventPublisher events;
     private final WorkspaceStore workspaces;
 
     public AuthService(Database db, Keyspace keys, Clock clock, PasswordHasher hasher, TokenIssuer issuer,
-                       TokenVerifier verifier, SessionPolicy policy, LoginPolicy loginPolicy, EventPublisher events,
-                       WorkspaceStore workspaces) {
+                       TokenVerifier verifier, SessionPolicy policy, LoginPolicy logins, SignupPolicy signups,
+                       EventPublisher events, WorkspaceStore workspaces) {
         this.db = db;
         this.keys = keys;
         this.clock = clock;
@@ -59,7 +61,9 @@ public final class AuthService {
         this.issuer = issuer;
         this.verifier = verifier;
         this.policy = policy;
-        this.throttle = new LoginThrottle(db, keys, clock, loginPolicy);
+        this.logins = logins;
+        this.signups = signups;
+        this.attempts = new AttemptWindows(db, clock);
         this.sessions = new Sessions(keys);
         this.events = events;
         this.workspaces = workspaces;
@@ -84,11 +88,16 @@ public final class AuthService {
     public record SessionSummary(Session session, Instant lastAccessAt) {
     }
 
-    /** Creates a user with a personal tenant and a first session, and requests the user's workspace. */
-    public SignedIn signup(String rawEmail, String password, String rawName, String userAgent) {
+    /**
+     * Creates a user with a personal tenant and a first session, and requests the user's workspace. Well-formed
+     * signups count against the limit of {@code clientAddress} whether or not the email is taken.
+     */
+    public SignedIn signup(String rawEmail, String password, String rawName, String userAgent, String clientAddress) {
         String email = Credentials.email(rawEmail);
         Credentials.checkPassword(password, email);
         String name = Credentials.name(rawName, email);
+        attempts.count(keys.signupAttempts(clientAddress), signups.maxPerAddress(), signups.window(),
+                "Too many signups from this address; try again later.");
         String hash = hasher.hash(password);
         Instant now = now();
         User user = new User(Ids.newId(), Ids.newId(), email, name, hash, now);
@@ -128,7 +137,8 @@ public final class AuthService {
         } catch (AuthException e) {
             throw invalidCredentials();
         }
-        throttle.attempt(email);
+        attempts.count(keys.loginFailures(email), logins.maxFailures(), logins.window(),
+                "Too many failed logins for this email; try again later.");
         User user = Transactions.read(db, tr -> {
             byte[] owner = tr.get(keys.userByEmail(email)).join();
             if (owner == null) {
@@ -145,7 +155,7 @@ public final class AuthService {
         if (password == null || !hasher.verify(password, user.passwordHash())) {
             throw invalidCredentials();
         }
-        throttle.succeeded(email);
+        attempts.clear(keys.loginFailures(email));
         String upgradedHash = hasher.needsRehash(user.passwordHash()) ? hasher.hash(password) : null;
         Instant now = now();
         Session session = newSession(user, now, userAgent);

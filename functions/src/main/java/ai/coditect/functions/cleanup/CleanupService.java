@@ -1,6 +1,7 @@
 package ai.coditect.functions.cleanup;
 
 import ai.coditect.functions.auth.LoginPolicy;
+import ai.coditect.functions.auth.SignupPolicy;
 import ai.coditect.functions.events.ProcessedEvents;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
@@ -42,7 +43,7 @@ public final class CleanupService {
 
     /** What one run did. */
     public record Report(int sessionsDeleted, int workspacesStopped, int processedEventsExpired,
-                         int loginWindowsExpired, Duration took, boolean duplicate) {
+                         int attemptWindowsExpired, Duration took, boolean duplicate) {
     }
 
     private final Database db;
@@ -51,19 +52,22 @@ public final class CleanupService {
     private final EventPublisher events;
     private final CleanupPolicy policy;
     private final LoginPolicy logins;
+    private final SignupPolicy signups;
     private final ProcessedEvents processed;
     private final Counter sessionsDeleted;
     private final Counter workspacesStopped;
     private final Histogram duration;
 
     public CleanupService(Database db, Keyspace keys, Clock clock, EventPublisher events, CleanupPolicy policy,
-                          LoginPolicy logins, ProcessedEvents processed, PrometheusRegistry metrics) {
+                          LoginPolicy logins, SignupPolicy signups, ProcessedEvents processed,
+                          PrometheusRegistry metrics) {
         this.db = db;
         this.keys = keys;
         this.clock = clock;
         this.events = events;
         this.policy = policy;
         this.logins = logins;
+        this.signups = signups;
         this.processed = processed;
         this.sessionsDeleted = Counter.builder().name("coditect_cleanup_sessions_deleted_total")
                 .help("Expired sessions deleted by cleanup").register(metrics);
@@ -94,14 +98,14 @@ public final class CleanupService {
         int sessions = deleteExpiredSessions(now);
         int stopped = stopIdleWorkspaces(now);
         int eventsExpired = expire(keys.processedEvents(), v -> Keyspace.millis(v) <= now.toEpochMilli());
-        long windowMillis = logins.window().toMillis();
-        int windowsExpired = expire(keys.allLoginFailures(), v -> windowStart(v) + windowMillis <= now.toEpochMilli());
+        int windowsExpired = expireWindows(keys.allLoginFailures(), logins.window(), now)
+                + expireWindows(keys.allSignupAttempts(), signups.window(), now);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         sessionsDeleted.inc(sessions);
         workspacesStopped.inc(stopped);
         duration.observe(took.toNanos() / 1e9);
         LogFields.of("sessionsDeleted", sessions, "workspacesStopped", stopped, "processedEventsExpired",
-                eventsExpired, "loginWindowsExpired", windowsExpired, "millis", took.toMillis())
+                eventsExpired, "attemptWindowsExpired", windowsExpired, "millis", took.toMillis())
                 .log(LOG, Level.INFO, "cleanup finished");
         return new Report(sessions, stopped, eventsExpired, windowsExpired, took, false);
     }
@@ -222,6 +226,10 @@ public final class CleanupService {
             total += cleared[0];
         }
         return total;
+    }
+
+    private int expireWindows(Range range, Duration length, Instant now) {
+        return expire(range, v -> windowStart(v) + length.toMillis() <= now.toEpochMilli());
     }
 
     private static long windowStart(byte[] value) {

@@ -10,6 +10,8 @@ import com.google.cloud.functions.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +64,17 @@ public final class HttpCall {
     public String userAgent() {
         String ua = header("User-Agent").orElse("");
         return ua.length() > 256 ? ua.substring(0, 256) : ua;
+    }
+
+    /** The client's address as the trusted proxies in front reported it; see {@link ClientAddress}. */
+    public String clientAddress(int hop) {
+        List<String> values = new ArrayList<>();
+        request.getHeaders().forEach((name, v) -> {
+            if (name.equalsIgnoreCase("X-Forwarded-For")) {
+                values.addAll(v);
+            }
+        });
+        return ClientAddress.from(values, hop);
     }
 
     public String pathParameter(String name) {

@@ -194,6 +194,43 @@ class AuthFlowTest {
                 "a success starts the count over");
     }
 
+    private Reply signupFrom(String forwardedFor, String email) {
+        return platform.send(platform.builder("/v1/auth/signup", null)
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-For", forwardedFor)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}")));
+    }
+
+    @Test
+    void twentySignupsFromOneAddressInAnHourThenRateLimitedWhateverTheClientClaims() {
+        // Google's front end appends the real address; what stands left of it is the client's own invention.
+        for (int i = 0; i < 20; i++) {
+            Reply r = signupFrom("198.51.100." + i + ", 203.0.113.7", "user" + i + "@example.com");
+            assertEquals(201, r.status(), "signup " + (i + 1) + ": " + r.body());
+        }
+        clock.advance(Duration.ofMinutes(20));
+        Reply limited = signupFrom("10.9.8.7, 203.0.113.7", "one-more@example.com");
+        assertEquals(429, limited.status(), limited.body());
+        assertEquals("rate_limited", limited.code());
+        assertEquals(Long.toString(Duration.ofMinutes(40).toSeconds()), limited.header("Retry-After"));
+        assertEquals(409, signupFrom("203.0.113.8", "user0@example.com").status(),
+                "another address is not limited, and a taken email is still refused as such");
+
+        clock.advance(Duration.ofMinutes(40));
+        assertEquals(201, signupFrom("203.0.113.7", "one-more@example.com").status(),
+                "the window has passed, and the refused signup had created nothing (else: 409)");
+    }
+
+    @Test
+    void takenEmailsCountTooSoSignupCannotProbeForAccountsWithoutLimit() {
+        platform.signup("someone@example.com", PASSWORD);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(409, signupFrom("203.0.113.9", "someone@example.com").status());
+        }
+        assertEquals(429, signupFrom("203.0.113.9", "someone@example.com").status());
+    }
+
     @Test
     void unknownEmailsAreLockedOutToo() {
         for (int i = 0; i < 5; i++) {

@@ -1,6 +1,7 @@
 package ai.coditect.functions.cleanup;
 
 import ai.coditect.functions.auth.LoginPolicy;
+import ai.coditect.functions.auth.SignupPolicy;
 import ai.coditect.functions.auth.Session;
 import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.events.ProcessedEvents;
@@ -61,7 +62,7 @@ class CleanupTest {
         bus = new InProcessEventBus(clock, 5, Duration.ofMillis(10), Duration.ofMillis(100));
         bus.subscribe(Topic.WORKSPACE_REQUESTS, "recorder", (e, attempt) -> stops.add(e));
         cleanup = new CleanupService(db, keys, clock, bus, new CleanupPolicy(Duration.ofMinutes(30), 500),
-                LoginPolicy.DEFAULT, new ProcessedEvents(keys, ProcessedEvents.DEFAULT_RETENTION),
+                LoginPolicy.DEFAULT, SignupPolicy.DEFAULT, new ProcessedEvents(keys, ProcessedEvents.DEFAULT_RETENTION),
                 new PrometheusRegistry());
         open.add(bus);
         open.add(db);
@@ -209,7 +210,7 @@ class CleanupTest {
     }
 
     @Test
-    void expiredIdempotencyRecordsAndLoginWindowsAreDropped() throws Exception {
+    void expiredIdempotencyRecordsAndAttemptWindowsAreDropped() throws Exception {
         start(false);
         Instant now = clock.instant();
         ProcessedEvents processed = new ProcessedEvents(keys, Duration.ofDays(7));
@@ -217,19 +218,26 @@ class CleanupTest {
             processed.record(tr, "old", now.minus(Duration.ofDays(8)));
             processed.record(tr, "recent", now.minus(Duration.ofDays(6)));
             tr.set(keys.loginFailures("old@example.com"), Json.bytes(Map.of("start",
-                    now.minus(Duration.ofMinutes(16)).toString(), "failures", 5)));
+                    now.minus(Duration.ofMinutes(16)).toString(), "attempts", 5)));
             tr.set(keys.loginFailures("recent@example.com"), Json.bytes(Map.of("start",
-                    now.minus(Duration.ofMinutes(14)).toString(), "failures", 5)));
+                    now.minus(Duration.ofMinutes(14)).toString(), "attempts", 5)));
+            // Signup windows last an hour: one from 61 minutes ago has passed, one from 16 minutes ago has not.
+            tr.set(keys.signupAttempts("192.0.2.1"), Json.bytes(Map.of("start",
+                    now.minus(Duration.ofMinutes(61)).toString(), "attempts", 20)));
+            tr.set(keys.signupAttempts("192.0.2.2"), Json.bytes(Map.of("start",
+                    now.minus(Duration.ofMinutes(16)).toString(), "attempts", 20)));
             return null;
         });
         CleanupService.Report report = cleanup.run(now);
         assertEquals(1, report.processedEventsExpired());
-        assertEquals(1, report.loginWindowsExpired());
+        assertEquals(2, report.attemptWindowsExpired());
         db.read(tr -> {
             assertNull(tr.get(keys.processedEvent("old")).join());
             assertNotNull(tr.get(keys.processedEvent("recent")).join());
             assertNull(tr.get(keys.loginFailures("old@example.com")).join());
             assertNotNull(tr.get(keys.loginFailures("recent@example.com")).join());
+            assertNull(tr.get(keys.signupAttempts("192.0.2.1")).join());
+            assertNotNull(tr.get(keys.signupAttempts("192.0.2.2")).join());
             return null;
         });
         assertTrue(db.read(tr -> tr.getRange(new Range(keys.processedEvents().begin, keys.processedEvents().end))

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code session_expiry}</td><td>(expiresAtMillis, tid, sessionId)</td><td>empty — cleanup scans a
  *       prefix of this</td></tr>
  *   <tr><td>{@code login_failures}</td><td>(email)</td><td>failure window</td></tr>
+ *   <tr><td>{@code signup_attempts}</td><td>(client address)</td><td>attempt window</td></tr>
  *   <tr><td>{@code tenant/<tid>/workspace}</td><td>(userId)</td><td>workspace record</td></tr>
  *   <tr><td>{@code workspace_activity}</td><td>(tid, userId)</td><td>8-byte LE epoch millis, atomic
  *       {@code MAX}</td></tr>
@@ -43,6 +44,7 @@ public final class Keyspace {
     private final Subspace tenants;
     private final Subspace sessionExpiry;
     private final Subspace loginFailures;
+    private final Subspace signupAttempts;
     private final Subspace workspaceActivity;
     private final Subspace runningWorkspaces;
     private final Subspace processedEvents;
@@ -52,6 +54,7 @@ public final class Keyspace {
         this.tenants = root.get("tenant");
         this.sessionExpiry = root.get("session_expiry");
         this.loginFailures = root.get("login_failures");
+        this.signupAttempts = root.get("signup_attempts");
         this.workspaceActivity = root.get("workspace_activity");
         this.runningWorkspaces = root.get("running_workspaces");
         this.processedEvents = root.get("processed_events");
@@ -129,6 +132,17 @@ public final class Keyspace {
     /** Every {@link #loginFailures} key, for cleanup. */
     public Range allLoginFailures() {
         return loginFailures.range();
+    }
+
+    // ---- signup attempts ----
+
+    public byte[] signupAttempts(String clientAddress) {
+        return signupAttempts.pack(Tuple.from(clientAddress));
+    }
+
+    /** Every {@link #signupAttempts} key, for cleanup. */
+    public Range allSignupAttempts() {
+        return signupAttempts.range();
     }
 
     // ---- workspaces ----
