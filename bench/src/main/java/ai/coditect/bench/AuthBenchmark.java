@@ -31,7 +31,8 @@ public final class AuthBenchmark {
         try (Platform platform = Platform.start(config, clock, InProcessEventBus.withDefaults(clock),
                 PasswordHasher.Cost.OWASP)) {
             AuthService auth = platform.authService();
-            String token = auth.signup("bench@example.com", "correct horse battery staple", "Bench", "bench", "127.0.0.1")
+            String token = auth.signup("bench@example.com", "correct horse battery staple", "Bench", "bench",
+                    "127.0.0.1")
                     .accessToken();
             SigningKeys keys = SigningKeys.loadOrGenerate(dir.resolve("signing-keys.json"));
             TokenVerifier verifier = TokenVerifier.withKeys(keys.publicKeys(), config.issuer(), config.audience(),

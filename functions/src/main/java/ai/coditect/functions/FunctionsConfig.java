@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 
 /**
@@ -47,32 +48,32 @@ public record FunctionsConfig(
     }
 
     /** Production: FoundationDB, keys from {@code CODITECT_SIGNING_KEYS} or {@code CODITECT_SIGNING_KEYS_FILE}. */
-    public static FunctionsConfig fromEnvironment(Map<String, String> env) {
-        String json = env.get("CODITECT_SIGNING_KEYS");
-        String file = env.get("CODITECT_SIGNING_KEYS_FILE");
-        if (isBlank(json) && isBlank(file)) {
+    public static FunctionsConfig fromEnvironment(Map<String, String> values) {
+        Environment env = new Environment(values);
+        Optional<String> json = env.get("CODITECT_SIGNING_KEYS");
+        Optional<Path> file = env.get("CODITECT_SIGNING_KEYS_FILE").map(Path::of);
+        if (json.isEmpty() && file.isEmpty()) {
             throw new IllegalArgumentException("Set CODITECT_SIGNING_KEYS (the private JWK set, e.g. from Secret "
                     + "Manager) or CODITECT_SIGNING_KEYS_FILE (a path to it).");
         }
-        SigningKeySource keys = new SigningKeySource(isBlank(json) ? null : json, isBlank(file) ? null : Path.of(file),
-                false);
-        String project = firstOf(env, "CODITECT_GCP_PROJECT", "GOOGLE_CLOUD_PROJECT");
-        if (isBlank(project)) {
-            throw new IllegalArgumentException("Set CODITECT_GCP_PROJECT: the project of the Pub/Sub topics.");
-        }
-        String issuer = new Environment(env).required("CODITECT_ISSUER", "the tokens' issuer URL.");
-        return build(env, env.getOrDefault("CODITECT_STORE", "fdb:"), keys, issuer,
-                new EventsConfig(project, env.get("PUBSUB_EMULATOR_HOST")), "kubernetes", Duration.ofSeconds(60));
+        SigningKeySource keys = new SigningKeySource(json.orElse(null), file.orElse(null), false);
+        String project = env.get("CODITECT_GCP_PROJECT").or(() -> env.get("GOOGLE_CLOUD_PROJECT"))
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "Set CODITECT_GCP_PROJECT: the project of the Pub/Sub topics."));
+        String issuer = env.required("CODITECT_ISSUER", "the tokens' issuer URL.");
+        return build(values, values.getOrDefault("CODITECT_STORE", "fdb:"), keys, issuer,
+                new EventsConfig(project, values.get("PUBSUB_EMULATOR_HOST")), "kubernetes", Duration.ofSeconds(60));
     }
 
     /** The local platform: the embedded engine and generated keys in the data directory. */
-    public static FunctionsConfig local(Map<String, String> env, Path dataDir, int port) {
+    public static FunctionsConfig local(Map<String, String> values, Path dataDir, int port) {
         SigningKeySource keys = new SigningKeySource(null, dataDir.resolve("signing-keys.json"), true);
-        String emulator = env.get("PUBSUB_EMULATOR_HOST");
-        EventsConfig events = isBlank(emulator) ? new EventsConfig(null, null)
-                : new EventsConfig(env.getOrDefault("CODITECT_GCP_PROJECT", "coditect-local"), emulator);
-        return build(env, env.getOrDefault("CODITECT_STORE", "embedded:" + dataDir), keys,
-                env.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port), events, "auto",
+        EventsConfig events = new Environment(values).get("PUBSUB_EMULATOR_HOST")
+                .map(emulator -> new EventsConfig(values.getOrDefault("CODITECT_GCP_PROJECT", "coditect-local"),
+                        emulator))
+                .orElse(new EventsConfig(null, null));
+        return build(values, values.getOrDefault("CODITECT_STORE", "embedded:" + dataDir), keys,
+                values.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port), events, "auto",
                 Duration.ofSeconds(15));
     }
 
@@ -106,45 +107,27 @@ public record FunctionsConfig(
     }
 
     public FunctionsConfig withStoreUrl(String url) {
-        return new FunctionsConfig(environment, url, signingKeys, issuer, audience, sessions, logins, signups, cleanup, events,
-                workspaces, logLevel);
-    }
-
-    public FunctionsConfig withSessions(SessionPolicy policy) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, policy, logins, signups, cleanup,
+        return new FunctionsConfig(environment, url, signingKeys, issuer, audience, sessions, logins, signups, cleanup,
                 events, workspaces, logLevel);
     }
 
-    public FunctionsConfig withSignups(SignupPolicy policy) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, policy,
+    public FunctionsConfig withSessions(SessionPolicy policy) {
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, policy, logins, signups,
                 cleanup, events, workspaces, logLevel);
     }
 
     public FunctionsConfig withCleanup(CleanupPolicy policy) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups, policy,
-                events, workspaces, logLevel);
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups,
+                policy, events, workspaces, logLevel);
     }
 
     public FunctionsConfig withEvents(EventsConfig config) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups, cleanup,
-                config, workspaces, logLevel);
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups,
+                cleanup, config, workspaces, logLevel);
     }
 
     public FunctionsConfig withWorkspaces(WorkspacesConfig config) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups, cleanup,
-                events, config, logLevel);
-    }
-
-    private static String firstOf(Map<String, String> env, String... names) {
-        for (String n : names) {
-            if (!isBlank(env.get(n))) {
-                return env.get(n).trim();
-            }
-        }
-        return null;
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
+        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups,
+                cleanup, events, config, logLevel);
     }
 }

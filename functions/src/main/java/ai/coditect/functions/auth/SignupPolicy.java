@@ -13,7 +13,8 @@ public record SignupPolicy(int maxPerAddress, Duration window, int forwardedHop)
 
     public SignupPolicy {
         if (maxPerAddress < 1 || window.isNegative() || window.isZero() || forwardedHop < 1) {
-            throw new IllegalArgumentException("signups per address, their window and the forwarded hop must be positive");
+            throw new IllegalArgumentException(
+                    "signups per address, their window and the forwarded hop must be positive");
         }
     }
 }
