@@ -1,5 +1,6 @@
 package ai.coditect.sidecar;
 
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.sidecar.testing.Recorder;
 import ai.coditect.sidecar.testing.SidecarFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -71,10 +73,7 @@ class LifecycleTest {
         Thread.sleep(800);
         assertTrue(fixture.platform.activityReports.isEmpty(), "the platform refused every report so far");
         fixture.platform.activityAnswers(204);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (fixture.platform.activityReports.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Eventually.holds(Duration.ofSeconds(10), () -> !fixture.platform.activityReports.isEmpty());
         assertEquals(1, fixture.platform.activityReports.size(), "the failed report was sent again");
         assertTrue(fixture.platform.activityReports.getFirst().contains("lastActivityAt"));
         Thread.sleep(800);

@@ -5,6 +5,7 @@ import ai.coditect.functions.testing.TestPlatform.Reply;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.apple.foundationdb.KeyValue;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,7 +37,7 @@ class AuthFlowTest {
     }
 
     @Test
-    void signupLoginSessionListLogoutAndTheTokenIsRefusedAfterwards() {
+    void signupLoginSessionListLogoutAndTheTokenIsRefusedAfterwards() throws Exception {
         List<String> requested = new CopyOnWriteArrayList<>();
         platform.bus().subscribe(Topic.WORKSPACE_REQUESTS, "test", (e, attempt) -> requested.add(e.type() + "/" + e.userId()));
 
@@ -73,7 +74,8 @@ class AuthFlowTest {
         assertEquals(401, after.status());
         assertEquals("session_revoked", after.code());
         assertEquals(200, platform.get("/v1/auth/session", token(body)).status(), "the other session lives on");
-        assertTrue(waitFor(() -> requested.equals(List.of(EventType.WORKSPACE_PROVISION_REQUESTED.wireName() + "/" + userId))),
+        assertTrue(Eventually.holds(Duration.ofSeconds(10),
+                        () -> requested.equals(List.of(EventType.WORKSPACE_PROVISION_REQUESTED.wireName() + "/" + userId))),
                 "signup requested exactly one workspace: " + requested);
     }
 
@@ -251,21 +253,5 @@ class AuthFlowTest {
             assertFalse(key.has(privatePart), privatePart);
         }
         assertEquals("public, max-age=300", r.header("Cache-Control"));
-    }
-
-    static boolean waitFor(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return condition.getAsBoolean();
     }
 }

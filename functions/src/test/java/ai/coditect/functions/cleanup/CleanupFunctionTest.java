@@ -5,6 +5,7 @@ import ai.coditect.functions.testing.TestPlatform;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -51,13 +52,9 @@ class CleanupFunctionTest {
             Keyspace keys = platform.platform().keyspace();
             String tid = old.at("/user/tenantId").asText();
             String sid = old.at("/session/id").asText();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            boolean gone = false;
-            while (!gone && System.nanoTime() < deadline) {
-                gone = platform.platform().database().read(tr -> tr.get(keys.session(tid, sid)).join()) == null;
-                Thread.sleep(50);
-            }
-            assertTrue(gone, "the expired session was deleted through Pub/Sub");
+            assertTrue(Eventually.holds(Duration.ofSeconds(30),
+                    () -> platform.platform().database().read(tr -> tr.get(keys.session(tid, sid)).join()) == null),
+                    "the expired session was deleted through Pub/Sub");
             assertEquals(200, platform.get("/v1/auth/session", fresh.get("accessToken").asText()).status());
             assertEquals(401, platform.get("/v1/auth/session", old.get("accessToken").asText()).status());
         }

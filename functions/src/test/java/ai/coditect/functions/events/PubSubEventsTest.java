@@ -8,6 +8,7 @@ import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.google.cloud.pubsub.v1.Publisher;
 import com.google.cloud.pubsub.v1.Subscriber;
@@ -106,8 +107,8 @@ class PubSubEventsTest {
         long before = Keyspace.millis(FlakyFunction.DB.read(tr -> tr.get(FlakyFunction.COUNTER).join()));
         Event tick = Event.of(EventType.CLEANUP_TICK, null, null, Map.of(), clock);
         publisher.publish(tick).get(10, TimeUnit.SECONDS);
-        assertTrue(waitFor(() -> FlakyFunction.INVOCATIONS.containsKey(tick.id())
-                && FlakyFunction.INVOCATIONS.get(tick.id()).get() >= 3, Duration.ofSeconds(60)));
+        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> FlakyFunction.INVOCATIONS.containsKey(tick.id())
+                && FlakyFunction.INVOCATIONS.get(tick.id()).get() >= 3));
         Thread.sleep(2_000); // a fourth delivery would show up here
         assertEquals(3, FlakyFunction.INVOCATIONS.get(tick.id()).get());
         long after = Keyspace.millis(FlakyFunction.DB.read(tr -> tr.get(FlakyFunction.COUNTER).join()));
@@ -131,7 +132,7 @@ class PubSubEventsTest {
                     deadLettered.add(message.getData().toString(StandardCharsets.UTF_8));
                     reply.ack();
                 }).build()));
-        assertTrue(waitFor(() -> deadLettered.contains(poison), Duration.ofSeconds(90)),
+        assertTrue(Eventually.holds(Duration.ofSeconds(90), () -> deadLettered.contains(poison)),
                 "the poison message was dead-lettered after " + PubSubTopology.MAX_DELIVERY_ATTEMPTS + " attempts");
         assertTrue(RecordingFunction.RECEIVED.isEmpty(), "nothing was handled");
     }
@@ -169,7 +170,7 @@ class PubSubEventsTest {
         }
         System.out.printf("publisher shutdown: %d published, %d refused with an error%n", acknowledged.size(), failed);
         assertEquals(sent.size(), acknowledged.size() + failed, "every publish completed one way or the other");
-        assertTrue(waitFor(() -> delivered.containsAll(acknowledged), Duration.ofSeconds(60)),
+        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> delivered.containsAll(acknowledged)),
                 "missing: " + (acknowledged.size() - delivered.size()));
         assertThrows(java.util.concurrent.ExecutionException.class, () -> publisher.publish(sent.getFirst())
                 .get(5, TimeUnit.SECONDS), "a closed publisher refuses");
@@ -198,16 +199,5 @@ class PubSubEventsTest {
     private static AutoCloseable asCloseable(Subscriber subscriber) {
         subscriber.startAsync().awaitRunning();
         return () -> subscriber.stopAsync().awaitTerminated();
-    }
-
-    static boolean waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return condition.getAsBoolean();
     }
 }

@@ -6,6 +6,7 @@ import ai.coditect.functions.testing.KubernetesApiStandIn;
 import ai.coditect.functions.testing.TestPlatform;
 import ai.coditect.functions.testing.TestPlatform.Reply;
 import ai.coditect.shared.config.Environment;
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -108,11 +109,8 @@ class WorkspaceEndpointsTest {
 
         assertEquals(202, platform.post("/v1/workspaces/me/start", null, token).status());
         awaitWorkspace(token, w -> w.get("status").asText().equals("provisioning"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (cluster.inspect().pods().inNamespace("ws-" + userId).list().getItems().isEmpty()
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Eventually.holds(Duration.ofSeconds(20),
+                () -> !cluster.inspect().pods().inNamespace("ws-" + userId).list().getItems().isEmpty());
         assertEquals(1, cluster.inspect().pods().inNamespace("ws-" + userId).list().getItems().size(),
                 "a new pod, on the kept volume");
     }

@@ -1,5 +1,6 @@
 package ai.coditect.sidecar.bridge;
 
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.sidecar.testing.Recorder;
 import ai.coditect.sidecar.testing.SidecarFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -111,10 +113,7 @@ class WebSocketRelayTest {
         assertEquals("ping-before-close", second.nextText());
         int before = fixture.theia.closesReceived.size();
         ws2.sendClose(4002, "browser says bye").get(5, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (fixture.theia.closesReceived.size() == before && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Eventually.holds(Duration.ofSeconds(10), () -> fixture.theia.closesReceived.size() != before);
         assertTrue(fixture.theia.closesReceived.contains("4002:browser says bye"), fixture.theia.closesReceived.toString());
     }
 
