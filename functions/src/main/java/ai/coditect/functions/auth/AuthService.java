@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -207,6 +208,8 @@ public final class AuthService {
         return Transactions.run(db, tr -> {
             CompletableFuture<Session> sessionRead = sessions.read(tr, token.tenantId(), token.sessionId());
             CompletableFuture<byte[]> userRead = tr.get(keys.user(token.tenantId(), token.userId()));
+            CompletableFuture<Optional<Instant>> lastAccessRead =
+                    sessions.lastAccess(tr, token.tenantId(), token.sessionId());
             Session session = sessionRead.join();
             byte[] userRecord = userRead.join();
             if (session != null && !session.userId().equals(token.userId())) {
@@ -218,7 +221,7 @@ public final class AuthService {
             if (session.isRevoked()) {
                 throw new AuthException(AuthException.Reason.SESSION_REVOKED, "The session was logged out.");
             }
-            Instant lastAccess = sessions.lastAccess(tr, session).join();
+            Instant lastAccess = lastAccessRead.join().orElse(session.createdAt());
             if (!now.isBefore(session.expiresAt()) || !now.isBefore(lastAccess.plus(policy.idleTimeout()))) {
                 throw new AuthException(AuthException.Reason.SESSION_EXPIRED, "The session has expired; log in again.");
             }
@@ -243,18 +246,19 @@ public final class AuthService {
         Instant now = now();
         return Transactions.read(db, tr -> {
             List<CompletableFuture<Session>> reads = new ArrayList<>();
+            List<CompletableFuture<Optional<Instant>>> lastAccessReads = new ArrayList<>();
             for (KeyValue kv : tr.getRange(keys.sessionsOfUser(caller.tenantId(), caller.userId()))) {
-                reads.add(sessions.read(tr, caller.tenantId(),
-                        keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey())));
+                String sessionId = keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey());
+                reads.add(sessions.read(tr, caller.tenantId(), sessionId));
+                lastAccessReads.add(sessions.lastAccess(tr, caller.tenantId(), sessionId));
             }
             List<SessionSummary> out = new ArrayList<>();
-            for (CompletableFuture<Session> read : reads) {
-                Session s = read.join();
+            for (int i = 0; i < reads.size(); i++) {
+                Session s = reads.get(i).join();
                 if (s == null || s.isRevoked() || !now.isBefore(s.expiresAt())) {
                     continue;
                 }
-                byte[] last = tr.snapshot().get(keys.sessionLastAccess(s.tenantId(), s.id())).join();
-                Instant lastAccess = last == null ? s.createdAt() : Instant.ofEpochMilli(Keyspace.millis(last));
+                Instant lastAccess = lastAccessReads.get(i).join().orElse(s.createdAt());
                 if (now.isBefore(idleExpiry(lastAccess))) {
                     out.add(new SessionSummary(s, lastAccess));
                 }

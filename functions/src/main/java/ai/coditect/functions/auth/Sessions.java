@@ -7,6 +7,7 @@ import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** The keys of one session, written and read together inside the caller's transaction. */
@@ -30,10 +31,14 @@ final class Sessions {
                 .thenApply(bytes -> bytes == null ? null : Json.read(bytes, Session.class));
     }
 
-    /** The last access, read without a conflict: other requests of the session move it all the time. */
-    CompletableFuture<Instant> lastAccess(Transaction tr, Session s) {
-        return tr.snapshot().get(keys.sessionLastAccess(s.tenantId(), s.id()))
-                .thenApply(bytes -> bytes == null ? s.createdAt() : Instant.ofEpochMilli(Keyspace.millis(bytes)));
+    /**
+     * The last access recorded for a session, read without a conflict: other requests of the session move it all
+     * the time. Needs only the ids, so it can be read alongside the session record; empty when none is recorded
+     * (the session's creation time stands in).
+     */
+    CompletableFuture<Optional<Instant>> lastAccess(ReadTransaction tr, String tenantId, String sessionId) {
+        return tr.snapshot().get(keys.sessionLastAccess(tenantId, sessionId))
+                .thenApply(bytes -> Optional.ofNullable(bytes).map(b -> Instant.ofEpochMilli(Keyspace.millis(b))));
     }
 
     /** Records an access with atomic MAX: no read, no conflict, and the latest time wins whatever the order. */
