@@ -124,8 +124,12 @@ public final class Gatekeeper implements Filter {
 
     /** The verified, owned, active credentials of {@code req}, or null after sending the refusal. */
     private Credentials authenticate(ServerRequest req, RoutingResponse res) {
-        String token = bearer(req).orElseGet(() -> ForwardedHeaders.sidecarCookie(
-                String.join("; ", req.headers().values(HeaderNames.COOKIE))));
+        return check(bearer(req).orElseGet(() -> ForwardedHeaders.sidecarCookie(
+                String.join("; ", req.headers().values(HeaderNames.COOKIE)))), res);
+    }
+
+    /** {@code token} as credentials of the owner's active session, or null after sending the refusal. */
+    private Credentials check(String token, RoutingResponse res) {
         if (token == null || token.isBlank()) {
             refuse(res, 401, "token_invalid", "Sign in first: no access token was sent.");
             return null;
@@ -167,22 +171,11 @@ public final class Gatekeeper implements Filter {
     }
 
     private void setCookieAndRedirect(RoutingRequest req, RoutingResponse res, String token) {
-        AccessToken verified;
-        try {
-            verified = verifier.verify(token);
-        } catch (InvalidTokenException e) {
-            refuse(res, 401, "token_invalid", "The access token in the link is not valid.");
+        Credentials credentials = check(token, res);
+        if (credentials == null) {
             return;
         }
-        if (!ownerUserId.equals(verified.userId()) || !ownerTenantId.equals(verified.tenantId())) {
-            refuse(res, 403, "not_workspace_owner", "This workspace belongs to someone else.");
-            return;
-        }
-        if (sessions.check(verified, token) != SessionChecker.State.ACTIVE) {
-            refuse(res, 401, "session_revoked", "The session of this link has ended; sign in again.");
-            return;
-        }
-        long maxAge = Math.max(0, Duration.between(clock.instant(), verified.expiresAt()).toSeconds());
+        long maxAge = Math.max(0, Duration.between(clock.instant(), credentials.token().expiresAt()).toSeconds());
         StringBuilder cookie = new StringBuilder(ForwardedHeaders.SIDECAR_COOKIE).append('=').append(token)
                 .append("; Path=/; Max-Age=").append(maxAge).append("; HttpOnly; SameSite=Strict");
         if (ai.coditect.sidecar.bridge.HttpForwarder.isHttps(req)) {
