@@ -639,6 +639,133 @@ public abstract class DatabaseConformance {
         }))));
     }
 
+    // ---- watches ----
+
+    private static final Duration WATCH_WAIT = Duration.ofSeconds(20);
+
+    private static void awaitFired(java.util.concurrent.CompletableFuture<Void> watch) {
+        watch.orTimeout(WATCH_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> watchCommitted(String name) {
+        return db.run(tr -> tr.watch(k(name)));
+    }
+
+    @Test
+    void aWatchFiresWhenAnotherTransactionChangesTheKey() {
+        put("watched", "before");
+        var watch = watchCommitted("watched");
+        put("other", "x");
+        assertFalse(watch.isDone(), "a write to another key leaves the watch waiting");
+        put("watched", "after");
+        awaitFired(watch);
+    }
+
+    @Test
+    void aWatchFiresWhenTheKeyIsClearedOrCreated() {
+        put("cleared", "x", "ranged", "y");
+        var cleared = watchCommitted("cleared");
+        var ranged = watchCommitted("ranged");
+        var created = watchCommitted("absent");
+        db.run(tr -> {
+            tr.clear(k("cleared"));
+            tr.clear(k("r"), k("s"));
+            tr.set(k("absent"), v("now"));
+            return null;
+        });
+        awaitFired(cleared);
+        awaitFired(ranged);
+        awaitFired(created);
+    }
+
+    @Test
+    void aWatchComparesWithTheValueItsTransactionWrote() {
+        put("own", "old");
+        var watch = db.run(tr -> {
+            tr.set(k("own"), v("mine"));
+            return tr.watch(k("own"));
+        });
+        put("unrelated", "x");
+        assertFalse(watch.isDone(), "its own write is not a change");
+        put("own", "theirs");
+        awaitFired(watch);
+    }
+
+    @Test
+    void aWatchFiresAtOnceWhenTheKeyChangedBeforeItsTransactionCommitted() {
+        put("raced", "seen");
+        Transaction tr = db.createTransaction();
+        var watch = tr.watch(k("raced"));
+        put("raced", "changed");
+        tr.commit().join();
+        tr.close();
+        awaitFired(watch);
+    }
+
+    @Test
+    void aWatchFailsWithTheCommitsErrorWhenItsTransactionDoesNotCommit() {
+        put("contested", "1");
+        Transaction tr = db.createTransaction();
+        tr.get(k("contested")).join();
+        var watch = tr.watch(k("contested"));
+        tr.set(k("contested"), v("2"));
+        put("contested", "3");
+        assertEquals(1020, codeOf(assertThrows(CompletionException.class, () -> tr.commit().join())));
+        assertEquals(1020, codeOf(assertThrows(CompletionException.class, watch::join)));
+        tr.close();
+    }
+
+    @Test
+    void aWatchOfACancelledOrResetTransactionFailsWithTransactionCancelled() {
+        Transaction cancelled = db.createTransaction();
+        var first = cancelled.watch(k("w"));
+        cancelled.cancel();
+        assertEquals(1025, codeOf(assertThrows(CompletionException.class, first::join)));
+        cancelled.close();
+
+        Transaction reset = db.createTransaction();
+        var second = reset.watch(k("w"));
+        Transaction again = reset.onError(new com.apple.foundationdb.FDBException("conflict", 1020)).join();
+        assertEquals(1025, codeOf(assertThrows(CompletionException.class, second::join)));
+        again.close();
+
+        Transaction dropped = db.createTransaction();
+        var third = dropped.watch(k("w"));
+        dropped.close();
+        assertEquals(1025, codeOf(assertThrows(CompletionException.class, third::join)));
+    }
+
+    @Test
+    void watchesBeyondTheDatabasesLimitFailWithTooManyWatches() {
+        db.options().setMaxWatches(2);
+        var first = watchCommitted("one");
+        var second = watchCommitted("two");
+        Transaction tr = db.createTransaction();
+        assertEquals(1101, codeOf(assertThrows(CompletionException.class, () -> tr.watch(k("three")).join())));
+        tr.close();
+        first.cancel(true);
+        var third = watchCommitted("three");
+        put("two", "x", "three", "y");
+        awaitFired(second);
+        awaitFired(third);
+    }
+
+    @Test
+    void aWatchedCounterWakesEveryWaiter() throws Exception {
+        put("counter", "0");
+        List<java.util.concurrent.CompletableFuture<Void>> waiting = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            waiting.add(watchCommitted("counter"));
+        }
+        db.run(tr -> {
+            tr.mutate(MutationType.ADD, k("counter"), le(1));
+            return null;
+        });
+        for (var watch : waiting) {
+            awaitFired(watch);
+        }
+    }
+
     // ---- layers ----
 
     @Test

@@ -63,6 +63,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     private State state = State.OPEN;
     private CompletableFuture<byte[]> versionstamp = new CompletableFuture<>();
     private long committedVersion = -1;
+    /** Watches created by this transaction, armed when it commits. */
+    private final List<Watches.Watch> watches = new ArrayList<>();
 
     EmbeddedTransaction(EmbeddedDatabase db, Executor executor, TransactionDefaults defaults) {
         this.db = db;
@@ -531,17 +533,20 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
             }
         } catch (FDBException e) {
             versionstamp.completeExceptionally(e);
+            settleWatches(e);
             return CompletableFuture.failedFuture(e);
         }
         if (writes.isEmpty() && writeConflicts.isEmpty()) {
             releaseReadVersion();
             state = State.COMMITTED;
             versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
+            settleWatches(null);
             return CompletableFuture.completedFuture(null);
         }
         if (approximateSize() > sizeLimit) {
             FDBException tooLarge = FdbErrors.error(FdbErrors.TRANSACTION_TOO_LARGE);
             versionstamp.completeExceptionally(tooLarge);
+            settleWatches(tooLarge);
             return CompletableFuture.failedFuture(tooLarge);
         }
         state = State.COMMITTING;
@@ -556,11 +561,13 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                             ? failure.getCause() : failure;
                     state = State.OPEN;
                     stamp.completeExceptionally(cause);
+                    settleWatches(cause);
                     throw new CompletionException(cause);
                 }
                 state = State.COMMITTED;
                 committedVersion = version;
                 stamp.complete(Versionstamps.of(version));
+                settleWatches(null);
                 return null;
             }
         });
@@ -622,6 +629,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     private void reset() {
         releaseReadVersion();
+        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
         readVersion = -1;
         writes = new WriteBuffer();
         readConflicts.clear();
@@ -639,12 +647,53 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         if (state == State.OPEN) {
             state = State.CANCELLED;
             releaseReadVersion();
+            settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
         }
     }
 
+    /**
+     * A watch of {@code key}: compares against the value this transaction sees now (its own writes included),
+     * and starts watching when the transaction commits. It fails with the commit's error if the commit fails,
+     * and with {@code transaction_cancelled} if the transaction is reset, cancelled or closed uncommitted.
+     */
     @Override
-    public CompletableFuture<Void> watch(byte[] key) {
-        throw unsupported("watch");
+    public synchronized CompletableFuture<Void> watch(byte[] key) {
+        if (key == null) {
+            throw new IllegalArgumentException("Key cannot be null");
+        }
+        try {
+            checkReadable();
+            if (state != State.OPEN) {
+                throw FdbErrors.error(FdbErrors.USED_DURING_COMMIT);
+            }
+            requireReadableKey(key);
+            if (key.length > Limits.KEY_BYTES) {
+                throw FdbErrors.error(FdbErrors.KEY_TOO_LARGE);
+            }
+            byte[] seen = get(key, true).join();
+            Watches.Watch watch = db.watches().reserve(key, seen);
+            if (watch == null) {
+                throw FdbErrors.error(FdbErrors.TOO_MANY_WATCHES);
+            }
+            watches.add(watch);
+            return watch.future;
+        } catch (FDBException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (CompletionException e) {
+            return CompletableFuture.failedFuture(e.getCause());
+        }
+    }
+
+    /** Hands this transaction's watches to the database once it committed, or fails them. */
+    private void settleWatches(Throwable failure) {
+        for (Watches.Watch watch : watches) {
+            if (failure == null) {
+                db.watches().arm(watch);
+            } else {
+                watch.future.completeExceptionally(failure);
+            }
+        }
+        watches.clear();
     }
 
     @Override
@@ -694,8 +743,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         releaseReadVersion();
+        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
     }
 
     private synchronized void setOption(int code, byte[] param) {

@@ -95,6 +95,11 @@ final class VersionedStore {
         horizon = Math.max(horizon, Math.min(h, pinned));
     }
 
+    /** The key's committed versions, or {@code null} when it has none. */
+    VersionChain chain(byte[] key) {
+        return data.get(key);
+    }
+
     byte[] latest(byte[] key) {
         VersionChain chain = data.get(key);
         return chain == null ? null : chain.latest();
@@ -118,7 +123,7 @@ final class VersionedStore {
         }
     }
 
-    void clearRange(byte[] begin, byte[] end, long version) {
+    void clearRange(byte[] begin, byte[] end, long version, Watches watches) {
         if (Arrays.compareUnsigned(begin, end) >= 0) {
             return;
         }
@@ -126,6 +131,7 @@ final class VersionedStore {
             if (e.getValue().latest() != null) {
                 data.put(e.getKey(), e.getValue().append(version, null, effectiveHorizon()));
                 tombstones.addLast(new Tombstone(version, e.getKey()));
+                watches.changed(e.getKey(), null, version);
             }
         }
     }

@@ -108,8 +108,6 @@ class EngineBehaviourTest {
     void unsupportedOperationsSayWhichOperation() {
         try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
             Transaction tr = db.createTransaction();
-            assertTrue(assertThrows(UnsupportedOperationException.class, () -> tr.watch(new byte[] {1}))
-                    .getMessage().startsWith("watch"));
             assertTrue(assertThrows(UnsupportedOperationException.class, () -> db.openTenant(Tuple.from("t")))
                     .getMessage().contains("tenants"));
             assertTrue(assertThrows(UnsupportedOperationException.class, () -> tr.getMappedRange(
