@@ -639,6 +639,147 @@ public abstract class DatabaseConformance {
         }))));
     }
 
+    // ---- where FoundationDB's client differs from a naive one ----
+
+    private byte[] stampedKeyTemplate(String prefixName) {
+        return ByteArrayUtil.join(k(prefixName), new byte[10], le32(k(prefixName).length));
+    }
+
+    @Test
+    void noWriteConflictRangeAppliesOnlyToTheVersionstampedKeyItPrecedes() {
+        Transaction reader = db.createTransaction();
+        reader.get(k("after-stamp")).join();
+        reader.set(k("reader-done"), v("1"));
+        Transaction writer = db.createTransaction();
+        writer.options().setNextWriteNoWriteConflictRange();
+        writer.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("log/"), v("entry"));
+        writer.set(k("after-stamp"), v("w"));
+        writer.commit().join();
+        assertEquals(1020, codeOf(assertThrows(CompletionException.class, () -> reader.commit().join())),
+                "the set after the versionstamped key has its write conflict range");
+        reader.close();
+        writer.close();
+    }
+
+    @Test
+    void aClearAfterAVersionstampedKeyRemovesIt() {
+        db.run(tr -> {
+            tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("gone/"), v("entry"));
+            tr.clear(Range.startsWith(k("gone/")));
+            return null;
+        });
+        assertTrue(db.run(tr -> tr.getRange(Range.startsWith(k("gone/"))).asList().join()).isEmpty());
+    }
+
+    @Test
+    void readingWhereAPendingVersionstampedKeyMayLandIsAccessedUnreadable() {
+        put("elsewhere", "x");
+        Transaction tr = db.createTransaction();
+        tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("pending/"), v("entry"));
+        assertEquals(1036, codeOf(assertThrows(CompletionException.class,
+                () -> tr.getRange(Range.startsWith(k("pending/"))).asList().join())));
+        tr.close();
+        Transaction other = db.createTransaction();
+        other.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("pending/"), v("entry"));
+        assertEquals("x", s(other.get(k("elsewhere")).join()), "keys outside its possible range stay readable");
+        other.close();
+    }
+
+    @Test
+    void rangeReadsAddNoReadConflictOverKeysTheTransactionWroteFirst() {
+        put("r/a", "1", "r/b", "2", "r/c", "3");
+        Transaction tr = db.createTransaction();
+        tr.set(k("r/a"), v("mine"));
+        tr.clear(k("r/b"), k("r/c"));
+        assertEquals(List.of("r/a", "r/c"), names(tr.getRange(k("r/a"), k("r/c\0")).asList().join()));
+        tr.addReadConflictRange(k("r/a"), k("r/b\0"));
+        assertArrayEquals(k("r/c"), tr.getKey(KeySelector.firstGreaterThan(k("r/a"))).join());
+        put("r/a", "theirs", "r/b", "theirs");
+        tr.commit().join();
+        tr.close();
+    }
+
+    @Test
+    void repeatedReadsAndWritesOfOneKeyCountOnceTowardsTheSizeLimit() {
+        byte[] longKey = k("long/" + "k".repeat(1_000));
+        put("small", "x");
+        db.run(tr -> {
+            for (int i = 0; i < 6_000; i++) {
+                tr.get(longKey).join();
+            }
+            tr.set(k("small"), v("y"));
+            return null;
+        });
+        db.run(tr -> {
+            for (int i = 0; i < 250; i++) {
+                tr.set(k("rewritten"), new byte[50_000]);
+            }
+            return null;
+        });
+        assertEquals(50_000, db.run(tr -> tr.get(k("rewritten")).join()).length);
+    }
+
+    @Test
+    void anOldTransactionWithoutReadConflictsStillCommits() throws Exception {
+        put("seen", "x");
+        Transaction tr = db.createTransaction();
+        tr.snapshot().get(k("seen")).join();
+        tr.set(k("blind"), v("written"));
+        age(Duration.ofMillis(5_500));
+        tr.commit().join();
+        tr.close();
+        assertEquals("written", s(db.run(t -> t.get(k("blind")).join())));
+    }
+
+    @Test
+    void aSetReadVersionReadsThatVersionAfterLaterCommits() {
+        put("versioned", "old");
+        long version = db.run(tr -> tr.getReadVersion().join());
+        Transaction tr = db.createTransaction();
+        tr.setReadVersion(version);
+        put("versioned", "new");
+        put("unrelated", "x");
+        assertEquals("old", s(tr.get(k("versioned")).join()));
+        tr.close();
+    }
+
+    @Test
+    void clearingAKeyTooLargeToExistIsIgnored() {
+        db.run(tr -> {
+            tr.clear(k("huge/" + "x".repeat(10_001)));
+            tr.set(k("beside"), v("kept"));
+            return null;
+        });
+        assertEquals("kept", s(db.run(tr -> tr.get(k("beside")).join())));
+    }
+
+    @Test
+    void readingASystemKeyIsKeyOutsideLegalRange() {
+        assertEquals(2004, codeOf(assertThrows(CompletionException.class,
+                () -> db.run(tr -> tr.get(new byte[] {(byte) 0xff}).join()))));
+        assertEquals(2004, codeOf(assertThrows(CompletionException.class,
+                () -> db.run(tr -> tr.get(new byte[] {(byte) 0xff, (byte) 0xff, 1}).join()))));
+    }
+
+    @Test
+    void anInvertedConflictRangeIsRefused() {
+        Transaction tr = db.createTransaction();
+        assertEquals(2005, codeOf(assertThrows(RuntimeException.class,
+                () -> tr.addReadConflictRange(k("b"), k("a")))));
+        assertEquals(2005, codeOf(assertThrows(RuntimeException.class,
+                () -> tr.addWriteConflictRange(k("b"), k("a")))));
+        tr.close();
+    }
+
+    @Test
+    void aClosedTransactionRefusesUse() {
+        Transaction tr = db.createTransaction();
+        tr.close();
+        assertThrows(IllegalStateException.class, () -> tr.get(k("x")));
+        assertThrows(IllegalStateException.class, () -> tr.set(k("x"), v("y")));
+        assertThrows(IllegalStateException.class, tr::commit);
+    }
+
     // ---- watches ----
 
     private static final Duration WATCH_WAIT = Duration.ofSeconds(20);

@@ -120,6 +120,19 @@ public final class EmbeddedDatabase implements Database {
         return watches;
     }
 
+    /**
+     * Registers a read version the application set: under the commit lock, so no commit prunes past it while it
+     * registers (one that did already makes its reads fail as too old).
+     */
+    void registerReadVersion(long version) {
+        commitLock.lock();
+        try {
+            store.registerAt(version);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
     private void becameDurable(long version) {
         durableVersion = version;
         watches.durable(version);
@@ -165,7 +178,8 @@ public final class EmbeddedDatabase implements Database {
         CompletableFuture<Long> done = commit.done();
         try {
             checkOpen();
-            if (request.readVersion() >= 0) {
+            if (request.readVersion() >= 0 && !request.readConflicts().isEmpty()) {
+                // as in FoundationDB, only a transaction with read conflict ranges can be too old to commit
                 if (clock.millis() - request.readVersionAt() > Limits.TRANSACTION_LIFETIME_MILLIS
                         || request.readVersion() < store.effectiveHorizon()) {
                     throw FdbErrors.error(FdbErrors.TRANSACTION_TOO_OLD);
@@ -218,9 +232,14 @@ public final class EmbeddedDatabase implements Database {
         }
         for (WriteBuffer.VersionstampedKey vk : writes.versionstampedKeys) {
             byte[] key = Versionstamps.fill(vk.template(), vk.offset(), stamp);
+            if (writes.clearedAfter(vk, key)) {
+                continue;
+            }
             store.put(key, vk.value(), version);
             watches.changed(key, vk.value(), version);
-            conflicts.recordWrite(key, Keys.after(key), version);
+            if (vk.writeConflict()) {
+                conflicts.recordWrite(key, Keys.after(key), version);
+            }
             effects.add(LogRecord.Effect.set(key, vk.value()));
         }
         return effects;

@@ -73,6 +73,11 @@ final class VersionedStore {
         }
     }
 
+    /** Registers a read version chosen by the application; the caller holds the commit lock. */
+    void registerAt(long readVersion) {
+        readers.merge(readVersion, 1, Integer::sum);
+    }
+
     void release(long readVersion) {
         readers.computeIfPresent(readVersion, (v, n) -> n == 1 ? null : n - 1);
     }
