@@ -131,7 +131,9 @@ final class TaskBoard {
                             "Skill '" + skill + "' is not on this agent's card; claim only skills it offers.");
                 }
             }
-            List<KeyValue> heads = heads(tr, tid, agentId, skills, policy.claimCandidates());
+            // After a collision, pick among more heads: the claimers that collided are still around.
+            int spread = policy.claimCandidates() << Math.min(4, runs.get() - 1);
+            List<KeyValue> heads = heads(tr, tid, agentId, skills, spread);
             if (heads.isEmpty()) {
                 return null;
             }
