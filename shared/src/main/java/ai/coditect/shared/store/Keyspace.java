@@ -6,6 +6,7 @@ import com.apple.foundationdb.directory.DirectoryLayer;
 import com.apple.foundationdb.directory.DirectorySubspace;
 import com.apple.foundationdb.subspace.Subspace;
 import com.apple.foundationdb.tuple.Tuple;
+import com.apple.foundationdb.tuple.Versionstamp;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -283,8 +284,8 @@ public final class Keyspace {
 
     /** A queue key for a task of {@code skillId} at {@code rank}, its versionstamp filled in at commit. */
     public VersionstampedKey taskQueueEntry(String tenantId, String skillId, int rank, int userVersion) {
-        return VersionstampedKey.after(tasks(tenantId).get("queue").pack(Tuple.from(skillId, (long) rank)),
-                userVersion);
+        return new VersionstampedKey(VersionstampKeys.pack(tasks(tenantId).get("queue"),
+                Tuple.from(skillId, (long) rank, Versionstamp.incomplete(userVersion))));
     }
 
     /** The queue of one skill, highest priority and oldest first. */
@@ -294,7 +295,8 @@ public final class Keyspace {
 
     /** An inbox key of a task handed to one agent, its versionstamp filled in at commit. */
     public VersionstampedKey taskInboxEntry(String tenantId, String agentId, int userVersion) {
-        return VersionstampedKey.after(tasks(tenantId).get("inbox").pack(Tuple.from(agentId)), userVersion);
+        return new VersionstampedKey(VersionstampKeys.pack(tasks(tenantId).get("inbox"),
+                Tuple.from(agentId, Versionstamp.incomplete(userVersion))));
     }
 
     public Range taskInbox(String tenantId, String agentId) {
@@ -379,27 +381,11 @@ public final class Keyspace {
     }
 
     /**
-     * A key whose last tuple element is a versionstamp that the commit fills in: {@link #param} is what
-     * {@code SET_VERSIONSTAMPED_KEY} takes as key and {@code SET_VERSIONSTAMPED_VALUE} as value (the bytes, then
-     * the 4-byte little-endian offset of the 10 placeholder bytes). Built by hand rather than with
-     * {@code Tuple.packWithVersionstamp}, which loads the native client library.
+     * A key holding a versionstamp that the commit fills in: {@link #param} is what {@code SET_VERSIONSTAMPED_KEY}
+     * takes as key and {@code SET_VERSIONSTAMPED_VALUE} as value (the bytes, then the 4-byte little-endian offset
+     * of the placeholder).
      */
     public record VersionstampedKey(byte[] param) {
-        private static final int VERSIONSTAMP_CODE = 0x33;
-
-        static VersionstampedKey after(byte[] prefix, int userVersion) {
-            if (userVersion < 0 || userVersion > 0xffff) {
-                throw new IllegalArgumentException("a user version is 0 to 65535");
-            }
-            ByteBuffer out = ByteBuffer.allocate(prefix.length + 1 + 12 + 4);
-            out.put(prefix).put((byte) VERSIONSTAMP_CODE);
-            for (int i = 0; i < 10; i++) {
-                out.put((byte) 0xff);
-            }
-            out.putShort((short) userVersion);
-            out.order(ByteOrder.LITTLE_ENDIAN).putInt(prefix.length + 1);
-            return new VersionstampedKey(out.array());
-        }
     }
 
     // ---- value encodings of the layout ----
