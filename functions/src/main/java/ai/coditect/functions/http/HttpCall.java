@@ -77,6 +77,12 @@ public final class HttpCall {
         return ClientAddress.from(values, hop);
     }
 
+    /** The first value of the query parameter {@code name}, or empty. */
+    public Optional<String> query(String name) {
+        List<String> values = request.getQueryParameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
     public String pathParameter(String name) {
         return pathParameters.get(name);
     }

@@ -1,6 +1,7 @@
 package ai.coditect.functions.local;
 
 import ai.coditect.functions.Platform;
+import ai.coditect.functions.agents.AgentsFunction;
 import ai.coditect.functions.auth.AuthFunction;
 import ai.coditect.functions.auth.JwksFunction;
 import ai.coditect.functions.http.HttpCall;
@@ -20,6 +21,7 @@ public final class LocalGateway implements HttpFunction {
     private final HttpFunction auth = new AuthFunction();
     private final HttpFunction jwks = new JwksFunction();
     private final HttpFunction workspaces = new WorkspacesFunction();
+    private final HttpFunction agents = new AgentsFunction();
     private final Routes own = Routes.builder()
             .get("/healthz", LocalGateway::healthy)
             .get("/metrics", LocalGateway::metrics)
@@ -32,6 +34,8 @@ public final class LocalGateway implements HttpFunction {
             auth.service(request, response);
         } else if (path.startsWith("/v1/workspaces/")) {
             workspaces.service(request, response);
+        } else if (path.startsWith("/v1/agents") || path.startsWith("/v1/tasks")) {
+            agents.service(request, response);
         } else if (path.equals("/.well-known/jwks.json")) {
             jwks.service(request, response);
         } else {
