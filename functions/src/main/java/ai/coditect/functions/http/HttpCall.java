@@ -187,7 +187,7 @@ public final class HttpCall {
         try (OutputStream out = response.getOutputStream()) {
             out.write(bytes);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the client went away", e);
+            throw new ClientGoneException(e);
         }
     }
 
