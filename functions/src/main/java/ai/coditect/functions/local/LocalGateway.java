@@ -20,6 +20,7 @@ public final class LocalGateway implements HttpFunction {
     private final HttpFunction auth = new AuthFunction();
     private final HttpFunction jwks = new JwksFunction();
     private final HttpFunction workspaces = new WorkspacesFunction();
+    private final java.util.List<ai.coditect.functions.PlatformExtension> extensions = mounted;
     private final Routes own = Routes.builder()
             .get("/healthz", LocalGateway::healthy)
             .get("/metrics", LocalGateway::metrics)
@@ -35,8 +36,21 @@ public final class LocalGateway implements HttpFunction {
         } else if (path.equals("/.well-known/jwks.json")) {
             jwks.service(request, response);
         } else {
+            for (ai.coditect.functions.PlatformExtension extension : extensions) {
+                if (path.startsWith(extension.pathPrefix())) {
+                    extension.http().service(request, response);
+                    return;
+                }
+            }
             own.serve(request, response);
         }
+    }
+
+    /** The extensions the local platform started; the invoker builds this function afterwards. */
+    private static volatile java.util.List<ai.coditect.functions.PlatformExtension> mounted = java.util.List.of();
+
+    static void mount(java.util.List<ai.coditect.functions.PlatformExtension> extensions) {
+        mounted = java.util.List.copyOf(extensions);
     }
 
     private static void healthy(HttpCall call) {

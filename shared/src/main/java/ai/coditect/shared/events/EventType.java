@@ -6,7 +6,9 @@ import java.util.Optional;
 public enum EventType {
     WORKSPACE_PROVISION_REQUESTED("workspace.provision.requested", 1, Topic.WORKSPACE_REQUESTS, true),
     WORKSPACE_STOP_REQUESTED("workspace.stop.requested", 1, Topic.WORKSPACE_REQUESTS, true),
-    CLEANUP_TICK("cleanup.tick", 1, Topic.CLEANUP_TICKS, false);
+    CLEANUP_TICK("cleanup.tick", 1, Topic.CLEANUP_TICKS, false),
+    KNOWLEDGE_DOCUMENT_SUBMITTED("knowledge.document.submitted", 1, Topic.KNOWLEDGE_INDEX, false),
+    KNOWLEDGE_DOCUMENT_DELETED("knowledge.document.deleted", 1, Topic.KNOWLEDGE_INDEX, false);
 
     private final String wireName;
     private final int version;
