@@ -14,12 +14,14 @@ import java.util.Map;
 
 /**
  * The local platform's single HTTP function: dispatches each request by path to the real function that serves
- * it in production, as the load balancer in front of Cloud Functions does. Local use only.
+ * it in production, as the load balancer in front of Cloud Functions does, and everything else to the web app, as
+ * static hosting does. Local use only.
  */
 public final class LocalGateway implements HttpFunction {
     private final HttpFunction auth = new AuthFunction();
     private final HttpFunction jwks = new JwksFunction();
     private final HttpFunction workspaces = new WorkspacesFunction();
+    private final WebApp web = WebApp.fromSystemProperty();
     private final Routes own = Routes.builder()
             .get("/healthz", LocalGateway::healthy)
             .get("/metrics", LocalGateway::metrics)
@@ -34,7 +36,7 @@ public final class LocalGateway implements HttpFunction {
             workspaces.service(request, response);
         } else if (path.equals("/.well-known/jwks.json")) {
             jwks.service(request, response);
-        } else {
+        } else if (!web.serve(request, response)) {
             own.serve(request, response);
         }
     }
