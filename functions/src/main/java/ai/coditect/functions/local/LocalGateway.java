@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The local platform's single HTTP function: dispatches each request by path to the real function that serves
- * it in production, as the load balancer in front of Cloud Functions does. Local use only.
+ * it in production, as the load balancer in front of Cloud Functions does, and everything else to the web app, as
+ * static hosting does. Local use only.
  */
 public final class LocalGateway implements HttpFunction {
     private final HttpFunction auth = new AuthFunction();
@@ -25,6 +26,7 @@ public final class LocalGateway implements HttpFunction {
     private final HttpFunction workspaces = new WorkspacesFunction();
     private final HttpFunction agents = new AgentsFunction();
     private final List<PlatformExtension> extensions = mounted;
+    private final WebApp web = WebApp.fromSystemProperty();
     private final Routes own = Routes.builder()
             .get("/healthz", LocalGateway::healthy)
             .get("/metrics", LocalGateway::metrics)
@@ -48,7 +50,9 @@ public final class LocalGateway implements HttpFunction {
                     return;
                 }
             }
-            own.serve(request, response);
+            if (!web.serve(request, response)) {
+                own.serve(request, response);
+            }
         }
     }
 
