@@ -1,0 +1,232 @@
+package ai.coditect.shared.store.embedded;
+
+import ai.coditect.shared.store.embedded.FaultyDisk.Fault;
+import com.apple.foundationdb.FDBException;
+import com.apple.foundationdb.KeyValue;
+import com.apple.foundationdb.MutationType;
+import com.apple.foundationdb.Transaction;
+import com.apple.foundationdb.tuple.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Disk faults, in the spirit of FoundationDB's simulation: one small workload (sets, a range clear and atomic
+ * mutations per commit, segments small enough that snapshots run meanwhile) is run once for every write and
+ * fsync it performs, with that operation made short, failed, or the last before a crash, and a power cut after.
+ * Every reopening must show every acknowledged commit, no commit in part, no commit the engine refused, and
+ * never report corruption: faults leave at most a torn tail.
+ */
+class FaultInjectionTest {
+    private static final int COMMITS = 16;
+    private static final long SEGMENT_BYTES = 600;
+    private static final long SEED = 20261129;
+    private static final byte[] ONE = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1).array();
+
+    @TempDir
+    Path root;
+
+    /** What the workload was told about each commit it attempted. */
+    private record Outcome(Set<Integer> acknowledged, Set<Integer> unknown, Set<Integer> refused) {
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a commit left waiting forever would otherwise hang the build
+    void everyAcknowledgedCommitSurvivesAFaultAtAnyWriteOrFsync() throws Exception {
+        Path cleanDir = root.resolve("clean");
+        FaultyDisk clean = new FaultyDisk(SEED);
+        Outcome cleanRun = run(cleanDir, clean);
+        assertEquals(COMMITS, cleanRun.acknowledged().size(), "without faults every commit is acknowledged");
+        try (var files = Files.list(cleanDir)) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("snapshot-")),
+                    "the workload is long enough for snapshots to be written");
+        }
+        verify(cleanDir, cleanRun, "no fault");
+
+        int faultsThatFailedACommit = 0;
+        for (Fault fault : Fault.values()) {
+            long operations = switch (fault) {
+                case SHORT_WRITE -> clean.writes();
+                case FAILED_FSYNC -> clean.fsyncs();
+                case CRASH -> clean.writes() + clean.fsyncs();
+            };
+            for (long n = 1; n <= operations; n++) {
+                Path dir = root.resolve(fault + "-" + n);
+                long seed = SEED + n;
+                Outcome outcome = run(dir, new FaultyDisk(seed).arm(fault, n));
+                verify(dir, outcome, fault + " at operation " + n + " (seed " + seed + ")");
+                if (outcome.acknowledged().size() < COMMITS) {
+                    faultsThatFailedACommit++;
+                }
+            }
+        }
+        assertTrue(faultsThatFailedACommit > 20, "the faults hit the log: " + faultsThatFailedACommit);
+    }
+
+    @Test
+    void aFailedFsyncLeavesTheCommitUnknownAndRefusesLaterCommitsUntilReopened() throws Exception {
+        Path dir = root.resolve("db");
+        FaultyDisk disk = new FaultyDisk(SEED);
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, Clock.systemUTC(), 1 << 20, disk)) {
+            assertNull(commit(db, 0));
+            disk.arm(Fault.FAILED_FSYNC, 1);
+            assertEquals(FdbErrors.COMMIT_UNKNOWN_RESULT, commit(db, 1));
+            assertEquals(FdbErrors.IO_ERROR, commit(db, 2), "no commit after a record that may not be durable");
+            assertEquals(Set.of(0), present(db), "readers never see a commit that was not made durable");
+        }
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            Set<Integer> present = present(db);
+            assertTrue(present.contains(0));
+            assertFalse(present.contains(2), "a refused commit does not come back after a restart");
+            assertNull(commit(db, 3), "reopening accepts commits again");
+        }
+    }
+
+    @Test
+    void creatingTheDataDirectoryMakesEachNewDirectoryDurableInItsParent() throws Exception {
+        Path dir = root.resolve("a").resolve("b");
+        FaultyDisk disk = new FaultyDisk(SEED);
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, Clock.systemUTC(), 1 << 20, disk)) {
+            assertNull(commit(db, 0));
+        }
+        List<Path> synced = disk.syncedDirectories();
+        assertTrue(synced.containsAll(List.of(root, root.resolve("a"), dir)), synced.toString());
+        assertTrue(synced.indexOf(root) < synced.indexOf(root.resolve("a")), "parents first: " + synced);
+    }
+
+    /** Runs the workload on {@code disk}, stopping soon after the first failed commit, then cuts the power. */
+    private static Outcome run(Path dir, FaultyDisk disk) throws IOException {
+        Outcome outcome = new Outcome(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+        EmbeddedDatabase db;
+        try {
+            db = EmbeddedDatabase.open(dir, Clock.systemUTC(), SEGMENT_BYTES, disk);
+        } catch (IOException e) {
+            disk.cutPower();
+            return outcome; // the fault hit the opening itself
+        }
+        try (db) {
+            for (int i = 0; i < COMMITS && outcome.refused().size() < 2; i++) {
+                Integer code = commit(db, i);
+                boolean failedBefore = !outcome.unknown().isEmpty() || !outcome.refused().isEmpty();
+                if (code == null) {
+                    assertFalse(failedBefore, "commit " + i + " acknowledged after an earlier one failed");
+                    outcome.acknowledged().add(i);
+                } else if (code == FdbErrors.COMMIT_UNKNOWN_RESULT) {
+                    outcome.unknown().add(i);
+                } else if (code == FdbErrors.IO_ERROR) {
+                    assertTrue(failedBefore, "commit " + i + " refused before any commit failed");
+                    outcome.refused().add(i);
+                } else {
+                    fail("commit " + i + " failed with " + code);
+                }
+            }
+        }
+        disk.cutPower();
+        return outcome;
+    }
+
+    /** Sets the commit's pair of keys and a scratch key, clears the previous scratch key, and mutates two keys. */
+    private static Integer commit(EmbeddedDatabase db, int i) {
+        try (Transaction tr = db.createTransaction()) {
+            tr.set(Tuple.from("commit", i).pack(), new byte[i * 7 % 97]);
+            tr.set(Tuple.from("pair", i).pack(), Tuple.from(i).pack());
+            tr.clear(Tuple.from("scratch").range());
+            tr.set(Tuple.from("scratch", i).pack(), new byte[0]);
+            tr.mutate(MutationType.ADD, Tuple.from("count").pack(), ONE);
+            tr.mutate(MutationType.APPEND_IF_FITS, Tuple.from("history").pack(), history(List.of(i)));
+            tr.commit().join();
+            return null;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof FDBException f) {
+                return f.getCode();
+            }
+            throw e;
+        }
+    }
+
+    private static byte[] history(List<Integer> commits) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i : commits) {
+            out.writeBytes(ByteBuffer.allocate(4).putInt(i).array());
+        }
+        return out.toByteArray();
+    }
+
+    private static Set<Integer> present(EmbeddedDatabase db) {
+        return db.read(tr -> {
+            Set<Integer> commits = new HashSet<>();
+            for (KeyValue kv : tr.getRange(Tuple.from("commit").range())) {
+                commits.add((int) Tuple.fromBytes(kv.getKey()).getLong(1));
+            }
+            return commits;
+        });
+    }
+
+    /** Reopens {@code dir} on the real disk and checks it against what the workload was told. */
+    private static void verify(Path dir, Outcome outcome, String label) throws IOException {
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            db.read(tr -> {
+                TreeSet<Integer> commits = new TreeSet<>();
+                for (KeyValue kv : tr.getRange(Tuple.from("commit").range())) {
+                    int n = (int) Tuple.fromBytes(kv.getKey()).getLong(1);
+                    assertEquals(n * 7 % 97, kv.getValue().length, label + ": value of commit " + n);
+                    commits.add(n);
+                }
+                Set<Integer> pairs = new HashSet<>();
+                for (KeyValue kv : tr.getRange(Tuple.from("pair").range())) {
+                    pairs.add((int) Tuple.fromBytes(kv.getKey()).getLong(1));
+                }
+                assertEquals(commits, pairs, label + ": every commit is whole");
+                Set<Integer> lost = new TreeSet<>(outcome.acknowledged());
+                lost.removeAll(commits);
+                assertTrue(lost.isEmpty(), label + ": acknowledged commits lost: " + lost);
+                Set<Integer> unexpected = new TreeSet<>(commits);
+                unexpected.removeAll(outcome.acknowledged());
+                unexpected.removeAll(outcome.unknown());
+                assertTrue(unexpected.isEmpty(), label + ": commits present that were refused: " + unexpected);
+
+                byte[] count = tr.get(Tuple.from("count").pack()).join();
+                assertEquals(commits.size(), count == null ? 0
+                        : ByteBuffer.wrap(count).order(ByteOrder.LITTLE_ENDIAN).getLong(), label + ": counter");
+                byte[] history = tr.get(Tuple.from("history").pack()).join();
+                assertArrayEquals(commits.isEmpty() ? null : history(new ArrayList<>(commits)), history,
+                        label + ": appended history replays in commit order");
+                List<KeyValue> scratch = tr.getRange(Tuple.from("scratch").range()).asList().join();
+                assertEquals(commits.isEmpty() ? List.of() : List.of(commits.last()),
+                        scratch.stream().map(kv -> (int) Tuple.fromBytes(kv.getKey()).getLong(1)).toList(),
+                        label + ": range clears replay");
+                return null;
+            });
+            assertNull(commit(db, 1000), label + ": commits are accepted after recovery");
+        } catch (IllegalStateException e) {
+            fail(label + ": reopening failed: " + e.getMessage(), e);
+        }
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            assertNotNull(db.read(tr -> tr.get(Tuple.from("commit", 1000).pack()).join()),
+                    label + ": the commit after recovery is there after another reopening");
+        }
+    }
+}
