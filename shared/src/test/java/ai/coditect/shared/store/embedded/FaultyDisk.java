@@ -194,14 +194,8 @@ final class FaultyDisk implements DiskIo {
         }
 
         @Override
-        public int write(ByteBuffer src, long position) throws IOException {
-            long before = position();
-            position(position);
-            try {
-                return write(src);
-            } finally {
-                position(before);
-            }
+        public int write(ByteBuffer src, long position) {
+            throw new UnsupportedOperationException("not used by the store: it only appends");
         }
 
         @Override
