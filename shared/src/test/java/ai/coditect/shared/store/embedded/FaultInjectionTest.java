@@ -22,10 +22,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -35,13 +35,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Disk faults, in the spirit of FoundationDB's simulation: one small workload (sets, a range clear and atomic
- * mutations per commit, segments small enough that snapshots run meanwhile) is run once for every write and
- * fsync it performs, with that operation made short, failed, or the last before a crash, and a power cut after.
+ * mutations per commit, commits issued three at a time so that batches hold several records, segments small
+ * enough that snapshots run meanwhile) is run once for every write and fsync it performs, with that operation
+ * made short, failed, or the last before a crash, and a power cut after.
  * Every reopening must show every acknowledged commit, no commit in part, no commit the engine refused, and
  * never report corruption: faults leave at most a torn tail.
  */
 class FaultInjectionTest {
-    private static final int COMMITS = 16;
+    private static final int COMMITS = 18;
+    private static final int GROUP = 3;
     private static final long SEGMENT_BYTES = 600;
     private static final long SEED = 20261129;
     private static final byte[] ONE = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1).array();
@@ -117,7 +119,10 @@ class FaultInjectionTest {
         assertTrue(synced.indexOf(root) < synced.indexOf(root.resolve("a")), "parents first: " + synced);
     }
 
-    /** Runs the workload on {@code disk}, stopping soon after the first failed commit, then cuts the power. */
+    /**
+     * Runs the workload on {@code disk} in groups of commits issued together, so that batches hold several
+     * records, until a group after the first failure; then cuts the power.
+     */
     private static Outcome run(Path dir, FaultyDisk disk) throws IOException {
         Outcome outcome = new Outcome(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
         EmbeddedDatabase db;
@@ -128,43 +133,65 @@ class FaultInjectionTest {
             return outcome; // the fault hit the opening itself
         }
         try (db) {
-            for (int i = 0; i < COMMITS && outcome.refused().size() < 2; i++) {
-                Integer code = commit(db, i);
-                boolean failedBefore = !outcome.unknown().isEmpty() || !outcome.refused().isEmpty();
-                if (code == null) {
-                    assertFalse(failedBefore, "commit " + i + " acknowledged after an earlier one failed");
-                    outcome.acknowledged().add(i);
-                } else if (code == FdbErrors.COMMIT_UNKNOWN_RESULT) {
-                    outcome.unknown().add(i);
-                } else if (code == FdbErrors.IO_ERROR) {
-                    assertTrue(failedBefore, "commit " + i + " refused before any commit failed");
-                    outcome.refused().add(i);
-                } else {
-                    fail("commit " + i + " failed with " + code);
+            boolean failedBefore = false;
+            for (int first = 0; first < COMMITS; first += GROUP) {
+                List<CompletableFuture<Integer>> group = new ArrayList<>();
+                for (int i = first; i < first + GROUP; i++) {
+                    group.add(commitAsync(db, i));
                 }
+                for (int i = first; i < first + GROUP; i++) {
+                    Integer code = group.get(i - first).join();
+                    if (code == null) {
+                        assertFalse(failedBefore, "commit " + i + " acknowledged after a failed group");
+                        outcome.acknowledged().add(i);
+                    } else if (code == FdbErrors.COMMIT_UNKNOWN_RESULT) {
+                        assertFalse(failedBefore, "commit " + i + " accepted after a failed group");
+                        outcome.unknown().add(i);
+                    } else if (code == FdbErrors.IO_ERROR) {
+                        outcome.refused().add(i);
+                    } else {
+                        fail("commit " + i + " failed with " + code);
+                    }
+                }
+                if (failedBefore) {
+                    break;
+                }
+                failedBefore = !outcome.unknown().isEmpty() || !outcome.refused().isEmpty();
+                assertTrue(!failedBefore || !outcome.unknown().isEmpty(), "commits refused before any failed");
             }
         }
         disk.cutPower();
         return outcome;
     }
 
-    /** Sets the commit's pair of keys and a scratch key, clears the previous scratch key, and mutates two keys. */
     private static Integer commit(EmbeddedDatabase db, int i) {
-        try (Transaction tr = db.createTransaction()) {
-            tr.set(Tuple.from("commit", i).pack(), new byte[i * 7 % 97]);
-            tr.set(Tuple.from("pair", i).pack(), Tuple.from(i).pack());
-            tr.clear(Tuple.from("scratch").range());
-            tr.set(Tuple.from("scratch", i).pack(), new byte[0]);
-            tr.mutate(MutationType.ADD, Tuple.from("count").pack(), ONE);
-            tr.mutate(MutationType.APPEND_IF_FITS, Tuple.from("history").pack(), history(List.of(i)));
-            tr.commit().join();
-            return null;
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof FDBException f) {
+        return commitAsync(db, i).join();
+    }
+
+    /**
+     * Sets the commit's pair of keys and a scratch key, clears the other scratch keys, and mutates two keys;
+     * completes with null once acknowledged, or with the error code.
+     */
+    private static CompletableFuture<Integer> commitAsync(EmbeddedDatabase db, int i) {
+        Transaction tr = db.createTransaction();
+        tr.set(Tuple.from("commit", i).pack(), new byte[i * 7 % 97]);
+        tr.set(Tuple.from("pair", i).pack(), Tuple.from(i).pack());
+        tr.clear(Tuple.from("scratch").range());
+        tr.set(Tuple.from("scratch", i).pack(), new byte[0]);
+        tr.mutate(MutationType.ADD, Tuple.from("count").pack(), ONE);
+        tr.mutate(MutationType.APPEND_IF_FITS, Tuple.from("history").pack(), history(List.of(i)));
+        return tr.commit().handle((ok, failure) -> {
+            tr.close();
+            if (failure == null) {
+                return null;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof FDBException f) {
                 return f.getCode();
             }
-            throw e;
-        }
+            throw new CompletionException(cause);
+        });
     }
 
     private static byte[] history(List<Integer> commits) {
@@ -212,12 +239,19 @@ class FaultInjectionTest {
                 assertEquals(commits.size(), count == null ? 0
                         : ByteBuffer.wrap(count).order(ByteOrder.LITTLE_ENDIAN).getLong(), label + ": counter");
                 byte[] history = tr.get(Tuple.from("history").pack()).join();
-                assertArrayEquals(commits.isEmpty() ? null : history(new ArrayList<>(commits)), history,
-                        label + ": appended history replays in commit order");
-                List<KeyValue> scratch = tr.getRange(Tuple.from("scratch").range()).asList().join();
-                assertEquals(commits.isEmpty() ? List.of() : List.of(commits.last()),
-                        scratch.stream().map(kv -> (int) Tuple.fromBytes(kv.getKey()).getLong(1)).toList(),
-                        label + ": range clears replay");
+                List<Integer> appended = new ArrayList<>();
+                for (int at = 0; history != null && at < history.length; at += 4) {
+                    appended.add(ByteBuffer.wrap(history, at, 4).getInt());
+                }
+                assertEquals(new ArrayList<>(commits), appended.stream().sorted().toList(),
+                        label + ": every present commit appended itself once");
+                List<Integer> scratch = tr.getRange(Tuple.from("scratch").range()).asList().join().stream()
+                        .map(kv -> (int) Tuple.fromBytes(kv.getKey()).getLong(1)).toList();
+                assertEquals(commits.isEmpty() ? 0 : 1, scratch.size(), label + ": range clears replay");
+                assertTrue(commits.containsAll(scratch), label + ": the scratch key of a present commit");
+                if (!scratch.isEmpty()) {
+                    assertEquals(scratch.getFirst(), appended.getLast(), label + ": the last commit's scratch key");
+                }
                 return null;
             });
             assertNull(commit(db, 1000), label + ": commits are accepted after recovery");

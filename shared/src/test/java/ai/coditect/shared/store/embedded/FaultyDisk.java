@@ -21,7 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A {@link DiskIo} over the real file system that fails on purpose, and remembers what was fsynced so that a
  * power cut can be played afterwards: {@link #cutPower()} keeps of every file what was fsynced plus a random
- * prefix of the rest (appends reach the disk in order; directory entries are taken as durable at once).
+ * prefix of the rest, in which, half of the time, a few bytes near its start read as zeros (a block that
+ * never reached the disk while later ones did). Directory entries are taken as durable at once.
  * fsyncs are only recorded, not performed: the model decides what survives, and the tests stay fast.
  */
 final class FaultyDisk implements DiskIo {
@@ -119,10 +120,18 @@ final class FaultyDisk implements DiskIo {
                 continue;
             }
             long size = Files.size(file);
-            if (size > e.getValue()) {
-                long keep = e.getValue() + (long) (random.nextDouble() * (size - e.getValue() + 1));
+            long durable = e.getValue();
+            if (size > durable) {
+                long keep = Math.min(size, durable + (long) (random.nextDouble() * (size - durable + 1)));
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    ch.truncate(Math.min(keep, size));
+                    ch.truncate(keep);
+                    if (keep > durable && random.nextBoolean()) {
+                        // a block that never reached the disk, near the start of what was not fsynced, so that
+                        // later records of the same batch may well have survived it
+                        long from = durable + random.nextInt((int) Math.min(keep - durable, 64));
+                        int length = (int) Math.min(keep - from, 1 + random.nextInt(64));
+                        ch.write(ByteBuffer.allocate(length), from);
+                    }
                 }
             }
         }
