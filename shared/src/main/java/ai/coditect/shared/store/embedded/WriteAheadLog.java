@@ -187,7 +187,10 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    /** After a failed write or fsync: the batch and everything queued behind it may or may not be durable. */
+    /**
+     * After a failed write or fsync the batch may or may not be on disk. The commits queued behind it were not
+     * written, but they fail the same way: callers treat both alike (retry, and find out by reading).
+     */
     private void fail(List<Pending> batch, Exception e) {
         LOG.log(Level.SEVERE, "the store's log could not be written; no further commit is accepted until the "
                 + "database is reopened", e);
