@@ -86,9 +86,11 @@ public final class Sidecar implements AutoCloseable {
             throw new IllegalArgumentException("CODITECT_JWKS_URL is not a URL: " + config.jwksUrl(), e);
         }
         WebSocketBridges bridges = new WebSocketBridges(http, targets, sockets, activity, metrics, keepsHost);
-        Gatekeeper gatekeeper = new Gatekeeper(verifier, sessions, new Gatekeeper.Policy(config.ownerUserId(),
-                config.ownerTenantId(), config.allowedOrigins(), config.maxConnections(), config.cookieName(),
-                config.https(), config.webOrigin()), bridges, sockets, activity, problems, metrics, clock);
+        Gatekeeper.Policy policy = new Gatekeeper.Policy(config.ownerUserId(), config.ownerTenantId(),
+                config.allowedOrigins(), config.maxConnections(), config.cookieName(), config.cookieSameSite(),
+                config.https(), config.webOrigin());
+        Gatekeeper gatekeeper = new Gatekeeper(verifier, sessions, policy, bridges, sockets, activity, problems,
+                metrics, clock);
         HttpForwarder forwarder = new HttpForwarder(http, targets, config.backendTimeout(), config.https(),
                 keepsHost, metrics);
         ManagementRoutes management = new ManagementRoutes(targets, metrics);

@@ -29,6 +29,10 @@ import java.util.stream.Collectors;
  * @param signInUrl    where refused browser navigations are sent to sign in
  * @param cookieName   the sidecar's own cookie, named per workspace because cookies ignore ports: on one host every
  *                     workspace's cookie reaches every other workspace's port
+ * @param cookieSameSite {@code Strict} (the default: the web app and the workspace are one site, as on loopback), or
+ *                     {@code None} when the web app frames workspaces served from a site of their own, whose
+ *                     Strict or Lax cookies a browser does not send inside a cross-site frame ({@code None} adds
+ *                     {@code Secure; Partitioned}, so the cookie lives only under the site that framed it)
  */
 public record SidecarConfig(
         String host,
@@ -49,6 +53,7 @@ public record SidecarConfig(
         Optional<String> webOrigin,
         URI signInUrl,
         String cookieName,
+        String cookieSameSite,
         Duration pingInterval,
         Duration idleTimeout,
         int maxConnections,
@@ -85,6 +90,14 @@ public record SidecarConfig(
             throw new IllegalArgumentException("CODITECT_WEB_ORIGIN must be an origin like https://coditect.ai "
                     + "(scheme, host and optional port, no path); got '" + webOrigin.get() + "'.");
         }
+        if (!cookieSameSite.equals("Strict") && !cookieSameSite.equals("Lax") && !cookieSameSite.equals("None")) {
+            throw new IllegalArgumentException("CODITECT_COOKIE_SAMESITE must be Strict, Lax or None; got '"
+                    + cookieSameSite + "'.");
+        }
+        if (cookieSameSite.equals("None") && !publicScheme.equals("https")) {
+            throw new IllegalArgumentException("CODITECT_COOKIE_SAMESITE=None needs CODITECT_PUBLIC_SCHEME=https: "
+                    + "browsers keep such cookies only when they are Secure.");
+        }
         if (!COOKIE_NAME.matcher(cookieName).matches()) {
             throw new IllegalArgumentException("CODITECT_COOKIE_NAME may hold letters, digits, '_' and '-' only "
                     + "(e.g. coditect_token_ws1); got '" + cookieName + "'.");
@@ -118,6 +131,7 @@ public record SidecarConfig(
                 env.url("CODITECT_SIGN_IN_URL", webOrigin.orElse(issuer.replaceAll("/+$", "")) + "/"),
                 env.get("CODITECT_COOKIE_NAME", "coditect_token_"
                         + (owner == null ? "" : owner.replaceAll("[^A-Za-z0-9_-]", ""))),
+                sameSite(env.get("CODITECT_COOKIE_SAMESITE", "Strict")),
                 env.duration("CODITECT_PING_INTERVAL", Duration.ofSeconds(20)),
                 env.duration("CODITECT_IDLE_TIMEOUT", Duration.ofMinutes(10)),
                 env.integer("CODITECT_MAX_CONNECTIONS", 1024),
@@ -136,6 +150,11 @@ public record SidecarConfig(
             return Optional.empty();
         }
         return Optional.of(env.url("CODI2_URL", "ws://127.0.0.1:7070"));
+    }
+
+    private static String sameSite(String raw) {
+        String lower = raw.toLowerCase(Locale.ROOT);
+        return lower.isEmpty() ? raw : Character.toUpperCase(lower.charAt(0)) + lower.substring(1);
     }
 
     /** A sidecar bound to loopback only is the local platform's, reached over plain http. */

@@ -36,10 +36,11 @@ import java.util.Set;
  */
 public final class Gatekeeper implements Filter {
     private static final io.helidon.http.HeaderName CSP = HeaderNames.create("Content-Security-Policy");
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     /** What the gatekeeper needs to know of the workspace; all of it from configuration. */
     public record Policy(String ownerUserId, String ownerTenantId, Set<String> allowedOrigins, int maxConnections,
-                         String cookieName, boolean https, Optional<String> webOrigin) {
+                         String cookieName, String cookieSameSite, boolean https, Optional<String> webOrigin) {
         /** Only the workspace itself (Theia's webviews) and the web app's {@code /ide} page may frame it. */
         String frameAncestors() {
             return "frame-ancestors 'self'" + webOrigin.map(o -> " " + o).orElse("");
@@ -142,7 +143,14 @@ public final class Gatekeeper implements Filter {
 
     /** The verified, owned, active credentials of {@code req}, or null after sending the refusal. */
     private Credentials authenticate(ServerRequest req, RoutingResponse res) {
-        String token = bearer(req).orElseGet(() -> ForwardedHeaders.cookie(
+        Optional<String> bearer = bearer(req);
+        if (bearer.isEmpty() && !SAFE_METHODS.contains(req.prologue().method().text()) && !originAllowed(req)) {
+            // a cookie rides along with whatever another site makes the browser send: state changes must come
+            // from this workspace's own pages (or the web app)
+            refuse(req, res, 403, "origin_not_allowed", "Requests that change something must come from this workspace.");
+            return null;
+        }
+        String token = bearer.orElseGet(() -> ForwardedHeaders.cookie(
                 String.join("; ", req.headers().values(HeaderNames.COOKIE)), policy.cookieName()));
         return check(token, req, res);
     }
@@ -207,9 +215,13 @@ public final class Gatekeeper implements Filter {
         }
         long maxAge = Math.max(0, Duration.between(clock.instant(), credentials.token().expiresAt()).toSeconds());
         StringBuilder cookie = new StringBuilder(policy.cookieName()).append('=').append(token)
-                .append("; Path=/; Max-Age=").append(maxAge).append("; HttpOnly; SameSite=Strict");
+                .append("; Path=/; Max-Age=").append(maxAge).append("; HttpOnly; SameSite=")
+                .append(policy.cookieSameSite());
         if (policy.https()) {
             cookie.append("; Secure");
+        }
+        if (policy.cookieSameSite().equals("None")) {
+            cookie.append("; Partitioned");
         }
         res.status(Status.OK_200);
         res.header(HeaderNames.SET_COOKIE, cookie.toString());

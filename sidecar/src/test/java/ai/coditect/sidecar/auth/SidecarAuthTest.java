@@ -293,4 +293,52 @@ class SidecarAuthTest {
                 fixture.get("/index.html", fixture.token()).headers().allValues("content-security-policy"),
                 "without a web app origin nobody else may frame the workspace");
     }
+
+    @Test
+    void aCookieAloneCannotChangeAnythingForAnotherSite() throws Exception {
+        fixture = SidecarFixture.start();
+        String cookie = fixture.cookieName() + "=" + fixture.token();
+        int before = fixture.theia.httpRequests.get();
+        HttpResponse<String> forged = fixture.http.send(HttpRequest.newBuilder(fixture.url("/upload"))
+                .header("Cookie", cookie).header("Origin", "https://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString("rm -rf")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertTrue(forged.body().contains("origin_not_allowed"));
+        assertEquals(before, fixture.theia.httpRequests.get(), "the forged request never reached Theia");
+
+        HttpResponse<String> own = fixture.http.send(HttpRequest.newBuilder(fixture.url("/upload"))
+                .header("Cookie", cookie).header("Origin", "http://127.0.0.1:" + fixture.sidecar.port())
+                .POST(HttpRequest.BodyPublishers.ofString("save")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, own.statusCode(), "the workspace's own pages may");
+        HttpResponse<String> bearer = fixture.http.send(HttpRequest.newBuilder(fixture.url("/upload"))
+                .header("Authorization", "Bearer " + fixture.token()).header("Origin", "https://tool.example")
+                .POST(HttpRequest.BodyPublishers.ofString("api")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, bearer.statusCode(), "a bearer token is never sent by a browser on its own");
+        HttpResponse<String> read = fixture.http.send(HttpRequest.newBuilder(fixture.url("/index.html"))
+                .header("Cookie", cookie).header("Origin", "https://evil.example").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, read.statusCode(), "reading is not changing");
+    }
+
+    @Test
+    void workspacesFramedFromAnotherSiteGetAPartitionedCookieAndOnlyOverHttps() throws Exception {
+        fixture = SidecarFixture.start(env -> {
+            env.put("CODITECT_PUBLIC_SCHEME", "https");
+            env.put("CODITECT_COOKIE_SAMESITE", "none");
+            return env;
+        });
+        HttpResponse<String> landing = fixture.http.send(HttpRequest.newBuilder(
+                fixture.url("/?access_token=" + fixture.token())).build(), HttpResponse.BodyHandlers.ofString());
+        String cookie = landing.headers().firstValue("set-cookie").orElseThrow();
+        assertTrue(cookie.contains("SameSite=None") && cookie.contains("; Secure") && cookie.contains("; Partitioned"),
+                cookie);
+        Map<String, String> plain = new java.util.HashMap<>(Map.of("CODITECT_OWNER_USER_ID", "u",
+                "CODITECT_OWNER_TENANT_ID", "t", "CODITECT_ISSUER", "https://auth.test",
+                "CODITECT_JWKS_URL", "https://auth.test/jwks", "CODITECT_SESSION_URL", "https://auth.test/s",
+                "CODITECT_ACTIVITY_URL", "https://auth.test/a", "CODITECT_AGENT_TOKEN", "x",
+                "CODITECT_COOKIE_SAMESITE", "None", "CODITECT_PUBLIC_SCHEME", "http"));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> ai.coditect.sidecar.SidecarConfig.fromEnvironment(plain));
+        assertTrue(refused.getMessage().contains("CODITECT_PUBLIC_SCHEME=https"), refused.getMessage());
+    }
 }
