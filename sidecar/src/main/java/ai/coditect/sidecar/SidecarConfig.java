@@ -108,9 +108,9 @@ public record SidecarConfig(
         Environment env = new Environment(values);
         String host = env.get("HOST", "0.0.0.0");
         String owner = env.get("CODITECT_OWNER_USER_ID", null);
-        Optional<String> webOrigin = env.get("CODITECT_WEB_ORIGIN").map(o -> o.toLowerCase(Locale.ROOT)
-                .replaceAll("/+$", ""));
         String issuer = env.required("CODITECT_ISSUER", "the issuer of the platform's tokens.");
+        String web = env.get("CODITECT_WEB_ORIGIN", originOf(issuer)).toLowerCase(Locale.ROOT).replaceAll("/+$", "");
+        Optional<String> webOrigin = web.isEmpty() || web.equals("none") ? Optional.empty() : Optional.of(web);
         return new SidecarConfig(
                 host,
                 env.integer("PORT", 8080),
@@ -150,6 +150,22 @@ public record SidecarConfig(
             return Optional.empty();
         }
         return Optional.of(env.url("CODI2_URL", "ws://127.0.0.1:7070"));
+    }
+
+    /**
+     * The web app is served by the platform that issues the tokens (one site for the dashboard and the API), so
+     * the issuer's origin is the default web origin; an issuer that is no http(s) URL gives none.
+     */
+    private static String originOf(String issuer) {
+        try {
+            URI u = URI.create(issuer);
+            if ((u.getScheme().equals("http") || u.getScheme().equals("https")) && u.getHost() != null) {
+                return u.getScheme() + "://" + u.getRawAuthority();
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // not a URL: no default
+        }
+        return "";
     }
 
     private static String sameSite(String raw) {

@@ -3,6 +3,7 @@ package ai.coditect.sidecar.auth;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
 import ai.coditect.shared.testing.TestClock;
+import ai.coditect.sidecar.testing.FakePlatform;
 import ai.coditect.sidecar.testing.Recorder;
 import ai.coditect.sidecar.testing.SidecarFixture;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -289,6 +290,15 @@ class SidecarAuthTest {
         fixture.close();
 
         fixture = SidecarFixture.start();
+        assertEquals(List.of("frame-ancestors 'self' " + FakePlatform.ISSUER),
+                fixture.get("/index.html", fixture.token()).headers().allValues("content-security-policy"),
+                "by default the web app is where the tokens come from");
+        fixture.close();
+
+        fixture = SidecarFixture.start(env -> {
+            env.put("CODITECT_WEB_ORIGIN", "none");
+            return env;
+        });
         assertEquals(List.of("frame-ancestors 'self'"),
                 fixture.get("/index.html", fixture.token()).headers().allValues("content-security-policy"),
                 "without a web app origin nobody else may frame the workspace");
