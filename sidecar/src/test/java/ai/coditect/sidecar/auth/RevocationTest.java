@@ -41,7 +41,21 @@ class RevocationTest {
 
     @Test
     void aRevokedSessionsOpenSocketsAreClosedWith1008WithinFiveSeconds() throws Exception {
-        fixture = SidecarFixture.start(env -> env, clock);
+        socketOfRevokedSessionIsClosedInTime(env -> env);
+    }
+
+    @Test
+    void socketsAreAskedAboutAfreshNotFromTheCacheWhateverTheTwoIntervals() throws Exception {
+        // re-checks every 3 s of a 4 s cache: reading the cache, a revocation would go unseen for up to 6 s
+        socketOfRevokedSessionIsClosedInTime(env -> {
+            env.put("CODITECT_SESSION_RECHECK", "3s");
+            return env;
+        });
+    }
+
+    private void socketOfRevokedSessionIsClosedInTime(
+            java.util.function.UnaryOperator<java.util.Map<String, String>> environment) throws Exception {
+        fixture = SidecarFixture.start(environment, clock);
         Recorder recorder = new Recorder();
         WebSocket ws = fixture.connect("/socket", recorder);
         ws.sendText("still here", true);
