@@ -66,6 +66,8 @@ public record SidecarConfig(
 
     /** Revocation must reach open sockets and plain requests within this time. */
     public static final Duration REVOCATION_BOUND = Duration.ofSeconds(5);
+    /** Sockets are closed at the first re-check after a revocation, once the platform answers: a second to spare. */
+    private static final Duration MAX_RECHECK = Duration.ofSeconds(4);
     /** Cookie names are RFC 6265 tokens; ours are kept to a safe subset of them. */
     private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9a-f:.]+](:[0-9]{1,5})?");
@@ -74,11 +76,11 @@ public record SidecarConfig(
         if (ownerUserId == null || ownerUserId.isBlank() || ownerTenantId == null || ownerTenantId.isBlank()) {
             throw new IllegalArgumentException("Set CODITECT_OWNER_USER_ID and CODITECT_OWNER_TENANT_ID: the workspace's owner.");
         }
-        if (sessionCacheActive.compareTo(REVOCATION_BOUND) > 0 || sessionRecheck.compareTo(REVOCATION_BOUND) > 0
-                || sessionCacheInactive.compareTo(REVOCATION_BOUND) > 0) {
-            throw new IllegalArgumentException("CODITECT_SESSION_CACHE_ACTIVE, CODITECT_SESSION_CACHE_INACTIVE and "
-                    + "CODITECT_SESSION_RECHECK may be 5s at most (e.g. 4s), or revocation would reach open "
-                    + "connections too late.");
+        if (sessionCacheActive.compareTo(REVOCATION_BOUND) > 0 || sessionCacheInactive.compareTo(REVOCATION_BOUND) > 0
+                || sessionRecheck.compareTo(MAX_RECHECK) > 0) {
+            throw new IllegalArgumentException("CODITECT_SESSION_CACHE_ACTIVE and CODITECT_SESSION_CACHE_INACTIVE "
+                    + "may be 5s at most and CODITECT_SESSION_RECHECK 4s (e.g. 4s each), or revocation would reach "
+                    + "open connections later than 5 s.");
         }
         if (maxConnections < 1 || maxFrameBytes < 1024) {
             throw new IllegalArgumentException("CODITECT_MAX_CONNECTIONS must be positive and CODITECT_MAX_FRAME_BYTES at least 1024.");

@@ -114,13 +114,13 @@ class RevocationTest {
     @Test
     void aRequestThatLearnsOfTheRevocationClosesTheSessionsSocketsAtOnce() throws Exception {
         fixture = SidecarFixture.start(env -> {
-            env.put("CODITECT_SESSION_RECHECK", "5s"); // not due in this test: the request must do it
+            env.put("CODITECT_SESSION_CACHE_ACTIVE", "3s"); // runs out before the 4 s re-check is due
             return env;
         }, clock);
         Recorder recorder = new Recorder();
         fixture.connect("/socket", recorder);
         fixture.platform.end(fixture.session, "session_revoked");
-        clock.advance(Duration.ofSeconds(4)); // the cached "active" has run out; no periodic work is run
+        clock.advance(Duration.ofSeconds(3)); // the cached "active" has run out; no periodic work is due
         assertEquals(401, fixture.get("/index.html", fixture.token()).statusCode());
         assertEquals(0, fixture.sidecar.sockets().count(), "closed by the request that heard the news");
         assertEquals("1008:session revoked", recorder.closed.get(30, TimeUnit.SECONDS));
