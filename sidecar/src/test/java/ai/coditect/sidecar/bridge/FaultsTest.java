@@ -175,7 +175,7 @@ class FaultsTest {
         int dropped = 0;
         for (int connection = 0; connection < 100; connection++) {
             try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), fixture.sidecar.port())) {
-                raw.setSoTimeout(5_000);
+                raw.setSoTimeout(20_000);
                 OutputStream out = raw.getOutputStream();
                 String key = Base64.getEncoder().encodeToString(String.format("key-%012d", connection)
                         .getBytes(StandardCharsets.US_ASCII));
@@ -217,7 +217,7 @@ class FaultsTest {
             }
             return true;
         } catch (java.net.SocketTimeoutException e) {
-            return false; // still open after 5 s
+            return false; // still open after 20 s
         } catch (java.io.IOException e) {
             return true; // reset: dropped too
         }
