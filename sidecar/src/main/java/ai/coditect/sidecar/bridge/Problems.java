@@ -22,20 +22,23 @@ import java.util.Map;
  * Helidon cannot even parse, get the same treatment and are counted, never logged with a stack trace each.
  */
 public final class Problems {
-    /** What a person reads for each refusal: a heading and a sentence; the problem's detail is for programs. */
-    private static final Map<String, String[]> PAGES = Map.of(
-            "token_invalid", new String[] {"Sign in to open this workspace",
-                    "Open the workspace from the Coditect web app, or sign in again."},
-            "session_expired", new String[] {"Your session has ended",
-                    "Sessions end after a while for safety. Sign in again to go on where you left off."},
-            "session_revoked", new String[] {"You were signed out",
-                    "This session was logged out. Sign in again to open the workspace."},
-            "not_workspace_owner", new String[] {"This workspace belongs to someone else",
-                    "You are signed in as another user. Open your own workspace from the web app."},
-            "session_check_unavailable", new String[] {"Coditect cannot check your session right now",
-                    "This usually passes within a minute. Reload the page to try again."},
-            "unsafe_redirect", new String[] {"This link cannot be opened",
-                    "The link points somewhere this workspace does not send people. Open the workspace from the web app."});
+    /** What a person reads for a refusal: a heading and a sentence; the problem's detail is for programs. */
+    private record Words(String heading, String text) {
+    }
+
+    private static final Map<String, Words> PAGES = Map.of(
+            "token_invalid", new Words("Sign in to open this workspace",
+                    "Open the workspace from the Coditect web app, or sign in again."),
+            "session_expired", new Words("Your session has ended",
+                    "Sessions end after a while for safety. Sign in again to go on where you left off."),
+            "session_revoked", new Words("You were signed out",
+                    "This session was logged out. Sign in again to open the workspace."),
+            "not_workspace_owner", new Words("This workspace belongs to someone else",
+                    "You are signed in as another user. Open your own workspace from the web app."),
+            "session_check_unavailable", new Words("Coditect cannot check your session right now",
+                    "This usually passes within a minute. Reload the page to try again."),
+            "unsafe_redirect", new Words("This link cannot be opened",
+                    "The link points somewhere this workspace does not send people. Open the workspace from the web app."));
 
     private final URI signInUrl;
     private final SidecarMetrics metrics;
@@ -48,11 +51,11 @@ public final class Problems {
     /** A refusal of {@code req}: a page for a browser navigation, problem+json for everything else. */
     public void send(ServerRequest req, ServerResponse res, int status, String code, String detail) {
         if (wantsPage(req)) {
-            String[] words = PAGES.getOrDefault(code, new String[] {"This workspace cannot be opened", detail});
+            Words words = PAGES.getOrDefault(code, new Words("This workspace cannot be opened", detail));
             res.status(Status.create(status));
             res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
             res.header(HeaderNames.CACHE_CONTROL, "no-store");
-            res.send(page(words[0], words[1], signInUrl.toString(), code).getBytes(StandardCharsets.UTF_8));
+            res.send(page(words.heading(), words.text(), signInUrl.toString(), code).getBytes(StandardCharsets.UTF_8));
             return;
         }
         json(res, status, code, detail);
@@ -65,19 +68,19 @@ public final class Problems {
         res.send(Json.bytes(Problem.of(status, code, detail)));
     }
 
-    /** An exception no handler expected: 500 problem+json, counted. */
+    /** An exception no handler expected: problem+json (400 for input it could not use, else 500), counted. */
     public void unexpected(ServerRequest req, ServerResponse res, Throwable error) {
-        metrics.error("internal");
+        // a request the sidecar could not turn into a backend request (an unusual character, say) is bad input
+        boolean badInput = malformed(error);
+        metrics.error(badInput ? "bad_request" : "internal");
         if (res.isSent()) {
             return; // the answer is on its way already; nothing can be said any more
         }
-        if (error instanceof IllegalArgumentException) {
-            // a request the sidecar could not turn into a backend request (an unusual character, say)
-            metrics.error("bad_request");
+        if (badInput) {
             json(res, 400, "bad_request", "The request could not be understood.");
-            return;
+        } else {
+            json(res, 500, "internal", "The workspace's sidecar failed on this request.");
         }
-        json(res, 500, "internal", "The workspace's sidecar failed on this request.");
     }
 
     /** Answers for requests Helidon refuses before routing (unparseable request lines, headers too large). */
