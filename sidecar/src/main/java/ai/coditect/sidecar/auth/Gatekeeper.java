@@ -146,13 +146,28 @@ public final class Gatekeeper implements Filter {
         Optional<String> bearer = bearer(req);
         if (bearer.isEmpty() && !SAFE_METHODS.contains(req.prologue().method().text()) && !originAllowed(req)) {
             // a cookie rides along with whatever another site makes the browser send: state changes must come
-            // from this workspace's own pages (or the web app)
+            // from this workspace's own pages
             refuse(req, res, 403, "origin_not_allowed", "Requests that change something must come from this workspace.");
             return null;
         }
-        String token = bearer.orElseGet(() -> ForwardedHeaders.cookie(
-                String.join("; ", req.headers().values(HeaderNames.COOKIE)), policy.cookieName()));
-        return check(token, req, res);
+        return check(bearer.orElseGet(() -> ownCookie(req)), req, res);
+    }
+
+    private String ownCookie(ServerRequest req) {
+        return ForwardedHeaders.cookie(String.join("; ", req.headers().values(HeaderNames.COOKIE)), policy.cookieName());
+    }
+
+    private String cookie(String token, long maxAge) {
+        StringBuilder cookie = new StringBuilder(policy.cookieName()).append('=').append(token)
+                .append("; Path=/; Max-Age=").append(maxAge).append("; HttpOnly; SameSite=")
+                .append(policy.cookieSameSite());
+        if (policy.https()) {
+            cookie.append("; Secure");
+        }
+        if (policy.cookieSameSite().equals("None")) {
+            cookie.append("; Partitioned");
+        }
+        return cookie.toString();
     }
 
     /** {@code token} as credentials of the owner's active session, or null after sending the refusal. */
@@ -214,17 +229,8 @@ public final class Gatekeeper implements Filter {
             return;
         }
         long maxAge = Math.max(0, Duration.between(clock.instant(), credentials.token().expiresAt()).toSeconds());
-        StringBuilder cookie = new StringBuilder(policy.cookieName()).append('=').append(token)
-                .append("; Path=/; Max-Age=").append(maxAge).append("; HttpOnly; SameSite=")
-                .append(policy.cookieSameSite());
-        if (policy.https()) {
-            cookie.append("; Secure");
-        }
-        if (policy.cookieSameSite().equals("None")) {
-            cookie.append("; Partitioned");
-        }
         res.status(Status.OK_200);
-        res.header(HeaderNames.SET_COOKIE, cookie.toString());
+        res.header(HeaderNames.SET_COOKIE, cookie(token, maxAge));
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
@@ -255,6 +261,10 @@ public final class Gatekeeper implements Filter {
         metrics.refused(code);
         if (status == 401) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"coditect\", error=\"invalid_token\"");
+            if (bearer(req).isEmpty() && !req.query().contains(AccessLink.PARAMETER) && ownCookie(req) != null) {
+                // the cookie's token will never be let in again: no use keeping it in the browser
+                res.header(HeaderNames.SET_COOKIE, cookie("", 0));
+            }
         }
         problems.send(req, res, status, code, detail);
     }

@@ -351,4 +351,30 @@ class SidecarAuthTest {
                 () -> ai.coditect.sidecar.SidecarConfig.fromEnvironment(plain));
         assertTrue(refused.getMessage().contains("CODITECT_PUBLIC_SCHEME=https"), refused.getMessage());
     }
+
+    @Test
+    void aCookieWhoseSessionEndedIsClearedAndOneThatCannotBeCheckedIsKept() throws Exception {
+        fixture = SidecarFixture.start();
+        String revoked = Ids.newId();
+        fixture.platform.end(revoked, "session_revoked");
+        String dead = fixture.platform.token(fixture.owner, fixture.tenant, revoked);
+        HttpResponse<String> refused = fixture.http.send(HttpRequest.newBuilder(fixture.url("/"))
+                .header("Accept", "text/html").header("Cookie", fixture.cookieName() + "=" + dead).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, refused.statusCode());
+        assertTrue(refused.body().contains("You were signed out"), refused.body());
+        String cleared = refused.headers().firstValue("set-cookie").orElseThrow();
+        assertTrue(cleared.startsWith(fixture.cookieName() + "=;") && cleared.contains("Max-Age=0"), cleared);
+
+        HttpResponse<String> bearer = fixture.get("/", dead);
+        assertEquals(401, bearer.statusCode());
+        assertTrue(bearer.headers().firstValue("set-cookie").isEmpty(), "no cookie was sent, none is cleared");
+
+        fixture.platform.close(); // the platform cannot be asked: nothing is known, so the cookie stays
+        String live = fixture.platform.token(fixture.owner, fixture.tenant, Ids.newId());
+        HttpResponse<String> unknown = fixture.http.send(HttpRequest.newBuilder(fixture.url("/"))
+                .header("Cookie", fixture.cookieName() + "=" + live).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, unknown.statusCode(), unknown.body());
+        assertTrue(unknown.headers().firstValue("set-cookie").isEmpty());
+    }
 }
