@@ -46,6 +46,8 @@ public final class EmbeddedDatabase implements Database {
     private final ConflictTracker conflicts = new ConflictTracker();
     private final ReentrantLock commitLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Commit> pendingCommits = new ConcurrentLinkedQueue<>();
+    /** Commits handed to the log, in version order, until they are durable. */
+    private final ConcurrentLinkedQueue<Logged> inFlight = new ConcurrentLinkedQueue<>();
     private final DatabaseOptions options = new DatabaseOptions(this::setOption);
     private final WriteAheadLog log;
     private final DirectoryLock lock;
@@ -71,7 +73,7 @@ public final class EmbeddedDatabase implements Database {
             this.log = WriteAheadLog.open(dir, segmentBytes, store, recovered -> {
                 lastVersion = recovered;
                 durableVersion = recovered;
-            }, this::becameDurable, executor);
+            }, this::becameDurable, Runnable::run);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -124,10 +126,10 @@ public final class EmbeddedDatabase implements Database {
      * Registers a read version the application set: under the commit lock, so no commit prunes past it while it
      * registers (one that did already makes its reads fail as too old).
      */
-    void registerReadVersion(long version) {
+    VersionedStore.Hold registerReadVersion(long version) {
         commitLock.lock();
         try {
-            store.registerAt(version);
+            return store.registerAt(version);
         } finally {
             commitLock.unlock();
         }
@@ -136,6 +138,19 @@ public final class EmbeddedDatabase implements Database {
     private void becameDurable(long version) {
         durableVersion = version;
         watches.durable(version);
+        if (!inFlight.isEmpty()) {
+            // one hand-off per group commit, not one per commit: the log's thread runs no application code
+            executor.execute(this::acknowledgeDurable);
+        }
+    }
+
+    private void acknowledgeDurable() {
+        long durable = durableVersion;
+        for (Logged c = inFlight.peek(); c != null && c.version() <= durable; c = inFlight.peek()) {
+            if (inFlight.remove(c)) {
+                c.done().complete(c.version());
+            }
+        }
     }
 
     void checkOpen() {
@@ -172,6 +187,9 @@ public final class EmbeddedDatabase implements Database {
     private record Commit(CommitRequest request, CompletableFuture<Long> done) {
     }
 
+    private record Logged(long version, CompletableFuture<Long> done) {
+    }
+
     /** Applies one commit under the commit lock; returns what completes its future, to run after the lock. */
     private Runnable commitOne(Commit commit) {
         CommitRequest request = commit.request();
@@ -202,7 +220,14 @@ public final class EmbeddedDatabase implements Database {
                 becameDurable(version);
                 return () -> done.complete(version);
             }
-            log.append(version, new LogRecord(version, effects).encode(), done);
+            inFlight.add(new Logged(version, done));
+            CompletableFuture<Long> logged = new CompletableFuture<>();
+            logged.whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    executor.execute(() -> done.completeExceptionally(failure));
+                }
+            });
+            log.append(version, new LogRecord(version, effects).encode(), logged);
             return () -> { };
         } catch (RuntimeException e) {
             return () -> done.completeExceptionally(e);

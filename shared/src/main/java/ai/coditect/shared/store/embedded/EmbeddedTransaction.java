@@ -55,7 +55,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     // reset by onError
     private long readVersion = -1;
-    private boolean readVersionRegistered;
+    private VersionedStore.Hold readVersionHold;
     private long readVersionAt;
     private WriteBuffer writes = new WriteBuffer();
     private final List<ConflictRange> readConflicts = new ArrayList<>();
@@ -63,7 +63,10 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     private boolean nextWriteNoConflict;
     private FDBException deferred;
     private State state = State.OPEN;
-    private CompletableFuture<byte[]> versionstamp = new CompletableFuture<>();
+    /** Created when asked for: most transactions never ask, and a read-only one would fail it with an error. */
+    private CompletableFuture<byte[]> versionstamp;
+    private boolean stampSettled;
+    private Throwable stampFailure;
     private long committedVersion = -1;
     /** Watches created by this transaction, armed when it commits. */
     private final List<Watches.Watch> watches = new ArrayList<>();
@@ -90,8 +93,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     synchronized long readVersion() {
         if (readVersion < 0) {
-            readVersion = db.store().register(db::durableVersion);
-            readVersionRegistered = true;
+            readVersionHold = db.store().register(db::durableVersion);
+            readVersion = readVersionHold.version;
             readVersionAt = db.clock().millis();
         }
         return readVersion;
@@ -99,9 +102,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     /** Lets the engine drop versions this transaction no longer needs: it committed, was reset or closed. */
     private synchronized void releaseReadVersion() {
-        if (readVersionRegistered) {
-            readVersionRegistered = false;
-            db.store().release(readVersion);
+        if (readVersionHold != null) {
+            db.store().release(readVersionHold);
+            readVersionHold = null;
         }
     }
 
@@ -231,7 +234,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         try {
             checkReadable();
             requireReadableKey(key);
-            checkReadable(key, Keys.after(key));
+            if (!writes.versionstampedKeys.isEmpty()) {
+                checkReadable(key, Keys.after(key));
+            }
             long rv = readVersion();
             WriteBuffer.Pending pending = writes.points.get(key);
             if (pending == null && writes.isCleared(key)) {
@@ -386,8 +391,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         }
         releaseReadVersion();
         readVersion = version;
-        readVersionRegistered = true;
-        db.registerReadVersion(version);
+        readVersionHold = db.registerReadVersion(version);
         readVersionAt = db.clock().millis();
     }
 
@@ -642,14 +646,14 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                 throw FdbErrors.error(FdbErrors.USED_DURING_COMMIT);
             }
         } catch (FDBException e) {
-            versionstamp.completeExceptionally(e);
+            settleStamp(e);
             settleWatches(e);
             return CompletableFuture.failedFuture(e);
         }
         if (writes.isEmpty() && writeConflicts.isEmpty()) {
             releaseReadVersion();
             state = State.COMMITTED;
-            versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
+            settleStamp(null);
             settleWatches(null);
             return CompletableFuture.completedFuture(null);
         }
@@ -657,12 +661,11 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         List<ConflictRange> writeRanges = merged(writeConflicts);
         if (size(reads, writeRanges) > sizeLimit) {
             FDBException tooLarge = FdbErrors.error(FdbErrors.TRANSACTION_TOO_LARGE);
-            versionstamp.completeExceptionally(tooLarge);
+            settleStamp(tooLarge);
             settleWatches(tooLarge);
             return CompletableFuture.failedFuture(tooLarge);
         }
         state = State.COMMITTING;
-        CompletableFuture<byte[]> stamp = versionstamp;
         CommitRequest request = new CommitRequest(readVersion, readVersionAt, reads, writes, writeRanges);
         return db.commit(request).handle((version, failure) -> {
             synchronized (this) {
@@ -671,13 +674,13 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
                     state = State.OPEN;
-                    stamp.completeExceptionally(cause);
+                    settleStamp(cause);
                     settleWatches(cause);
                     throw new CompletionException(cause);
                 }
                 state = State.COMMITTED;
                 committedVersion = version;
-                stamp.complete(Versionstamps.of(version));
+                settleStamp(null);
                 settleWatches(null);
                 return null;
             }
@@ -731,7 +734,32 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     @Override
     public synchronized CompletableFuture<byte[]> getVersionstamp() {
+        if (versionstamp == null) {
+            versionstamp = new CompletableFuture<>();
+            if (stampSettled) {
+                completeStamp();
+            }
+        }
         return versionstamp;
+    }
+
+    /** Records how the commit ended for the versionstamp: its version, no version (read-only), or its error. */
+    private void settleStamp(Throwable failure) {
+        stampSettled = true;
+        stampFailure = failure;
+        if (versionstamp != null) {
+            completeStamp();
+        }
+    }
+
+    private void completeStamp() {
+        if (stampFailure != null) {
+            versionstamp.completeExceptionally(stampFailure);
+        } else if (committedVersion >= 0) {
+            versionstamp.complete(Versionstamps.of(committedVersion));
+        } else {
+            versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
+        }
     }
 
     @Override
@@ -777,7 +805,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         nextWriteNoConflict = false;
         deferred = null;
         state = State.OPEN;
-        versionstamp = new CompletableFuture<>();
+        versionstamp = null;
+        stampSettled = false;
+        stampFailure = null;
         committedVersion = -1;
     }
 

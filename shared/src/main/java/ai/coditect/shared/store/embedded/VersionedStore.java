@@ -35,8 +35,12 @@ final class VersionedStore {
     private final ArrayDeque<Superseded> superseded = new ArrayDeque<>();
     /** Prunes earned and not yet spent: two per queued write, a few per commit. */
     private long pruneCredit;
-    /** Read versions of live transactions, with how many hold each. */
-    private final ConcurrentSkipListMap<Long, Integer> readers = new ConcurrentSkipListMap<>();
+    /**
+     * Read versions of live transactions, with how many hold each. A count that drops to zero stays (the next
+     * reader at that version reuses it) until the committer retires it, so readers never insert or remove on
+     * the hot path.
+     */
+    private final ConcurrentSkipListMap<Long, Hold> readers = new ConcurrentSkipListMap<>();
     /** Newest commit version older than the five-second window: nobody may read below it. */
     private long timeHorizon;
     /** The horizon of the current commit. */
@@ -46,6 +50,26 @@ final class VersionedStore {
     private volatile long pinned = Long.MAX_VALUE;
 
     private record Superseded(long version, byte[] key) {
+    }
+
+    /** How many transactions hold one read version; {@link #RETIRED} once the committer removed it. */
+    static final class Hold extends java.util.concurrent.atomic.AtomicInteger {
+        private static final int RETIRED = -1;
+        final long version;
+
+        private Hold(long version) {
+            this.version = version;
+        }
+
+        /** Counts one more holder, unless the committer has retired this count. */
+        boolean enter() {
+            for (int n = get(); n >= 0; n = get()) { // negative: retired (holders of a retired count may leave)
+                if (compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     VersionedStore(Clock clock) {
@@ -67,25 +91,39 @@ final class VersionedStore {
      * Registers a new transaction's read version: the newest durable version, unless the committer is already
      * pruning beyond it, in which case a newer one is taken. Paired with {@link #release}.
      */
-    long register(java.util.function.LongSupplier durableVersion) {
+    Hold register(java.util.function.LongSupplier durableVersion) {
         while (true) {
             long rv = durableVersion.getAsLong();
-            readers.merge(rv, 1, Integer::sum);
-            if (pruneIntent <= rv) {
-                return rv;
+            Hold hold = enter(rv);
+            if (hold != null) {
+                if (pruneIntent <= rv) {
+                    return hold;
+                }
+                release(hold);
             }
-            release(rv);
             Thread.onSpinWait();
         }
     }
 
     /** Registers a read version chosen by the application; the caller holds the commit lock. */
-    void registerAt(long readVersion) {
-        readers.merge(readVersion, 1, Integer::sum);
+    Hold registerAt(long readVersion) {
+        Hold hold;
+        do {
+            hold = enter(readVersion);
+        } while (hold == null);
+        return hold;
     }
 
-    void release(long readVersion) {
-        readers.computeIfPresent(readVersion, (v, n) -> n == 1 ? null : n - 1);
+    private Hold enter(long readVersion) {
+        Hold hold = readers.get(readVersion);
+        if (hold == null) {
+            hold = readers.computeIfAbsent(readVersion, Hold::new);
+        }
+        return hold.enter() ? hold : null;
+    }
+
+    void release(Hold hold) {
+        hold.decrementAndGet();
     }
 
     // ---- committer side: called with the commit lock held ----
@@ -97,9 +135,12 @@ final class VersionedStore {
      */
     void beginCommit(long durableVersion) {
         pruneIntent = durableVersion;
-        Map.Entry<Long, Integer> oldest = readers.firstEntry();
-        while (oldest != null && oldest.getKey() < timeHorizon) {
-            readers.remove(oldest.getKey());
+        Map.Entry<Long, Hold> oldest = readers.firstEntry();
+        while (oldest != null && (oldest.getKey() < timeHorizon || oldest.getValue().compareAndSet(0, Hold.RETIRED))) {
+            // a reader older than five seconds no longer counts (it can only fail as too old); an unheld count
+            // is retired, so a reader that comes for it registers a new one and then sees the intent
+            oldest.getValue().set(Hold.RETIRED);
+            readers.remove(oldest.getKey(), oldest.getValue());
             oldest = readers.firstEntry();
         }
         long h = oldest == null ? durableVersion : Math.min(durableVersion, oldest.getKey());
