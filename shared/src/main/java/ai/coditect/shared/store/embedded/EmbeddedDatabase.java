@@ -52,6 +52,7 @@ public final class EmbeddedDatabase implements Database {
     private final WriteAheadLog log;
     private final DirectoryLock lock;
     private final Watches watches;
+    private final java.util.function.LongSupplier durableVersionSupplier = () -> this.durableVersion;
     private volatile TransactionDefaults defaults = TransactionDefaults.FOUNDATIONDB;
     private volatile long durableVersion;
     private volatile boolean closed;
@@ -116,6 +117,11 @@ public final class EmbeddedDatabase implements Database {
 
     long durableVersion() {
         return durableVersion;
+    }
+
+    /** {@link #durableVersion()} as a supplier, made once rather than per transaction. */
+    java.util.function.LongSupplier durableVersionSupplier() {
+        return durableVersionSupplier;
     }
 
     Watches watches() {

@@ -41,7 +41,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     private final EmbeddedDatabase db;
     private final Executor executor;
     private final SnapshotView snapshot = new SnapshotView(this);
-    private final TransactionOptions options = new TransactionOptions(this::setOption);
+    private TransactionOptions options; // made when first asked for, as most transactions set none
 
     // kept across onError, as FoundationDB does from API version 610 on
     private final long createdAt;
@@ -93,7 +93,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     synchronized long readVersion() {
         if (readVersion < 0) {
-            readVersionHold = db.store().register(db::durableVersion);
+            readVersionHold = db.store().register(db.durableVersionSupplier());
             readVersion = readVersionHold.version;
             readVersionAt = db.clock().millis();
         }
@@ -797,7 +797,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     private void reset() {
         releaseReadVersion();
-        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+        cancelWatches();
         readVersion = -1;
         writes = new WriteBuffer();
         readConflicts.clear();
@@ -816,7 +816,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         if (state == State.OPEN) {
             state = State.CANCELLED;
             releaseReadVersion();
-            settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+            cancelWatches();
         }
     }
 
@@ -853,6 +853,12 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         }
     }
 
+    private void cancelWatches() {
+        if (!watches.isEmpty()) {
+            settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+        }
+    }
+
     /** Hands this transaction's watches to the database once it committed, or fails them. */
     private void settleWatches(Throwable failure) {
         for (Watches.Watch watch : watches) {
@@ -871,7 +877,10 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     }
 
     @Override
-    public TransactionOptions options() {
+    public synchronized TransactionOptions options() {
+        if (options == null) {
+            options = new TransactionOptions(this::setOption);
+        }
         return options;
     }
 
@@ -915,7 +924,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     public synchronized void close() {
         closed = true;
         releaseReadVersion();
-        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+        cancelWatches();
     }
 
     private synchronized void setOption(int code, byte[] param) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -28,6 +29,11 @@ final class VersionedStore {
 
     private final ConcurrentSkipListMap<byte[], VersionChain> data =
             new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    /**
+     * The same chains by hash, for point reads: one lookup instead of a descent through the ordered map with a
+     * key comparison at every level. The committer keeps both maps; each holds the same chain objects.
+     */
+    private final ConcurrentHashMap<Key, VersionChain> index = new ConcurrentHashMap<>();
     private final Clock clock;
     /** Commits of the retention window, oldest first: {version, commit time}. */
     private final ArrayDeque<long[]> recentCommits = new ArrayDeque<>();
@@ -50,6 +56,43 @@ final class VersionedStore {
     private volatile long pinned = Long.MAX_VALUE;
 
     private record Superseded(long version, byte[] key) {
+    }
+
+    /** A key of {@link #index}: bytes compared by content, hash computed once. */
+    private record Key(byte[] bytes, int hash) {
+        /** FNV-1a: keys that share a long prefix and differ in a byte or two still spread (Arrays.hashCode's don't). */
+        static Key of(byte[] bytes) {
+            int h = 0x811c9dc5;
+            for (byte b : bytes) {
+                h = (h ^ (b & 0xff)) * 0x01000193;
+            }
+            return new Key(bytes, h ^ (h >>> 16));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private VersionChain lookup(byte[] key) {
+        return index.get(Key.of(key));
+    }
+
+    private void insert(byte[] key, VersionChain chain) {
+        index.put(Key.of(key), chain);
+        data.put(key, chain);
+    }
+
+    private void remove(byte[] key, VersionChain chain) {
+        if (data.remove(key, chain)) {
+            index.remove(Key.of(key), chain);
+        }
     }
 
     /** How many transactions hold one read version; {@link #RETIRED} once the committer removed it. */
@@ -77,7 +120,7 @@ final class VersionedStore {
     }
 
     byte[] get(byte[] key, long readVersion) {
-        VersionChain chain = data.get(key);
+        VersionChain chain = lookup(key);
         return chain == null ? null : chain.valueAt(readVersion);
     }
 
@@ -149,20 +192,20 @@ final class VersionedStore {
 
     /** The key's committed versions, or {@code null} when it has none. */
     VersionChain chain(byte[] key) {
-        return data.get(key);
+        return lookup(key);
     }
 
     byte[] latest(byte[] key) {
-        VersionChain chain = data.get(key);
+        VersionChain chain = lookup(key);
         return chain == null ? null : chain.latest();
     }
 
     /** Records {@code value} (or a clear, for {@code null}) of {@code key} at {@code version}. */
     void put(byte[] key, byte[] value, long version) {
-        VersionChain chain = data.get(key);
+        VersionChain chain = lookup(key);
         if (chain == null) {
             if (value != null) {
-                data.put(key, VersionChain.of(version, value));
+                insert(key, VersionChain.of(version, value));
             }
             return;
         }
@@ -215,9 +258,9 @@ final class VersionedStore {
             }
             superseded.pollFirst();
             pruneCredit--;
-            VersionChain chain = data.get(s.key());
+            VersionChain chain = lookup(s.key());
             if (chain != null && chain.prune(effective)) {
-                data.remove(s.key(), chain);
+                remove(s.key(), chain);
             }
         }
     }
@@ -240,15 +283,20 @@ final class VersionedStore {
     /** Loads one key of a recovered snapshot or log; only during recovery, before any transaction runs. */
     void recover(byte[] key, byte[] value, long version) {
         if (value == null) {
-            data.remove(key);
+            VersionChain chain = lookup(key);
+            if (chain != null) {
+                remove(key, chain);
+            }
         } else {
-            data.put(key, VersionChain.of(version, value));
+            insert(key, VersionChain.of(version, value));
         }
     }
 
     void recoverClearRange(byte[] begin, byte[] end) {
         if (Arrays.compareUnsigned(begin, end) < 0) {
-            data.subMap(begin, true, end, false).clear();
+            var cleared = data.subMap(begin, true, end, false);
+            cleared.keySet().forEach(k -> index.remove(Key.of(k)));
+            cleared.clear();
         }
     }
 
@@ -291,7 +339,7 @@ final class VersionedStore {
     }
 
     int versionCount(byte[] key) {
-        VersionChain chain = data.get(key);
+        VersionChain chain = lookup(key);
         return chain == null ? 0 : chain.size();
     }
 }
