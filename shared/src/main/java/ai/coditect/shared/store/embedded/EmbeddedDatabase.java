@@ -247,7 +247,7 @@ public final class EmbeddedDatabase implements Database {
      */
     private List<LogRecord.Effect> apply(WriteBuffer writes, long version) {
         List<LogRecord.Effect> effects = new ArrayList<>();
-        byte[] stamp = Versionstamps.of(version);
+        byte[] stamp = writes.needsVersionstamp() ? Versionstamps.of(version) : null;
         for (var range : writes.cleared.entrySet()) {
             store.clearRange(range.getKey(), range.getValue(), version, watches);
             effects.add(LogRecord.Effect.clear(range.getKey(), range.getValue()));

@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 final class VersionedStore {
     private static final long RETENTION_MILLIS = Limits.TRANSACTION_LIFETIME_MILLIS + 1_000;
     private static final int SWEEP_MINIMUM = 64;
+    /** At most this many prunes in one commit, so a long backlog does not stall one commit. */
+    private static final int SWEEP_MAXIMUM = 4_096;
 
     private final ConcurrentSkipListMap<byte[], VersionChain> data =
             new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
@@ -251,7 +253,7 @@ final class VersionedStore {
         }
         long effective = effectiveHorizon();
         pruneCredit = Math.min(pruneCredit + SWEEP_MINIMUM, 2L * superseded.size() + SWEEP_MINIMUM);
-        while (pruneCredit > 0 && !superseded.isEmpty()) {
+        for (int done = 0; done < SWEEP_MAXIMUM && pruneCredit > 0 && !superseded.isEmpty(); done++) {
             Superseded s = superseded.peekFirst();
             if (s.version() > effective) {
                 break;
