@@ -62,7 +62,7 @@ public final class EmbeddedDatabase implements Database {
         this.clock = clock;
         this.executor = DEFAULT_EXECUTOR;
         this.store = new VersionedStore(clock);
-        this.watches = new Watches(executor, store, () -> durableVersion);
+        this.watches = new Watches(executor, store, durableVersionSupplier);
         if (dir == null) {
             this.lock = null;
             this.log = null;
