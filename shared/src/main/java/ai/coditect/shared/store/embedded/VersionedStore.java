@@ -204,12 +204,19 @@ final class VersionedStore {
 
     /** Records {@code value} (or a clear, for {@code null}) of {@code key} at {@code version}. */
     void put(byte[] key, byte[] value, long version) {
-        VersionChain chain = lookup(key);
-        if (chain == null) {
-            if (value != null) {
-                insert(key, VersionChain.of(version, value));
+        VersionChain chain;
+        if (value == null) {
+            chain = lookup(key);
+            if (chain == null) {
+                return;
             }
-            return;
+        } else {
+            VersionChain fresh = VersionChain.of(version, value);
+            chain = index.putIfAbsent(Key.of(key), fresh); // one hash lookup for a new key, not two
+            if (chain == null) {
+                data.put(key, fresh);
+                return;
+            }
         }
         if (value == null && chain.latest() == null) {
             return;
