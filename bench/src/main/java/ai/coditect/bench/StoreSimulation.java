@@ -8,19 +8,24 @@ import com.apple.foundationdb.MutationType;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
 
 /**
  * FoundationDB-style simulation of the embedded engine: from one seed, a few concurrent transactions interleave
@@ -28,7 +33,8 @@ import java.util.concurrent.CompletionException;
  * limits, reverse) and snapshot reads, and commit or give up, on one thread so that a seed replays exactly.
  * A plain model checks that every read sees the transaction's own writes (read-your-writes), that every
  * committed transaction's reads still hold when its commits are replayed in commit order (serializability),
- * that a conflict is reported only where FoundationDB reports one, and that the data equals the model.
+ * that a conflict is reported only where FoundationDB reports one, and that the data equals the model (on a
+ * directory, also after closing and opening it again).
  * Usage: {@code ./coditect bench store-sim [seconds, default 60] [seed]}.
  */
 public final class StoreSimulation {
@@ -58,7 +64,11 @@ public final class StoreSimulation {
 
     private final long seed;
     private final SplittableRandom random;
-    private final EmbeddedDatabase db;
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+    /** Small log segments, so that a run on a directory also writes snapshots and deletes covered segments. */
+    private static final long SEGMENT_BYTES = 4 * 1024;
+
+    private EmbeddedDatabase db;
     private final TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
     private final List<Committed> history = new ArrayList<>();
     private final Sim[] slots = new Sim[SLOTS];
@@ -69,34 +79,53 @@ public final class StoreSimulation {
     private long conflicts;
     private long reads;
 
-    private StoreSimulation(long seed) {
+    private StoreSimulation(long seed, EmbeddedDatabase db) {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
-        this.db = EmbeddedDatabase.inMemory(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+        this.db = db;
     }
 
     /** Runs {@code steps} random steps from {@code seed}; throws {@link Divergence} on the first disagreement. */
     public static Counts run(long seed, int steps) {
-        StoreSimulation sim = new StoreSimulation(seed);
-        try (EmbeddedDatabase ignored = sim.db) {
-            for (sim.step = 0; sim.step < steps; sim.step++) {
-                sim.step();
+        return run(new StoreSimulation(seed, EmbeddedDatabase.inMemory(CLOCK)), steps, null);
+    }
+
+    /**
+     * The same on a durable database in {@code dir} (empty), which is then closed and opened again: the
+     * recovered data must equal the model too.
+     */
+    public static Counts runOnDirectory(long seed, int steps, Path dir) throws IOException {
+        return run(new StoreSimulation(seed, EmbeddedDatabase.open(dir, CLOCK, SEGMENT_BYTES)), steps, dir);
+    }
+
+    private static Counts run(StoreSimulation sim, int steps, Path dir) {
+        try {
+            try (EmbeddedDatabase ignored = sim.db) {
+                for (sim.step = 0; sim.step < steps; sim.step++) {
+                    sim.step();
+                }
+                for (Sim s : sim.slots) {
+                    if (s != null) {
+                        s.tr.close();
+                    }
+                }
+                sim.checkData();
             }
-            for (Sim s : sim.slots) {
-                if (s != null) {
-                    s.tr.close();
+            if (dir != null) {
+                sim.db = EmbeddedDatabase.open(dir, CLOCK, SEGMENT_BYTES);
+                try (EmbeddedDatabase ignored = sim.db) {
+                    sim.checkData();
                 }
             }
-            sim.checkData();
         } catch (Divergence d) {
             throw d;
-        } catch (RuntimeException e) {
-            throw (Divergence) new Divergence(seed, sim.step, "unexpected " + e).initCause(e);
+        } catch (RuntimeException | IOException e) {
+            throw (Divergence) new Divergence(sim.seed, sim.step, "unexpected " + e).initCause(e);
         }
         return new Counts(sim.transactions, sim.commits, sim.conflicts, sim.reads);
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 60;
         long first = args.length > 1 ? Long.parseLong(args[1]) : new SplittableRandom().nextLong();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
@@ -104,7 +133,7 @@ public final class StoreSimulation {
         long seeds = 0;
         for (long seed = first; seeds == 0 || System.nanoTime() < deadline; seed++, seeds++) {
             try {
-                total = total.plus(run(seed, 2_000));
+                total = total.plus(runSeed(seed));
             } catch (Divergence d) {
                 System.out.println("DIVERGENCE " + d.getMessage());
                 System.out.println("replay: ./coditect bench store-sim 0 " + seed);
@@ -115,6 +144,23 @@ public final class StoreSimulation {
         System.out.printf("store simulation: %d seeds from %d, %d transactions, %d commits, %d conflicts, "
                 + "%d reads checked, no divergence%n", seeds, first, total.transactions(), total.commits(),
                 total.conflicts(), total.reads());
+    }
+
+    /** One seed: in memory, or every eighth seed on a directory that is reopened at the end. */
+    static Counts runSeed(long seed) throws IOException {
+        if (Math.floorMod(seed, 8) != 0) {
+            return run(seed, 2_000);
+        }
+        Path dir = Files.createTempDirectory("coditect-store-sim");
+        try {
+            return runOnDirectory(seed, 2_000, dir);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     // ---- one step ----

@@ -1,6 +1,9 @@
 package ai.coditect.bench;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,5 +20,12 @@ class StoreSimulationTest {
         }
         assertTrue(total.commits() > 1_000 && total.conflicts() > 100,
                 "the workload commits and conflicts: " + total);
+    }
+
+    @Test
+    void onADirectoryTheRecoveredDataMatchesTheModelToo(@TempDir Path dirs) throws Exception {
+        for (long seed = 1; seed <= 4; seed++) {
+            StoreSimulation.runOnDirectory(seed, 2_000, java.nio.file.Files.createDirectory(dirs.resolve("s" + seed)));
+        }
     }
 }
