@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The embedded engine: an in-process {@link Database} with FoundationDB's semantics, for the local platform and
@@ -52,7 +53,7 @@ public final class EmbeddedDatabase implements Database {
     private final WriteAheadLog log;
     private final DirectoryLock lock;
     private final Watches watches;
-    private final java.util.function.LongSupplier durableVersionSupplier = () -> this.durableVersion;
+    private final LongSupplier durableVersionSupplier = () -> this.durableVersion;
     private volatile TransactionDefaults defaults = TransactionDefaults.FOUNDATIONDB;
     private volatile long durableVersion;
     private volatile boolean closed;
@@ -120,7 +121,7 @@ public final class EmbeddedDatabase implements Database {
     }
 
     /** {@link #durableVersion()} as a supplier, made once rather than per transaction. */
-    java.util.function.LongSupplier durableVersionSupplier() {
+    LongSupplier durableVersionSupplier() {
         return durableVersionSupplier;
     }
 

@@ -20,7 +20,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -126,8 +128,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         var clearedIt = writes.cleared.subMap(cleared == null ? begin : cleared, true, end, false).entrySet()
                 .iterator();
         var pointIt = writes.points.subMap(begin, true, end, false).entrySet().iterator();
-        java.util.Map.Entry<byte[], byte[]> c = clearedIt.hasNext() ? clearedIt.next() : null;
-        java.util.Map.Entry<byte[], WriteBuffer.Pending> p = nextIndependent(pointIt);
+        Map.Entry<byte[], byte[]> c = clearedIt.hasNext() ? clearedIt.next() : null;
+        Map.Entry<byte[], WriteBuffer.Pending> p = nextIndependent(pointIt);
         while (c != null || p != null) {
             byte[] xb;
             byte[] xe;
@@ -154,8 +156,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         appendReadConflict(from, end);
     }
 
-    private static java.util.Map.Entry<byte[], WriteBuffer.Pending> nextIndependent(
-            java.util.Iterator<java.util.Map.Entry<byte[], WriteBuffer.Pending>> it) {
+    private static Map.Entry<byte[], WriteBuffer.Pending> nextIndependent(
+            Iterator<Map.Entry<byte[], WriteBuffer.Pending>> it) {
         while (it.hasNext()) {
             var e = it.next();
             if (!e.getValue().needsBase()) {

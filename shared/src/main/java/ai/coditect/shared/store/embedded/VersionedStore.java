@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The committed data of the embedded engine: every key with the versions that live transactions may still read
@@ -98,7 +100,7 @@ final class VersionedStore {
     }
 
     /** How many transactions hold one read version; {@link #RETIRED} once the committer removed it. */
-    static final class Hold extends java.util.concurrent.atomic.AtomicInteger {
+    static final class Hold extends AtomicInteger {
         private static final int RETIRED = -1;
         final long version;
 
@@ -136,7 +138,7 @@ final class VersionedStore {
      * Registers a new transaction's read version: the newest durable version, unless the committer is already
      * pruning beyond it, in which case a newer one is taken. Paired with {@link #release}.
      */
-    Hold register(java.util.function.LongSupplier durableVersion) {
+    Hold register(LongSupplier durableVersion) {
         while (true) {
             long rv = durableVersion.getAsLong();
             Hold hold = enter(rv);
