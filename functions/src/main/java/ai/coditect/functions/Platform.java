@@ -6,6 +6,7 @@ import ai.coditect.functions.auth.PasswordHasher;
 import ai.coditect.functions.cleanup.CleanupService;
 import ai.coditect.functions.events.EventConsumer;
 import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.functions.events.ProcessedEvents;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.events.PubSubEventPublisher;
@@ -52,6 +53,7 @@ public final class Platform implements AutoCloseable {
     private final Keyspace keyspace;
     private final SigningKeys signingKeys;
     private final EventPublisher events;
+    private final Outbox outbox;
     private final AuthService authService;
     private final AuthRoutes authRoutes;
     private final Routes jwksRoutes;
@@ -77,8 +79,9 @@ public final class Platform implements AutoCloseable {
         TokenVerifier verifier = TokenVerifier.withKeys(signingKeys.publicKeys(), config.issuer(), config.audience(),
                 clock);
         WorkspaceStore workspaces = new WorkspaceStore(keyspace);
+        this.outbox = new Outbox(database, keyspace, events, config.events().publishTimeout(), metrics);
         this.authService = new AuthService(database, keyspace, clock, new PasswordHasher(passwordCost), issuer,
-                verifier, config.sessions(), config.logins(), config.signups(), events, workspaces);
+                verifier, config.sessions(), config.logins(), config.signups(), outbox, workspaces);
         this.authRoutes = new AuthRoutes(authService, clock, config.signups().forwardedHop());
         this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
         this.processedEvents = new ProcessedEvents(keyspace, ProcessedEvents.DEFAULT_RETENTION);
@@ -90,11 +93,12 @@ public final class Platform implements AutoCloseable {
                 throw new UnprocessableEventException("cleanup reads cleanup.tick events, not " + event.type());
             }
             cleanupService.handle(event);
+            outbox.relay(); // what a broker outage left behind goes out at the latest with the next tick
         });
         this.workspaceBackend = workspaceBackend;
         this.provisionService = new ProvisionService(database, workspaces, processedEvents, workspaceBackend,
                 config.workspaces().readyWait(), clock, metrics);
-        this.workspaceService = new WorkspaceService(database, workspaces, provisionService, events, clock);
+        this.workspaceService = new WorkspaceService(database, workspaces, provisionService, outbox, clock);
         this.workspaceRoutes = new WorkspaceRoutes(workspaceService, authRoutes);
         this.provisionConsumer = new EventConsumer("provision", (event, attempt) -> provisionService.handle(event));
     }
@@ -137,7 +141,8 @@ public final class Platform implements AutoCloseable {
                 Clock clock = Clock.systemUTC();
                 EventPublisher events = config.events().pubSub()
                         ? new PubSubEventPublisher(PubSubConnection.open(config.events().gcpProject(),
-                                config.events().emulatorHost()), Duration.ofSeconds(20))
+                                config.events().emulatorHost()), Duration.ofSeconds(20),
+                                config.events().publishTimeout())
                         : InProcessEventBus.withDefaults(clock);
                 current = start(config, clock, events, PasswordHasher.Cost.OWASP);
             }
@@ -210,6 +215,11 @@ public final class Platform implements AutoCloseable {
         return events;
     }
 
+    /** The outbox events leave through: written with their state change, relayed to {@link #events()}. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
     public PrometheusRegistry metrics() {
         return metrics;
     }
@@ -248,6 +258,7 @@ public final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
+        outbox.close();
         events.close();
         if (workspaceBackend instanceof AutoCloseable closeable) {
             try {

@@ -98,6 +98,8 @@ public final class CleanupService {
         int stopped = stopIdleWorkspaces(now);
         int eventsExpired = expire(keys.processedEvents(), v -> Keyspace.millis(v) <= now.toEpochMilli());
         int windowsExpired = expireWindows(keys.allLoginFailures(), logins.window(), now)
+                + expireWindows(keys.allLoginFailuresByAddress(), logins.window(), now)
+                + expireWindows(keys.allLoginFailuresOfAddresses(), logins.window(), now)
                 + expireWindows(keys.allSignupAttempts(), signups.window(), now);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         sessionsDeleted.inc(sessions);

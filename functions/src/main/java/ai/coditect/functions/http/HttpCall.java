@@ -119,6 +119,11 @@ public final class HttpCall {
         return new JsonBody(node);
     }
 
+    /** The first value of a query parameter, or empty. */
+    public Optional<String> queryParameter(String name) {
+        return request.getFirstQueryParameter(name);
+    }
+
     /**
      * Reads what is left of the request body (up to the body limit) before an early answer, so that the
      * connection stays usable: a server that answers before reading a body has to drop the connection.

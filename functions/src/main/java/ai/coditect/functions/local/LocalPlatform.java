@@ -105,7 +105,7 @@ public final class LocalPlatform implements AutoCloseable {
                 resources.push(pubsub);
                 PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", 60);
                 PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "provision", 600);
-                events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10));
+                events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10), config.events().publishTimeout());
             } else {
                 bus = InProcessEventBus.withDefaults(clock);
                 events = bus;
@@ -127,6 +127,9 @@ public final class LocalPlatform implements AutoCloseable {
             }
             if (!options.cleanupInterval().isZero()) {
                 resources.push(cleanupTimer(events, clock, options.cleanupInterval()));
+            }
+            if (!config.events().relayInterval().isZero()) {
+                resources.push(relayTimer(platform, config.events().relayInterval()));
             }
             return new LocalPlatform(platform, bus, "http://127.0.0.1:" + http.port(), resources);
         } catch (RuntimeException e) {
@@ -157,6 +160,26 @@ public final class LocalPlatform implements AutoCloseable {
                         }),
                 interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return timer::shutdownNow;
+    }
+
+    /** Relays what the outbox still holds (events a broker outage left behind) every {@code interval}. */
+    private static AutoCloseable relayTimer(Platform platform, Duration interval) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coditect-outbox-relay");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                platform.outbox().relay();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "relaying the outbox failed; the next run tries again", e);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> {
+            timer.shutdownNow();
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        };
     }
 
     static int freePort() {

@@ -1,7 +1,7 @@
 package ai.coditect.functions.workspaces;
 
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.shared.events.Event;
-import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.logging.LogFields;
@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,15 +26,15 @@ public final class WorkspaceService {
     private final Database db;
     private final WorkspaceStore store;
     private final ProvisionService provisioner;
-    private final EventPublisher events;
+    private final Outbox outbox;
     private final Clock clock;
 
-    public WorkspaceService(Database db, WorkspaceStore store, ProvisionService provisioner, EventPublisher events,
+    public WorkspaceService(Database db, WorkspaceStore store, ProvisionService provisioner, Outbox outbox,
                             Clock clock) {
         this.db = db;
         this.store = store;
         this.provisioner = provisioner;
-        this.events = events;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -56,6 +55,7 @@ public final class WorkspaceService {
     /** Asks for the workspace to be provisioned; possible when nothing is running or on its way. */
     public Workspace start(String tenantId, String userId) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Event request = Event.of(EventType.WORKSPACE_PROVISION_REQUESTED, tenantId, userId, Map.of(), clock);
         Workspace ws = Transactions.run(db, tr -> {
             Workspace current = store.read(tr, tenantId, userId).join();
             if (current == null) {
@@ -67,15 +67,17 @@ public final class WorkspaceService {
                 current = current.with(WorkspaceStatus.REQUESTED, null, now);
             }
             store.write(tr, current);
+            outbox.add(tr, request);
             return current;
         });
-        publish(Event.of(EventType.WORKSPACE_PROVISION_REQUESTED, tenantId, userId, Map.of(), clock));
+        outbox.relay();
         return ws;
     }
 
     /** Asks for the workspace to be stopped; possible while it runs or starts. */
     public Workspace stop(String tenantId, String userId) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Event request = Event.of(EventType.WORKSPACE_STOP_REQUESTED, tenantId, userId, Map.of("reason", "user"), clock);
         Workspace ws = Transactions.run(db, tr -> {
             Workspace current = store.read(tr, tenantId, userId).join();
             if (current == null) {
@@ -87,20 +89,11 @@ public final class WorkspaceService {
             }
             Workspace next = current.with(WorkspaceStatus.STOPPING, "Stopping the workspace.", now);
             store.write(tr, next);
+            outbox.add(tr, request);
             return next;
         });
-        publish(Event.of(EventType.WORKSPACE_STOP_REQUESTED, tenantId, userId, Map.of("reason", "user"), clock));
+        outbox.relay();
         return ws;
-    }
-
-    private void publish(Event event) {
-        try {
-            events.publish(event).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LogFields.of("eventId", event.id(), "type", event.type()).log(LOG, Level.SEVERE,
-                    "could not publish a workspace request", e);
-            throw new IllegalStateException("the workspace request could not be published", e);
-        }
     }
 
     /**

@@ -30,6 +30,10 @@ import java.util.regex.Pattern;
  *       prefix of this</td></tr>
  *   <tr><td>{@code login_failures}</td><td>(email)</td><td>failure window</td></tr>
  *   <tr><td>{@code signup_attempts}</td><td>(client address)</td><td>attempt window</td></tr>
+ *   <tr><td>{@code login_failures_by_address}</td><td>(email, client address)</td><td>failure window</td></tr>
+ *   <tr><td>{@code login_failures_of_address}</td><td>(client address)</td><td>failure window</td></tr>
+ *   <tr><td>{@code outbox}</td><td>(versionstamp)</td><td>event envelope, written in the same transaction as the
+ *       state change; relayed, then cleared</td></tr>
  *   <tr><td>{@code tenant/<tid>/workspace}</td><td>(userId)</td><td>workspace record</td></tr>
  *   <tr><td>{@code workspace_activity}</td><td>(tid, userId)</td><td>8-byte LE epoch millis, atomic
  *       {@code MAX}</td></tr>
@@ -48,6 +52,9 @@ public final class Keyspace {
     private final Subspace workspaceActivity;
     private final Subspace runningWorkspaces;
     private final Subspace processedEvents;
+    private final Subspace loginFailuresByAddress;
+    private final Subspace loginFailuresOfAddress;
+    private final Subspace outbox;
 
     private Keyspace(Subspace root) {
         this.usersByEmail = root.get("users_by_email");
@@ -58,6 +65,9 @@ public final class Keyspace {
         this.workspaceActivity = root.get("workspace_activity");
         this.runningWorkspaces = root.get("running_workspaces");
         this.processedEvents = root.get("processed_events");
+        this.loginFailuresByAddress = root.get("login_failures_by_address");
+        this.loginFailuresOfAddress = root.get("login_failures_of_address");
+        this.outbox = root.get("outbox");
     }
 
     /** Opens (creating on first use) the directory {@code coditect/<environment>} and lays the keyspace out in it. */
@@ -134,6 +144,26 @@ public final class Keyspace {
         return loginFailures.range();
     }
 
+    /** Failed logins for one email from one client address. */
+    public byte[] loginFailures(String email, String clientAddress) {
+        return loginFailuresByAddress.pack(Tuple.from(email, clientAddress));
+    }
+
+    /** Every {@link #loginFailures(String, String)} key, for cleanup. */
+    public Range allLoginFailuresByAddress() {
+        return loginFailuresByAddress.range();
+    }
+
+    /** Failed logins from one client address, whatever the email. */
+    public byte[] loginFailuresOfAddress(String clientAddress) {
+        return loginFailuresOfAddress.pack(Tuple.from(clientAddress));
+    }
+
+    /** Every {@link #loginFailuresOfAddress} key, for cleanup. */
+    public Range allLoginFailuresOfAddresses() {
+        return loginFailuresOfAddress.range();
+    }
+
     // ---- signup attempts ----
 
     public byte[] signupAttempts(String clientAddress) {
@@ -174,6 +204,38 @@ public final class Keyspace {
     }
 
     // ---- events ----
+
+    /**
+     * The {@code SET_VERSIONSTAMPED_KEY} parameter of a new outbox entry: the commit fills in its versionstamp, so
+     * entries sort in commit order and writers never conflict. {@code userVersion} tells apart the entries of one
+     * transaction.
+     */
+    public byte[] outboxEntry(int userVersion) {
+        return versionstampedAfter(outbox.pack(), userVersion);
+    }
+
+    /** Every outbox entry, oldest first. */
+    public Range outbox() {
+        return outbox.range();
+    }
+
+    /**
+     * {@code prefix}, a tuple-encoded incomplete versionstamp, and the 4-byte little-endian offset of its 10
+     * placeholder bytes, as {@code Tuple.packWithVersionstamp} would make it without loading the native library.
+     */
+    private static byte[] versionstampedAfter(byte[] prefix, int userVersion) {
+        if (userVersion < 0 || userVersion > 0xffff) {
+            throw new IllegalArgumentException("a user version is 0 to 65535");
+        }
+        ByteBuffer out = ByteBuffer.allocate(prefix.length + 1 + 12 + 4);
+        out.put(prefix).put((byte) 0x33); // the tuple layer's type code of a versionstamp
+        for (int i = 0; i < 10; i++) {
+            out.put((byte) 0xff);
+        }
+        out.putShort((short) userVersion);
+        out.order(ByteOrder.LITTLE_ENDIAN).putInt(prefix.length + 1);
+        return out.array();
+    }
 
     public byte[] processedEvent(String eventId) {
         return processedEvents.pack(Tuple.from(eventId));
