@@ -66,7 +66,7 @@ public final class Outbox implements AutoCloseable {
 
     /** Adds {@code event} to the outbox inside {@code tr}: it exists exactly when {@code tr} commits. */
     public void add(Transaction tr, Event event) {
-        tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, keys.outboxEntry(userVersions.getAndIncrement() & 0xffff),
+        tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, keys.outboxEntry(userVersions.getAndIncrement() & 0xffff).param(),
                 event.toJson());
     }
 
