@@ -80,7 +80,7 @@ public record FunctionsConfig(
                         "Set CODITECT_GCP_PROJECT: the project of the Pub/Sub topics."));
         String issuer = env.required("CODITECT_ISSUER", "the tokens' issuer URL.");
         return build(values, values.getOrDefault("CODITECT_STORE", "fdb:"), keys, issuer,
-                events(env, project, values.get("PUBSUB_EMULATOR_HOST")), "kubernetes", Duration.ofSeconds(60));
+                events(env, project, values.get("PUBSUB_EMULATOR_HOST")), "kubernetes", Duration.ofSeconds(3));
     }
 
     /** The local platform: the embedded engine and generated keys in the data directory. */
@@ -92,7 +92,7 @@ public record FunctionsConfig(
                 .orElse(events(env, null, null));
         return build(values, values.getOrDefault("CODITECT_STORE", "embedded:" + dataDir), keys,
                 values.getOrDefault("CODITECT_ISSUER", "http://127.0.0.1:" + port), events, "auto",
-                Duration.ofSeconds(15));
+                Duration.ofSeconds(1));
     }
 
     private static LoginPolicy loginPolicy(Environment env) {
@@ -112,7 +112,7 @@ public record FunctionsConfig(
 
     private static FunctionsConfig build(Map<String, String> values, String store, SigningKeySource keys,
                                          String issuer, EventsConfig events, String workspaceBackend,
-                                         Duration readyWait) {
+                                         Duration refreshInterval) {
         Environment env = new Environment(values);
         URI platformUrl = env.url("CODITECT_PUBLIC_URL", issuer);
         return new FunctionsConfig(
@@ -134,7 +134,7 @@ public record FunctionsConfig(
                         env.duration("CODITECT_WORKSPACE_IDLE_TIMEOUT", CleanupPolicy.DEFAULT.workspaceIdleTimeout()),
                         CleanupPolicy.DEFAULT.batchSize()),
                 events,
-                WorkspacesConfig.fromEnvironment(env, workspaceBackend, platformUrl, readyWait),
+                WorkspacesConfig.fromEnvironment(env, workspaceBackend, platformUrl, refreshInterval),
                 CloudLogging.level(env.get("CODITECT_LOG_LEVEL", null)));
     }
 

@@ -2,6 +2,7 @@ package ai.coditect.functions;
 
 import ai.coditect.functions.agents.AgentPolicy;
 import ai.coditect.functions.agents.Agents;
+import ai.coditect.functions.auth.AccountDeletion;
 import ai.coditect.functions.auth.AuthRoutes;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.auth.PasswordHasher;
@@ -68,6 +69,7 @@ public final class Platform implements AutoCloseable {
     private final WorkspaceService workspaceService;
     private final WorkspaceRoutes workspaceRoutes;
     private final EventConsumer provisionConsumer;
+    private final AccountDeletion accountDeletion;
     private final Agents agents;
 
     private Platform(FunctionsConfig config, Clock clock, Database database, EventPublisher events,
@@ -101,11 +103,20 @@ public final class Platform implements AutoCloseable {
             outbox.relay(); // what a broker outage left behind goes out at the latest with the next tick
         });
         this.workspaceBackend = workspaceBackend;
-        this.provisionService = new ProvisionService(database, workspaces, processedEvents, workspaceBackend,
-                config.workspaces().readyWait(), clock, metrics);
-        this.workspaceService = new WorkspaceService(database, workspaces, provisionService, outbox, clock);
+        this.provisionService = new ProvisionService(database, workspaces, processedEvents, workspaceBackend, clock,
+                metrics);
+        this.workspaceService = new WorkspaceService(database, workspaces, provisionService, outbox, clock,
+                config.workspaces().refreshInterval());
         this.workspaceRoutes = new WorkspaceRoutes(workspaceService, authRoutes);
-        this.provisionConsumer = new EventConsumer("provision", (event, attempt) -> provisionService.handle(event));
+        this.accountDeletion = new AccountDeletion(database, keyspace, processedEvents, provisionService, clock);
+        // Account deletions share the workspace requests' topic, ordered per user after provisioning and stops.
+        this.provisionConsumer = new EventConsumer("provision", (event, attempt) -> {
+            if (event.eventType() == EventType.ACCOUNT_DELETION_REQUESTED) {
+                accountDeletion.handle(event);
+            } else {
+                provisionService.handle(event);
+            }
+        });
     }
 
     /** Builds the platform on {@code config}'s store, with {@code events} for publishing. */

@@ -35,6 +35,7 @@ public final class AuthRoutes {
                 .delete("/v1/auth/sessions/{id}", this::revoke)
                 .post("/v1/auth/logout", this::logout)
                 .post("/v1/auth/logout-all", this::logoutAll)
+                .delete("/v1/account", this::deleteAccount)
                 .build();
     }
 
@@ -134,6 +135,16 @@ public final class AuthRoutes {
         AuthService.Caller caller = caller(call);
         auth.logoutAll(caller);
         call.noContent();
+    }
+
+    private void deleteAccount(HttpCall call) {
+        AuthService.Caller caller = caller(call);
+        String password = call.jsonBody().requiredString("password", "malformed_json");
+        refusals(() -> {
+            auth.deleteAccount(caller, password, call.clientAddress(forwardedHop));
+            return null;
+        });
+        call.json(202, Map.of("status", "deleting"));
     }
 
     /** The authenticated caller of {@code call}, or a 401 problem. */

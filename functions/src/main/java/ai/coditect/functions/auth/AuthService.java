@@ -238,6 +238,37 @@ public final class AuthService {
         });
     }
 
+    /**
+     * Deletes the caller's account after checking the password again: at once the email is freed, the user record
+     * goes (so every session is refused from the commit on) and {@code account.deletion.requested} is written to
+     * the outbox in the same transaction; its consumer ({@link AccountDeletion}) removes the workspace and every
+     * other key of the user's tenant. Password attempts here count like logins.
+     */
+    public void deleteAccount(Caller caller, String password, String clientAddress) {
+        String email = caller.user().email();
+        throttle.admit(email, clientAddress);
+        if (password == null || !gate.run(() -> hasher.verify(password, caller.user().passwordHash()))) {
+            throttle.failed(email, clientAddress, true);
+            throw new AuthException(AuthException.Reason.INVALID_CREDENTIALS, "The password is wrong.");
+        }
+        throttle.succeeded(email, clientAddress);
+        Event deletion = Event.withId("account-deletion-" + caller.userId(), EventType.ACCOUNT_DELETION_REQUESTED,
+                caller.tenantId(), caller.userId(), Map.of(), clock);
+        Transactions.run(db, tr -> {
+            byte[] emailKey = keys.userByEmail(email);
+            byte[] owner = tr.get(emailKey).join();
+            if (owner != null && Tuple.fromBytes(owner).equals(Tuple.from(caller.tenantId(), caller.userId()))) {
+                tr.clear(emailKey);
+            }
+            tr.clear(keys.user(caller.tenantId(), caller.userId()));
+            outbox.add(tr, deletion);
+            return null;
+        });
+        LogFields.of("tenantId", caller.tenantId(), "userId", caller.userId()).log(LOG, Level.INFO,
+                "account deletion requested");
+        outbox.relay();
+    }
+
     /** Times are kept to the millisecond, the resolution of the expiry index and of last-access values. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);

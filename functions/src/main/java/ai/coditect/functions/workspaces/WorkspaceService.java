@@ -28,28 +28,68 @@ public final class WorkspaceService {
     private final ProvisionService provisioner;
     private final Outbox outbox;
     private final Clock clock;
+    private final java.time.Duration refreshInterval;
+    /** When this instance last asked the cluster about each provisioning workspace. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Instant> lastLooked =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_TRACKED = 10_000;
 
     public WorkspaceService(Database db, WorkspaceStore store, ProvisionService provisioner, Outbox outbox,
-                            Clock clock) {
+                            Clock clock, java.time.Duration refreshInterval) {
         this.db = db;
         this.store = store;
         this.provisioner = provisioner;
         this.outbox = outbox;
         this.clock = clock;
+        this.refreshInterval = refreshInterval;
     }
 
     /** A workspace with its last activity, as its owner sees it. */
     public record View(Workspace workspace, Instant lastActivityAt) {
     }
 
+    /**
+     * The caller's workspace as FoundationDB has it. Only while it is provisioning is the cluster asked about its
+     * pod, and for one workspace at most once per refresh interval on this instance, however often it is polled.
+     */
     public View mine(String tenantId, String userId) {
-        Workspace ws = Transactions.read(db, tr -> store.read(tr, tenantId, userId).join());
-        if (ws == null) {
+        View view = Transactions.read(db, tr -> {
+            var record = store.read(tr, tenantId, userId);
+            var activity = store.lastActivity(tr, tenantId, userId);
+            Workspace ws = record.join();
+            return ws == null ? null : new View(ws, activity.join());
+        });
+        if (view == null) {
             throw new WorkspaceException(WorkspaceException.Reason.NO_WORKSPACE, "You have no workspace yet.");
         }
+        Workspace ws = view.workspace();
+        if (ws.status() != WorkspaceStatus.PROVISIONING) {
+            lastLooked.remove(ws.id());
+            return view;
+        }
+        if (!lookNow(ws.id())) {
+            return view;
+        }
         Workspace current = provisioner.refresh(ws);
-        Instant activity = Transactions.read(db, tr -> store.lastActivity(tr, tenantId, userId).join());
-        return new View(current, activity);
+        if (current.status() == WorkspaceStatus.PROVISIONING) {
+            return new View(current, view.lastActivityAt());
+        }
+        lastLooked.remove(ws.id());
+        return new View(current, Transactions.read(db, tr -> store.lastActivity(tr, tenantId, userId).join()));
+    }
+
+    /** True when this instance has not looked at workspace {@code id}'s pod within the refresh interval. */
+    private boolean lookNow(String id) {
+        Instant now = clock.instant();
+        if (lastLooked.size() > MAX_TRACKED) {
+            lastLooked.clear(); // workspaces left provisioning without being polled again; forget them all
+        }
+        boolean[] due = new boolean[1];
+        lastLooked.compute(id, (k, last) -> {
+            due[0] = last == null || !now.isBefore(last.plus(refreshInterval));
+            return due[0] ? now : last;
+        });
+        return due[0];
     }
 
     /** Asks for the workspace to be provisioned; possible when nothing is running or on its way. */

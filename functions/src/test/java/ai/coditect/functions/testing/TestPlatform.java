@@ -111,7 +111,7 @@ public final class TestPlatform implements AutoCloseable {
             int port = freePort();
             FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl(storeUrl)
                     .withSessions(sessions).withEvents(events);
-            config = config.withWorkspaces(config.workspaces().withReadyWait(Duration.ZERO));
+            config = config.withWorkspaces(config.workspaces().withRefreshInterval(Duration.ZERO));
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
             LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO,
                     workspaceBackend.apply(config));
