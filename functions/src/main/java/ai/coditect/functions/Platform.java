@@ -284,6 +284,9 @@ public final class Platform implements AutoCloseable {
             try {
                 closeable.close();
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 java.util.logging.Logger.getLogger(Platform.class.getName())
                         .log(java.util.logging.Level.WARNING, "stopping the workspace backend failed", e);
             }

@@ -1,6 +1,7 @@
 package ai.coditect.functions.auth;
 
 import ai.coditect.functions.auth.AttemptWindows.Window;
+import ai.coditect.functions.http.ClientAddress;
 import ai.coditect.shared.json.Json;
 import ai.coditect.shared.store.Keyspace;
 import ai.coditect.shared.store.Transactions;
@@ -44,7 +45,7 @@ final class LoginThrottle {
             Window ofEmail = Window.at(tr.snapshot().get(keys.loginFailures(email)).join(), length, now);
             byte[] pairKey = keys.loginFailures(email, address);
             Window pair = Window.at(tr.get(pairKey).join(), length, now);
-            if (ofAddress.attempts() >= policy.maxFailuresPerAddress()) {
+            if (known(address) && ofAddress.attempts() >= policy.maxFailuresPerAddress()) {
                 throw limited("Too many failed logins from this address; try again later.",
                         ofAddress.remaining(length, now));
             }
@@ -66,8 +67,10 @@ final class LoginThrottle {
         Instant now = now();
         Duration length = policy.window();
         Transactions.run(db, tr -> {
-            byte[] addressKey = keys.loginFailuresOfAddress(address);
-            tr.set(addressKey, Json.bytes(Window.at(tr.get(addressKey).join(), length, now).plusOne(now)));
+            if (known(address)) {
+                byte[] addressKey = keys.loginFailuresOfAddress(address);
+                tr.set(addressKey, Json.bytes(Window.at(tr.get(addressKey).join(), length, now).plusOne(now)));
+            }
             if (accountExists) {
                 byte[] emailKey = keys.loginFailures(email);
                 tr.set(emailKey, Json.bytes(Window.at(tr.get(emailKey).join(), length, now).plusOne(now)));
@@ -82,6 +85,14 @@ final class LoginThrottle {
             tr.clear(keys.loginFailures(email, address));
             return null;
         });
+    }
+
+    /**
+     * Requests without a usable address all share one key; limiting that key across emails would let anyone
+     * shut everyone out (the local platform, or a wrong {@code CODITECT_FORWARDED_HOP}), so it is not.
+     */
+    private static boolean known(String address) {
+        return !ClientAddress.UNKNOWN.equals(address);
     }
 
     private static AuthException limited(String detail, Duration retryAfter) {

@@ -239,6 +239,9 @@ public final class LocalPlatform implements AutoCloseable {
             try {
                 resources.pop().close();
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // the rest still closes; the caller learns of it after
+                }
                 LOG.log(Level.WARNING, "stopping a part of the local platform failed", e);
             }
         }
