@@ -4,38 +4,36 @@ import ai.coditect.functions.events.Outbox;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.ids.Ids;
-import ai.coditect.shared.logging.LogFields;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What users and workspaces ask of the platform about workspaces: the caller's workspace (its record refreshed
- * from the pod while it starts), start and stop (which publish the matching events), and the activity reports of
- * sidecars, authenticated by the workspace agent token. Knows nothing of HTTP.
+ * from the pod while it starts), start and stop (which write the matching events to the outbox), and the
+ * activity reports of sidecars, authenticated by the workspace agent token. Knows nothing of HTTP.
  */
 public final class WorkspaceService {
-    private static final Logger LOG = Logger.getLogger(WorkspaceService.class.getName());
+    /** Provisioning workspaces tracked at most; past that the memory of when each was looked at is dropped. */
+    private static final int MAX_TRACKED = 10_000;
 
     private final Database db;
     private final WorkspaceStore store;
     private final ProvisionService provisioner;
     private final Outbox outbox;
     private final Clock clock;
-    private final java.time.Duration refreshInterval;
+    private final Duration refreshInterval;
     /** When this instance last asked the cluster about each provisioning workspace. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Instant> lastLooked =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private static final int MAX_TRACKED = 10_000;
+    private final ConcurrentHashMap<String, Instant> lastLooked = new ConcurrentHashMap<>();
 
     public WorkspaceService(Database db, WorkspaceStore store, ProvisionService provisioner, Outbox outbox,
-                            Clock clock, java.time.Duration refreshInterval) {
+                            Clock clock, Duration refreshInterval) {
         this.db = db;
         this.store = store;
         this.provisioner = provisioner;
