@@ -125,6 +125,36 @@ public final class HttpCall {
         return new JsonBody(node);
     }
 
+    /** The media type of the request body without parameters, lower case; empty when none is given. */
+    public String mediaType() {
+        return request.getContentType().orElse("").split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** The first value of a query parameter, or empty. */
+    public Optional<String> queryParameter(String name) {
+        return request.getFirstQueryParameter(name);
+    }
+
+    /** The raw request body, for endpoints that take more than JSON; 413 when it is over {@code maxBytes}. */
+    public byte[] body(long maxBytes) {
+        if (request.getContentLength() > maxBytes) {
+            throw new ApiException(413, "payload_too_large", "The request body is larger than " + maxBytes
+                    + " bytes.");
+        }
+        bodyRead = true;
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        } catch (IOException e) {
+            throw new ApiException(400, "unreadable_body", "The request body could not be read.");
+        }
+        if (body.length > maxBytes) {
+            throw new ApiException(413, "payload_too_large", "The request body is larger than " + maxBytes
+                    + " bytes.");
+        }
+        return body;
+    }
+
     /**
      * Reads what is left of the request body (up to the body limit) before an early answer, so that the
      * connection stays usable: a server that answers before reading a body has to drop the connection.
@@ -187,7 +217,7 @@ public final class HttpCall {
         try (OutputStream out = response.getOutputStream()) {
             out.write(bytes);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the client went away", e);
+            throw new ClientGoneException(e);
         }
     }
 

@@ -16,7 +16,9 @@ public enum EventType {
     TASK_COMPLETED("task.completed", 1, Topic.AGENT_EVENTS, false),
     TASK_FAILED("task.failed", 1, Topic.AGENT_EVENTS, false),
     TASK_REJECTED("task.rejected", 1, Topic.AGENT_EVENTS, false),
-    TASK_CANCELED("task.canceled", 1, Topic.AGENT_EVENTS, false);
+    TASK_CANCELED("task.canceled", 1, Topic.AGENT_EVENTS, false),
+    KNOWLEDGE_DOCUMENT_SUBMITTED("knowledge.document.submitted", 1, Topic.KNOWLEDGE_INDEX, false),
+    KNOWLEDGE_DOCUMENT_DELETED("knowledge.document.deleted", 1, Topic.KNOWLEDGE_INDEX, false);
 
     private final String wireName;
     private final int version;

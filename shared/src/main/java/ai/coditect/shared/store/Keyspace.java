@@ -60,6 +60,22 @@ import java.util.regex.Pattern;
  *       atomic {@code ADD} on every enqueue; long-polling claimers watch it</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/idempotency}</td><td>(principal, Idempotency-Key)</td><td>(taskId,
  *       request fingerprint)</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/doc}</td><td>(documentId)</td><td>knowledge document record</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/doc_by_path}</td><td>(collection, path)</td><td>documentId</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/raw}</td><td>(documentId, part)</td><td>the submitted text, in parts of at
+ *       most 90,000 bytes</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/chunk}</td><td>(documentId, chunkNo)</td><td>chunk record: text, offsets,
+ *       heading path, content hash</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/vector}</td><td>(documentId, chunkNo)</td><td>4-byte LE float scale, then
+ *       one signed byte per dimension</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/posting}</td><td>(term, documentId, chunkNo)</td><td>(term frequency, chunk
+ *       length)</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/term_df}</td><td>(term)</td><td>8-byte LE count of chunks holding the term,
+ *       atomic {@code ADD}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/stats}</td><td>(name)</td><td>8-byte LE counters {@code chunks},
+ *       {@code tokens}, atomic {@code ADD}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/log}</td><td>(versionstamp)</td><td>a changed or removed chunk
+ *       (documentId, chunkNo) — the in-memory vector index follows this</td></tr>
  * </table>
  */
 public final class Keyspace {
@@ -366,6 +382,114 @@ public final class Keyspace {
 
     private Subspace tasks(String tenantId) {
         return tenant(tenantId).get("tasks");
+    }
+
+    // ---- knowledge base ----
+
+    public byte[] knowledgeDocument(String tenantId, String documentId) {
+        return knowledge(tenantId, "doc").pack(Tuple.from(documentId));
+    }
+
+    /** Every {@link #knowledgeDocument} key of a tenant. */
+    public Range knowledgeDocuments(String tenantId) {
+        return knowledge(tenantId, "doc").range();
+    }
+
+    public byte[] knowledgeDocumentByPath(String tenantId, String collection, String path) {
+        return knowledge(tenantId, "doc_by_path").pack(Tuple.from(collection, path));
+    }
+
+    public byte[] knowledgeRaw(String tenantId, String documentId, int part) {
+        return knowledge(tenantId, "raw").pack(Tuple.from(documentId, part));
+    }
+
+    public Range knowledgeRawParts(String tenantId, String documentId) {
+        return knowledge(tenantId, "raw").get(documentId).range();
+    }
+
+    public byte[] knowledgeChunk(String tenantId, String documentId, int chunkNo) {
+        return knowledge(tenantId, "chunk").pack(Tuple.from(documentId, chunkNo));
+    }
+
+    public Range knowledgeChunksOf(String tenantId, String documentId) {
+        return knowledge(tenantId, "chunk").get(documentId).range();
+    }
+
+    public byte[] knowledgeVector(String tenantId, String documentId, int chunkNo) {
+        return knowledge(tenantId, "vector").pack(Tuple.from(documentId, chunkNo));
+    }
+
+    /** Every {@link #knowledgeVector} key of a tenant, from {@code after} (exclusive) when given. */
+    public Range knowledgeVectors(String tenantId, byte[] after) {
+        Range all = knowledge(tenantId, "vector").range();
+        return after == null ? all : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(after, new byte[] {0}),
+                all.end);
+    }
+
+    /** The (documentId, chunkNo) of a {@link #knowledgeVector} key. */
+    public ChunkRef knowledgeVectorRef(String tenantId, byte[] key) {
+        Tuple t = knowledge(tenantId, "vector").unpack(key);
+        return new ChunkRef(t.getString(0), (int) t.getLong(1));
+    }
+
+    public byte[] knowledgePosting(String tenantId, String term, String documentId, int chunkNo) {
+        return knowledge(tenantId, "posting").pack(Tuple.from(term, documentId, chunkNo));
+    }
+
+    public Range knowledgePostings(String tenantId, String term) {
+        return knowledge(tenantId, "posting").get(term).range();
+    }
+
+    /** The (documentId, chunkNo) of a {@link #knowledgePosting} key. */
+    public ChunkRef knowledgePostingRef(String tenantId, byte[] key) {
+        Tuple t = knowledge(tenantId, "posting").unpack(key);
+        return new ChunkRef(t.getString(1), (int) t.getLong(2));
+    }
+
+    public byte[] knowledgeTermCount(String tenantId, String term) {
+        return knowledge(tenantId, "term_df").pack(Tuple.from(term));
+    }
+
+    public byte[] knowledgeStat(String tenantId, String name) {
+        return knowledge(tenantId, "stats").pack(Tuple.from(name));
+    }
+
+    /**
+     * A change-log key whose versionstamp the commit fills in, as the parameter of {@code SET_VERSIONSTAMPED_KEY}
+     * (key bytes, then the 4-byte little-endian offset of the placeholder). {@code order} tells apart the entries
+     * of one transaction, which share the commit's versionstamp. Built by hand because fdb-java's
+     * {@code Tuple.packWithVersionstamp} loads the native client library.
+     */
+    public byte[] knowledgeLogEntry(String tenantId, int order) {
+        byte[] prefix = knowledge(tenantId, "log").pack();
+        ByteBuffer out = ByteBuffer.allocate(prefix.length + 1 + 12 + 4).order(ByteOrder.BIG_ENDIAN);
+        out.put(prefix).put((byte) 0x33);
+        for (int i = 0; i < 10; i++) {
+            out.put((byte) 0xff);
+        }
+        out.putShort((short) order);
+        out.order(ByteOrder.LITTLE_ENDIAN).putInt(prefix.length + 1);
+        return out.array();
+    }
+
+    /** The change-log entries of a tenant after {@code after} (exclusive; null for all). */
+    public Range knowledgeLog(String tenantId, byte[] after) {
+        Range all = knowledge(tenantId, "log").range();
+        return after == null ? all : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(after, new byte[] {0}),
+                all.end);
+    }
+
+    /** Everything of a tenant's knowledge base. */
+    public Range knowledgeRange(String tenantId) {
+        return tenant(tenantId).get("kb").range();
+    }
+
+    private Subspace knowledge(String tenantId, String part) {
+        return tenant(tenantId).get("kb").get(part);
+    }
+
+    /** A chunk of a knowledge document. */
+    public record ChunkRef(String documentId, int chunkNo) {
     }
 
     // ---- tenants ----

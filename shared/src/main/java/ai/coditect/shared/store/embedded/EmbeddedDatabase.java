@@ -12,7 +12,6 @@ import com.apple.foundationdb.tuple.Tuple;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public final class EmbeddedDatabase implements Database {
     private volatile boolean closed;
     private long lastVersion;
 
-    private EmbeddedDatabase(Clock clock, Path dir, long segmentBytes) throws IOException {
+    private EmbeddedDatabase(Clock clock, Path dir, long segmentBytes, DiskIo io) throws IOException {
         this.clock = clock;
         this.executor = DEFAULT_EXECUTOR;
         this.store = new VersionedStore(clock);
@@ -65,13 +64,13 @@ public final class EmbeddedDatabase implements Database {
             this.log = null;
             return;
         }
-        Files.createDirectories(dir);
+        DiskIo.createDirectories(io, dir);
         this.lock = DirectoryLock.acquire(dir);
         try {
             this.log = WriteAheadLog.open(dir, segmentBytes, store, recovered -> {
                 lastVersion = recovered;
                 durableVersion = recovered;
-            }, this::becameDurable, executor);
+            }, this::becameDurable, executor, io);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -85,7 +84,7 @@ public final class EmbeddedDatabase implements Database {
 
     public static EmbeddedDatabase inMemory(Clock clock) {
         try {
-            return new EmbeddedDatabase(clock, null, 0);
+            return new EmbeddedDatabase(clock, null, 0, DiskIo.REAL);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,11 +96,16 @@ public final class EmbeddedDatabase implements Database {
     }
 
     public static EmbeddedDatabase open(Path dir, Clock clock, long segmentBytes) throws IOException {
+        return open(dir, clock, segmentBytes, DiskIo.REAL);
+    }
+
+    /** A durable database whose log and snapshots go through {@code io}, which tests make fail on purpose. */
+    static EmbeddedDatabase open(Path dir, Clock clock, long segmentBytes, DiskIo io) throws IOException {
         Objects.requireNonNull(dir, "dir");
         if (segmentBytes <= 0) {
             throw new IllegalArgumentException("segmentBytes must be positive");
         }
-        return new EmbeddedDatabase(clock, dir, segmentBytes);
+        return new EmbeddedDatabase(clock, dir, segmentBytes, io);
     }
 
     Clock clock() {
@@ -227,8 +231,7 @@ public final class EmbeddedDatabase implements Database {
             byte[] value = pending.commitValue(pending.needsBase() ? store.latest(key) : null, stamp);
             store.put(key, value, version);
             watches.changed(key, value, version);
-            effects.add(value == null ? LogRecord.Effect.clear(key, Keys.after(key))
-                    : LogRecord.Effect.set(key, value));
+            effects.add(LogRecord.Effect.of(key, value, pending));
         }
         for (WriteBuffer.VersionstampedKey vk : writes.versionstampedKeys) {
             byte[] key = Versionstamps.fill(vk.template(), vk.offset(), stamp);
@@ -355,12 +358,9 @@ public final class EmbeddedDatabase implements Database {
             commitLock.unlock();
         }
         watches.failAll(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
-        try {
+        try (DirectoryLock held = lock) { // released even when closing the log fails
             if (log != null) {
                 log.close();
-            }
-            if (lock != null) {
-                lock.close();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -41,6 +41,11 @@ final class WriteBuffer {
             return !known;
         }
 
+        /** The atomic mutations to apply to the committed value, when {@link #needsBase()}. */
+        List<Mutation> mutations() {
+            return ops;
+        }
+
         boolean isVersionstamped() {
             return versionstampOffset >= 0;
         }
