@@ -39,7 +39,8 @@ import java.util.logging.Level;
  * The agent coordination registry over HTTP on the local platform (Functions Framework invoker, embedded engine on
  * disk): claims per second with 1, 10 and 100 concurrent agents (each claim followed by its completion, as agents
  * work), collisions between claimers per 1,000 claims, and the time from {@code POST /v1/tasks} to a long-polling
- * agent holding the task. Usage: {@code ./coditect bench agents [tasks per run, default 2000]}.
+ * agent holding the task. Usage: {@code ./coditect bench agents [tasks per run, default 2000] [disk|memory]};
+ * {@code memory} keeps the engine in memory, to tell the cost of {@code fsync} apart.
  */
 public final class AgentsBenchmark {
     private AgentsBenchmark() {
@@ -55,7 +56,11 @@ public final class AgentsBenchmark {
             port = s.getLocalPort();
         }
         Clock clock = Clock.systemUTC();
+        boolean memory = args.length > 1 && args[1].equals("memory");
         FunctionsConfig config = FunctionsConfig.local(Map.of(), dir, port);
+        if (memory) {
+            config = config.withStoreUrl("memory:");
+        }
         LocalPlatform.Options options = new LocalPlatform.Options(port, Path.of(System.getProperty(
                 "coditect.invoker.jar", "functions/target/invoker/java-function-invoker.jar")),
                 PasswordHasher.Cost.OWASP, Duration.ZERO);
@@ -63,9 +68,9 @@ public final class AgentsBenchmark {
             URI base = URI.create(local.baseUrl() + "/");
             String token = workspace(local, clock);
             Agents agents = local.platform().agents();
-            System.out.printf("agent registry over HTTP, local platform (invoker, embedded engine on disk), %d cores, "
-                    + "JDK %s, %d tasks per run%n", Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"), tasks);
+            System.out.printf("agent registry over HTTP, local platform (invoker, embedded engine %s), %d cores, "
+                    + "JDK %s, %d tasks per run%n", memory ? "in memory" : "on disk",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), tasks);
             System.out.printf("%-8s %12s %22s%n", "agents", "claims/s", "collisions/1,000 claims");
             for (int n : new int[] {1, 10, 100}) {
                 throughput(base, token, agents, n, tasks);
