@@ -123,6 +123,8 @@ class AgentEndpointsTest {
             assertTrue(agent.heartbeat(taskId));
             assertTrue(agent.complete(taskId, Map.of("lines", 42)));
             assertFalse(agent.complete(taskId, Map.of("lines", 43)), "a second completion is refused");
+            assertTrue(platform.get("/metrics", null).body().contains("coditect_task_claims_total 1"),
+                    "claims are exported");
 
             JsonNode task = platform.get("/v1/tasks/" + taskId, userToken).json().get("task");
             assertEquals("completed", task.get("state").asText());
