@@ -358,10 +358,23 @@ public final class EmbeddedDatabase implements Database {
             commitLock.unlock();
         }
         watches.failAll(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
-        try (DirectoryLock held = lock) { // released even when closing the log fails
+        try {
             if (log != null) {
                 log.close();
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            releaseLock(); // even when closing the log failed, or the directory stays locked in this process
+        }
+    }
+
+    private void releaseLock() {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
