@@ -77,6 +77,12 @@ public final class HttpCall {
         return ClientAddress.from(values, hop);
     }
 
+    /** The first value of the query parameter {@code name}, or empty. */
+    public Optional<String> query(String name) {
+        List<String> values = request.getQueryParameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
     public String pathParameter(String name) {
         return pathParameters.get(name);
     }
@@ -117,6 +123,36 @@ public final class HttpCall {
             throw new ApiException(400, "malformed_json", "The request body must be a JSON object.");
         }
         return new JsonBody(node);
+    }
+
+    /** The media type of the request body without parameters, lower case; empty when none is given. */
+    public String mediaType() {
+        return request.getContentType().orElse("").split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** The first value of a query parameter, or empty. */
+    public Optional<String> queryParameter(String name) {
+        return request.getFirstQueryParameter(name);
+    }
+
+    /** The raw request body, for endpoints that take more than JSON; 413 when it is over {@code maxBytes}. */
+    public byte[] body(long maxBytes) {
+        if (request.getContentLength() > maxBytes) {
+            throw new ApiException(413, "payload_too_large", "The request body is larger than " + maxBytes
+                    + " bytes.");
+        }
+        bodyRead = true;
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        } catch (IOException e) {
+            throw new ApiException(400, "unreadable_body", "The request body could not be read.");
+        }
+        if (body.length > maxBytes) {
+            throw new ApiException(413, "payload_too_large", "The request body is larger than " + maxBytes
+                    + " bytes.");
+        }
+        return body;
     }
 
     /**
@@ -181,7 +217,7 @@ public final class HttpCall {
         try (OutputStream out = response.getOutputStream()) {
             out.write(bytes);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the client went away", e);
+            throw new ClientGoneException(e);
         }
     }
 

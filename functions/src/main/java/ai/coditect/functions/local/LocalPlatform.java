@@ -116,6 +116,7 @@ public final class LocalPlatform implements AutoCloseable {
             resources.push(platform);
             Platform.install(platform);
             resources.push(() -> Platform.uninstall(platform));
+            java.util.List<ai.coditect.functions.PlatformExtension> extensions = startExtensions(platform, resources);
             InvokerServer http = InvokerServer.start(options.invokerJar(), options.port(), LocalGateway.class, "http");
             resources.push(http);
             if (bus != null) {
@@ -125,6 +126,16 @@ public final class LocalPlatform implements AutoCloseable {
                 serve(resources, pubsub, options, Topic.CLEANUP_TICKS, "cleanup", CleanupFunction.class);
                 serve(resources, pubsub, options, Topic.WORKSPACE_REQUESTS, "provision", ProvisionFunction.class);
             }
+            for (ai.coditect.functions.PlatformExtension extension : extensions) {
+                for (ai.coditect.functions.PlatformExtension.Subscription sub : extension.subscriptions()) {
+                    if (bus != null) {
+                        bus.subscribe(sub.topic(), sub.name(), sub.handler());
+                    } else {
+                        PubSubTopology.ensure(pubsub, sub.topic(), sub.name(), sub.ackDeadlineSeconds());
+                        serve(resources, pubsub, options, sub.topic(), sub.name(), sub.function());
+                    }
+                }
+            }
             if (!options.cleanupInterval().isZero()) {
                 resources.push(cleanupTimer(events, clock, options.cleanupInterval()));
             }
@@ -133,6 +144,21 @@ public final class LocalPlatform implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /** Starts every extension on the classpath (see {@link ai.coditect.functions.PlatformExtension}). */
+    private static java.util.List<ai.coditect.functions.PlatformExtension> startExtensions(Platform platform,
+                                                                                         Deque<AutoCloseable> resources) {
+        java.util.List<ai.coditect.functions.PlatformExtension> started = new java.util.ArrayList<>();
+        for (ai.coditect.functions.PlatformExtension extension
+                : java.util.ServiceLoader.load(ai.coditect.functions.PlatformExtension.class)) {
+            extension.start(platform, System.getenv());
+            resources.push(extension);
+            started.add(extension);
+        }
+        LocalGateway.mount(started);
+        resources.push(() -> LocalGateway.mount(java.util.List.of()));
+        return started;
     }
 
     /** Serves a Pub/Sub function in its own invoker and feeds it from its subscription, as Eventarc does. */

@@ -1,0 +1,265 @@
+package ai.coditect.knowledge.search;
+
+import ai.coditect.knowledge.index.Int8Vector;
+import ai.coditect.shared.store.Keyspace;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One tenant's vectors in memory as a flat int8 matrix, searched exactly: every row is scored with an integer dot
+ * product against the quantized query, and the best candidates are re-scored with the float query. No index is
+ * built, so a cold start costs only the range read that fills the matrix.
+ */
+public final class VectorIndex {
+    /** Candidates kept from the integer scan for the float re-scoring, per hit asked for. */
+    private static final int CANDIDATES_PER_HIT = 4;
+    private static final int MIN_CANDIDATES = 64;
+
+    private final int dims;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private byte[] data = new byte[0];
+    private float[] scales = new float[0];
+    private String[] documents = new String[0];
+    private int[] chunkNos = new int[0];
+    private int rows;
+    private final Map<Keyspace.ChunkRef, Integer> rowOf = new HashMap<>();
+    private final ArrayList<Integer> free = new ArrayList<>();
+
+    public VectorIndex(int dims) {
+        this.dims = dims;
+    }
+
+    /** A row found by a search, with its score (cosine similarity, as the vectors are unit length). */
+    public record Scored(Keyspace.ChunkRef chunk, float score) {
+    }
+
+    /** Decides per document whether its rows take part in a search. */
+    @FunctionalInterface
+    public interface DocumentFilter {
+        boolean test(String documentId);
+    }
+
+    public int dimensions() {
+        return dims;
+    }
+
+    public int size() {
+        lock.readLock().lock();
+        try {
+            return rowOf.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Bytes held by the matrix and its row metadata (not counting the shared document id strings). */
+    public long memoryBytes() {
+        lock.readLock().lock();
+        try {
+            return (long) data.length + scales.length * 4L + chunkNos.length * 4L + documents.length * 8L
+                    + rowOf.size() * 64L;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    public void put(Keyspace.ChunkRef ref, Int8Vector v) {
+        if (v.values().length != dims) {
+            return; // a vector of another model; the index holds one model's vectors
+        }
+        lock.writeLock().lock();
+        try {
+            Integer row = rowOf.get(ref);
+            if (row == null) {
+                row = free.isEmpty() ? rows++ : free.removeLast();
+                grow(row + 1);
+                rowOf.put(ref, row);
+            }
+            System.arraycopy(v.values(), 0, data, row * dims, dims);
+            scales[row] = v.scale();
+            documents[row] = ref.documentId();
+            chunkNos[row] = ref.chunkNo();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    public void remove(Keyspace.ChunkRef ref) {
+        lock.writeLock().lock();
+        try {
+            Integer row = rowOf.remove(ref);
+            if (row != null) {
+                documents[row] = null;
+                free.add(row);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void grow(int needed) {
+        if (needed <= scales.length) {
+            return;
+        }
+        int capacity = Math.max(needed, Math.max(1024, scales.length + (scales.length >> 1)));
+        data = Arrays.copyOf(data, capacity * dims);
+        scales = Arrays.copyOf(scales, capacity);
+        documents = Arrays.copyOf(documents, capacity);
+        chunkNos = Arrays.copyOf(chunkNos, capacity);
+    }
+
+    /** The {@code k} rows most similar to {@code query} (unit length) among the documents {@code filter} admits. */
+    public List<Scored> search(float[] query, int k, DocumentFilter filter) {
+        Int8Vector q = Int8Vector.quantize(query);
+        byte[] qv = q.values();
+        int want = Math.max(MIN_CANDIDATES, k * CANDIDATES_PER_HIT);
+        lock.readLock().lock();
+        try {
+            TopK candidates = new TopK(want);
+            String lastDoc = null;
+            boolean lastAllowed = false;
+            for (int row = 0; row < rows; row++) {
+                String doc = documents[row];
+                if (doc == null) {
+                    continue;
+                }
+                if (doc != lastDoc) {
+                    lastAllowed = filter.test(doc);
+                    lastDoc = doc;
+                }
+                if (!lastAllowed) {
+                    continue;
+                }
+                int off = row * dims;
+                int dot = 0;
+                for (int d = 0; d < dims; d++) {
+                    dot += qv[d] * data[off + d];
+                }
+                candidates.offer(row, dot * scales[row]);
+            }
+            TopK best = new TopK(k);
+            for (int i = 0; i < candidates.size; i++) {
+                int row = candidates.rows[i];
+                int off = row * dims;
+                float dot = 0;
+                for (int d = 0; d < dims; d++) {
+                    dot += query[d] * data[off + d];
+                }
+                best.offer(row, dot * scales[row]);
+            }
+            List<Scored> out = new ArrayList<>(best.size);
+            for (int i : best.order()) {
+                int row = best.rows[i];
+                out.add(new Scored(new Keyspace.ChunkRef(documents[row], chunkNos[row]), best.scores[i]));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Exact float32 search over the dequantized rows; only for measuring recall. */
+    public List<Scored> searchFloatExact(float[] query, int k) {
+        lock.readLock().lock();
+        try {
+            TopK best = new TopK(k);
+            for (int row = 0; row < rows; row++) {
+                if (documents[row] == null) {
+                    continue;
+                }
+                float dot = 0;
+                int off = row * dims;
+                for (int d = 0; d < dims; d++) {
+                    dot += query[d] * data[off + d];
+                }
+                best.offer(row, dot * scales[row]);
+            }
+            List<Scored> out = new ArrayList<>();
+            for (int i : best.order()) {
+                out.add(new Scored(new Keyspace.ChunkRef(documents[best.rows[i]], chunkNos[best.rows[i]]),
+                        best.scores[i]));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A bounded min-heap of (row, score): keeps the {@code capacity} highest scores offered. */
+    static final class TopK {
+        final int[] rows;
+        final float[] scores;
+        int size;
+
+        TopK(int capacity) {
+            rows = new int[capacity];
+            scores = new float[capacity];
+        }
+
+        void offer(int row, float score) {
+            if (size < rows.length) {
+                rows[size] = row;
+                scores[size] = score;
+                up(size++);
+            } else if (rows.length > 0 && score > scores[0]) {
+                rows[0] = row;
+                scores[0] = score;
+                down(0);
+            }
+        }
+
+        /** Heap indexes by descending score. */
+        int[] order() {
+            Integer[] idx = new Integer[size];
+            for (int i = 0; i < size; i++) {
+                idx[i] = i;
+            }
+            Arrays.sort(idx, (a, b) -> Float.compare(scores[b], scores[a]));
+            return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
+        }
+
+        private void up(int i) {
+            while (i > 0) {
+                int p = (i - 1) / 2;
+                if (scores[p] <= scores[i]) {
+                    return;
+                }
+                swap(i, p);
+                i = p;
+            }
+        }
+
+        private void down(int i) {
+            while (true) {
+                int l = 2 * i + 1;
+                int r = l + 1;
+                int m = i;
+                if (l < size && scores[l] < scores[m]) {
+                    m = l;
+                }
+                if (r < size && scores[r] < scores[m]) {
+                    m = r;
+                }
+                if (m == i) {
+                    return;
+                }
+                swap(i, m);
+                i = m;
+            }
+        }
+
+        private void swap(int a, int b) {
+            int tr = rows[a];
+            rows[a] = rows[b];
+            rows[b] = tr;
+            float ts = scores[a];
+            scores[a] = scores[b];
+            scores[b] = ts;
+        }
+    }
+}
