@@ -170,21 +170,21 @@ locals {
       kubernetes    = false
       publishes     = ["knowledge-index"]
       env = {
-        CODITECT_ENV              = var.environment
-        CODITECT_STORE            = local.fdb_store_url
-        CODITECT_ISSUER           = local.issuer
-        CODITECT_GCP_PROJECT      = var.project_id
-        CODITECT_EMBEDDINGS       = "vertex"
-        CODITECT_VERTEX_LOCATION  = var.region
-        CODITECT_KNOWLEDGE_BUCKET = "${var.project_id}-knowledge"
-        CODITECT_LOG_LEVEL        = "INFO"
+        CODITECT_ENV                       = var.environment
+        CODITECT_STORE                     = local.fdb_store_url
+        CODITECT_ISSUER                    = local.issuer
+        CODITECT_GCP_PROJECT               = var.project_id
+        CODITECT_KNOWLEDGE_EMBEDDER        = "vertex"
+        CODITECT_KNOWLEDGE_VERTEX_LOCATION = var.region
+        CODITECT_KNOWLEDGE_BACKUP          = "gs://${var.project_id}-knowledge"
+        CODITECT_LOG_LEVEL                 = "INFO"
       }
-      secrets = {}
+      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 
     index = {
-      entry_point   = "ai.coditect.knowledge.IndexFunction"
+      entry_point   = "ai.coditect.knowledge.KnowledgeIndexFunction"
       trigger       = "pubsub"
       paths         = []
       image         = "knowledge"
@@ -197,14 +197,16 @@ locals {
       kubernetes    = false
       publishes     = []
       env = {
-        CODITECT_ENV             = var.environment
-        CODITECT_STORE           = local.fdb_store_url
-        CODITECT_GCP_PROJECT     = var.project_id
-        CODITECT_EMBEDDINGS      = "vertex"
-        CODITECT_VERTEX_LOCATION = var.region
-        CODITECT_LOG_LEVEL       = "INFO"
+        CODITECT_ENV                       = var.environment
+        CODITECT_STORE                     = local.fdb_store_url
+        CODITECT_ISSUER                    = local.issuer
+        CODITECT_GCP_PROJECT               = var.project_id
+        CODITECT_KNOWLEDGE_EMBEDDER        = "vertex"
+        CODITECT_KNOWLEDGE_VERTEX_LOCATION = var.region
+        CODITECT_KNOWLEDGE_BACKUP          = "gs://${var.project_id}-knowledge"
+        CODITECT_LOG_LEVEL                 = "INFO"
       }
-      secrets = {}
+      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 
