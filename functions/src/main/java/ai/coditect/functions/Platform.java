@@ -1,5 +1,7 @@
 package ai.coditect.functions;
 
+import ai.coditect.functions.agents.AgentPolicy;
+import ai.coditect.functions.agents.Agents;
 import ai.coditect.functions.auth.AuthRoutes;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.auth.PasswordHasher;
@@ -64,6 +66,7 @@ public final class Platform implements AutoCloseable {
     private final WorkspaceService workspaceService;
     private final WorkspaceRoutes workspaceRoutes;
     private final EventConsumer provisionConsumer;
+    private final Agents agents;
 
     private Platform(FunctionsConfig config, Clock clock, Database database, EventPublisher events,
                      PasswordHasher.Cost passwordCost, WorkspaceBackend workspaceBackend) {
@@ -81,6 +84,7 @@ public final class Platform implements AutoCloseable {
                 verifier, config.sessions(), config.logins(), config.signups(), events, workspaces);
         this.authRoutes = new AuthRoutes(authService, clock, config.signups().forwardedHop());
         this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
+        this.agents = new Agents(database, keyspace, clock, events, AgentPolicy.DEFAULT, workspaces, authRoutes);
         this.processedEvents = new ProcessedEvents(keyspace, ProcessedEvents.DEFAULT_RETENTION);
         this.cleanupService = new CleanupService(database, keyspace, clock, events, config.cleanup(), config.logins(),
                 config.signups(),
@@ -90,6 +94,7 @@ public final class Platform implements AutoCloseable {
                 throw new UnprocessableEventException("cleanup reads cleanup.tick events, not " + event.type());
             }
             cleanupService.handle(event);
+            agents.reapAll();
         });
         this.workspaceBackend = workspaceBackend;
         this.provisionService = new ProvisionService(database, workspaces, processedEvents, workspaceBackend,
@@ -244,6 +249,10 @@ public final class Platform implements AutoCloseable {
 
     public EventConsumer provisionConsumer() {
         return provisionConsumer;
+    }
+
+    public Agents agents() {
+        return agents;
     }
 
     @Override

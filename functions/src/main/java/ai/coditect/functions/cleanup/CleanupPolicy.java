@@ -4,13 +4,19 @@ import java.time.Duration;
 
 /**
  * How cleanup works: workspaces idle longer than {@code workspaceIdleTimeout} are stopped; expired sessions are
- * deleted {@code batchSize} at a time, each batch one small transaction.
+ * deleted {@code batchSize} at a time, each batch one small transaction that stops early after {@code batchTime}
+ * (far inside FoundationDB's five seconds, whatever the machine).
  */
-public record CleanupPolicy(Duration workspaceIdleTimeout, int batchSize) {
+public record CleanupPolicy(Duration workspaceIdleTimeout, int batchSize, Duration batchTime) {
     public static final CleanupPolicy DEFAULT = new CleanupPolicy(Duration.ofMinutes(30), 500);
 
+    public CleanupPolicy(Duration workspaceIdleTimeout, int batchSize) {
+        this(workspaceIdleTimeout, batchSize, Duration.ofSeconds(1));
+    }
+
     public CleanupPolicy {
-        if (workspaceIdleTimeout.isNegative() || workspaceIdleTimeout.isZero() || batchSize < 1) {
+        if (workspaceIdleTimeout.isNegative() || workspaceIdleTimeout.isZero() || batchSize < 1
+                || batchTime.isNegative()) {
             throw new IllegalArgumentException("the idle timeout and the batch size must be positive");
         }
     }

@@ -39,7 +39,6 @@ import java.util.logging.Logger;
  */
 public final class CleanupService {
     private static final Logger LOG = Logger.getLogger(CleanupService.class.getName());
-    private static final long BATCH_MILLIS = 1_000;
 
     /** What one run did. */
     public record Report(int sessionsDeleted, int workspacesStopped, int processedEventsExpired,
@@ -110,12 +109,21 @@ public final class CleanupService {
         return new Report(sessions, stopped, eventsExpired, windowsExpired, took, false);
     }
 
-    /** Deletes sessions whose absolute expiry has passed, every key of each, a batch per transaction. */
+    /** What one batch of {@link #deleteExpiredSessions} did, and whether entries may be left behind it. */
+    private record Batch(int deleted, boolean more) {
+    }
+
+    /**
+     * Deletes sessions whose absolute expiry has passed, every key of each, a batch per transaction. A batch that
+     * its time budget cut short deleted fewer than it read, so whether to go on depends on what it read: entries
+     * may be left when it read a full batch or did not get through what it read.
+     */
     int deleteExpiredSessions(Instant now) {
         Range expired = keys.sessionExpiryBefore(now.toEpochMilli() + 1);
+        long budget = policy.batchTime().toNanos();
         int total = 0;
         while (true) {
-            int deleted = Transactions.run(db, tr -> {
+            Batch done = Transactions.run(db, tr -> {
                 long began = System.nanoTime();
                 List<KeyValue> batch = tr.getRange(expired, policy.batchSize()).asList().join();
                 List<CompletableFuture<byte[]>> records = new ArrayList<>(batch.size());
@@ -135,14 +143,14 @@ public final class CleanupService {
                     tr.clear(keys.sessionLastAccess(e.tenantId(), e.sessionId()));
                     tr.clear(batch.get(i).getKey());
                     n++;
-                    if (System.nanoTime() - began > TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS)) {
-                        break; // far inside FoundationDB's five seconds, whatever the machine
+                    if (System.nanoTime() - began > budget) {
+                        break;
                     }
                 }
-                return n;
+                return new Batch(n, batch.size() == policy.batchSize() || n < batch.size());
             });
-            total += deleted;
-            if (deleted < policy.batchSize()) {
+            total += done.deleted();
+            if (!done.more()) {
                 return total;
             }
         }

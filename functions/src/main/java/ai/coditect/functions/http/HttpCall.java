@@ -77,6 +77,12 @@ public final class HttpCall {
         return ClientAddress.from(values, hop);
     }
 
+    /** The first value of the query parameter {@code name}, or empty. */
+    public Optional<String> query(String name) {
+        List<String> values = request.getQueryParameters().get(name);
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
     public String pathParameter(String name) {
         return pathParameters.get(name);
     }
@@ -211,7 +217,7 @@ public final class HttpCall {
         try (OutputStream out = response.getOutputStream()) {
             out.write(bytes);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the client went away", e);
+            throw new ClientGoneException(e);
         }
     }
 

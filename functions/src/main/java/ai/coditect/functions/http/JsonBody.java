@@ -33,4 +33,10 @@ public final class JsonBody {
         }
         return value.asText();
     }
+
+    /** The raw value of a field, or null when absent, for fields that are not plain strings. */
+    public JsonNode field(String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value;
+    }
 }

@@ -91,12 +91,26 @@ public final class Routes {
                     Map.of("Allow", String.join(", ", allowed)));
         } catch (ApiException e) {
             call.problem(e.problem(), e.headers());
-        } catch (java.io.UncheckedIOException e) {
+        } catch (ClientGoneException e) {
             LOG.log(Level.FINE, "client went away", e);
         } catch (Exception e) {
-            LogFields.of("method", call.method(), "path", call.path()).log(LOG, Level.SEVERE, "request failed", e);
+            // Anything else is ours: the client gets a 500 naming the request id, the log the same id and the
+            // failure (never headers, where the token is).
+            LogFields.of("method", call.method(), "path", call.path(), "requestId", call.requestId())
+                    .log(LOG, Level.SEVERE, "request failed", e);
+            internalError(call);
+        }
+    }
+
+    private static void internalError(HttpCall call) {
+        if (call.status() != 0) {
+            return; // an answer was already written; a second one cannot follow it
+        }
+        try {
             call.problem(ai.coditect.shared.problem.Problem.of(500, "internal",
                     "Something went wrong on our side; the request id is " + call.requestId() + "."), Map.of());
+        } catch (ClientGoneException gone) {
+            LOG.log(Level.FINE, "client went away", gone);
         }
     }
 

@@ -1,6 +1,8 @@
 package ai.coditect.functions.local;
 
 import ai.coditect.functions.Platform;
+import ai.coditect.functions.PlatformExtension;
+import ai.coditect.functions.agents.AgentsFunction;
 import ai.coditect.functions.auth.AuthFunction;
 import ai.coditect.functions.auth.JwksFunction;
 import ai.coditect.functions.http.HttpCall;
@@ -10,17 +12,21 @@ import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * The local platform's single HTTP function: dispatches each request by path to the real function that serves
- * it in production, as the load balancer in front of Cloud Functions does. Local use only.
+ * it in production, as the load balancer in front of Cloud Functions does, and everything else to the web app, as
+ * static hosting does. Local use only.
  */
 public final class LocalGateway implements HttpFunction {
     private final HttpFunction auth = new AuthFunction();
     private final HttpFunction jwks = new JwksFunction();
     private final HttpFunction workspaces = new WorkspacesFunction();
-    private final java.util.List<ai.coditect.functions.PlatformExtension> extensions = mounted;
+    private final HttpFunction agents = new AgentsFunction();
+    private final List<PlatformExtension> extensions = mounted;
+    private final WebApp web = WebApp.fromSystemProperty();
     private final Routes own = Routes.builder()
             .get("/healthz", LocalGateway::healthy)
             .get("/metrics", LocalGateway::metrics)
@@ -33,24 +39,28 @@ public final class LocalGateway implements HttpFunction {
             auth.service(request, response);
         } else if (path.startsWith("/v1/workspaces/")) {
             workspaces.service(request, response);
+        } else if (path.startsWith("/v1/agents") || path.startsWith("/v1/tasks")) {
+            agents.service(request, response);
         } else if (path.equals("/.well-known/jwks.json")) {
             jwks.service(request, response);
         } else {
-            for (ai.coditect.functions.PlatformExtension extension : extensions) {
+            for (PlatformExtension extension : extensions) {
                 if (path.startsWith(extension.pathPrefix())) {
                     extension.http().service(request, response);
                     return;
                 }
             }
-            own.serve(request, response);
+            if (!web.serve(request, response)) {
+                own.serve(request, response);
+            }
         }
     }
 
     /** The extensions the local platform started; the invoker builds this function afterwards. */
-    private static volatile java.util.List<ai.coditect.functions.PlatformExtension> mounted = java.util.List.of();
+    private static volatile List<PlatformExtension> mounted = List.of();
 
-    static void mount(java.util.List<ai.coditect.functions.PlatformExtension> extensions) {
-        mounted = java.util.List.copyOf(extensions);
+    static void mount(List<PlatformExtension> extensions) {
+        mounted = List.copyOf(extensions);
     }
 
     private static void healthy(HttpCall call) {

@@ -1,5 +1,7 @@
 package ai.coditect.functions.workspaces;
 
+import ai.coditect.shared.ids.Ids;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Workspace agent tokens: {@code <tenantId>.<userId>.<256 random bits>}, so the platform can find the workspace
@@ -15,6 +18,8 @@ import java.util.Optional;
  */
 public final class AgentTokens {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** 32 random bytes in unpadded base64url. */
+    private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private AgentTokens() {
     }
@@ -29,12 +34,17 @@ public final class AgentTokens {
         return tenantId + "." + userId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
+    /**
+     * The workspace {@code token} names, when its ids are ids this platform could have made (checked before they
+     * go into a key, as session ids are) and its secret has the length of one; otherwise empty.
+     */
     public static Optional<Claim> claim(String token) {
         if (token == null || token.length() > 256) {
             return Optional.empty();
         }
-        String[] parts = token.split("\\.");
-        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].length() < 32) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3 || !Ids.isWellFormed(parts[0]) || !Ids.isWellFormed(parts[1])
+                || !SECRET.matcher(parts[2]).matches()) {
             return Optional.empty();
         }
         return Optional.of(new Claim(parts[0], parts[1]));

@@ -1,41 +1,108 @@
 package ai.coditect.functions.workspaces;
 
+import ai.coditect.shared.json.Json;
 import ai.coditect.shared.logging.LogFields;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
- * Workspaces of the local platform ({@code ./coditect dev} without a cluster): each workspace is a sidecar
- * process on free local ports, in front of the Theia and CODI2 named by {@code THEIA_URL} and {@code CODI2_URL}.
- * Same lifecycle as on Kubernetes; the processes end with the platform.
+ * Workspaces of the local platform ({@code ./coditect dev} without a cluster): each running workspace is a sidecar
+ * process and its own IDE (see {@link LocalIde}) on loopback ports, over its own folder
+ * {@code <home>/<workspace id>/project}. Each keeps its ports while they are free, and a workspace that was running
+ * when the platform stopped comes back, at the same URL, when it starts again.
  */
 public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalWorkspaces.class.getName());
+    private static final Duration GRACE = Duration.ofSeconds(10);
 
-    private record Running(Process process, int port, int managementPort) {
+    /** A workspace's ports; kept in its folder so it comes back at the same URL. */
+    record Ports(int sidecar, int management, int ide) {
+    }
+
+    /** What the folder remembers of a workspace: who owns it, its ports, its agent token and whether it runs. */
+    record State(String workspaceId, String tenantId, String userId, Ports ports, String agentToken, boolean running) {
+        State stopped() {
+            return new State(workspaceId, tenantId, userId, ports, agentToken, false);
+        }
+    }
+
+    /** A workspace's processes; the IDE starts once it is built, so it may come later than the sidecar. */
+    private static final class Running {
+        final State state;
+        final Process sidecar;
+        Process ide;
+        String ideProblem;
+        boolean stopped;
+
+        Running(State state, Process sidecar) {
+            this.state = state;
+            this.sidecar = sidecar;
+        }
     }
 
     private final WorkspacesConfig config;
     private final Path logDir;
+    private final Path home;
+    private final LocalIde ide;
+    private final String webOrigin;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
+    /** Workspaces in front of the one Theia at {@code config.localTheiaUrl()}, kept under {@code logDir}. */
     public LocalWorkspaces(WorkspacesConfig config, Path logDir) {
+        this(config, logDir, logDir.resolve("workspaces"), LocalIde.shared(config.localTheiaUrl()),
+                config.platformUrl().toString());
+    }
+
+    public LocalWorkspaces(WorkspacesConfig config, Path logDir, Path home, LocalIde ide, String webOrigin) {
         this.config = config;
         this.logDir = logDir;
+        this.home = home;
+        this.ide = ide;
+        this.webOrigin = webOrigin.replaceAll("/+$", "");
+    }
+
+    /**
+     * The backend of {@code ./coditect dev}: the IDE from the environment (see {@link LocalIde#fromEnvironment}),
+     * workspaces under {@code <data dir>/workspaces}, the web app at {@code CODITECT_WEB_ORIGIN} (default: the
+     * platform, which serves it). Starts building the IDE at once and brings back the workspaces that were running.
+     */
+    public static LocalWorkspaces create(WorkspacesConfig config, Map<String, String> env, Path logDir) {
+        Consumer<String> progress = line -> System.out.println("coditect: IDE: " + line);
+        LocalIde ide = LocalIde.fromEnvironment(env, config.localTheiaUrl(), progress);
+        String origin = env.getOrDefault("CODITECT_WEB_ORIGIN", config.platformUrl().toString());
+        Path dataDir = logDir.toAbsolutePath().getParent();
+        LocalWorkspaces backend = new LocalWorkspaces(config, logDir, dataDir.resolve("workspaces"), ide, origin);
+        if (ide.mode() == LocalIde.Mode.BUILT) {
+            ide.prepare().whenComplete((app, failure) -> {
+                if (failure != null) {
+                    progress.accept(failure.getMessage());
+                }
+            });
+        }
+        backend.restore();
+        return backend;
     }
 
     @Override
@@ -46,68 +113,177 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     @Override
     public synchronized Applied apply(Workspace ws, String proposedAgentToken) throws WorkspaceBackendException {
         Running r = running.get(ws.userId());
-        if (r != null && r.process().isAlive()) {
-            return applied(r, proposedAgentToken);
+        if (r != null && r.sidecar.isAlive()) {
+            return applied(r); // a redelivered request: the running sidecar keeps the token it holds
+        }
+        if (r != null) {
+            terminate(List.of(running.remove(ws.userId())));
         }
         if (!Files.isRegularFile(config.sidecarJar())) {
             throw new WorkspaceBackendException("The local workspace needs the sidecar, which is not built yet ("
                     + config.sidecarJar() + "): run ./coditect build.", false, null);
         }
         try {
-            int port = freePort();
-            int management = freePort();
-            Files.createDirectories(logDir);
-            String platform = config.platformUrl().toString().replaceAll("/+$", "");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-jar", config.sidecarJar().toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(logDir.resolve("workspace-" + ws.userId() + ".log").toFile());
-            Map<String, String> env = pb.environment();
-            env.put("HOST", "127.0.0.1");
-            env.put("PORT", Integer.toString(port));
-            env.put("MANAGEMENT_PORT", Integer.toString(management));
-            env.put("THEIA_URL", config.localTheiaUrl().toString());
-            env.put("CODI2_URL", config.localCodi2Url().toString());
-            env.put("CODITECT_OWNER_USER_ID", ws.userId());
-            env.put("CODITECT_OWNER_TENANT_ID", ws.tenantId());
-            env.put("CODITECT_ISSUER", platform);
-            env.put("CODITECT_JWKS_URL", platform + "/.well-known/jwks.json");
-            env.put("CODITECT_SESSION_URL", platform + "/v1/auth/session");
-            env.put("CODITECT_ACTIVITY_URL", platform + "/v1/workspaces/activity");
-            env.put("CODITECT_AGENT_TOKEN", proposedAgentToken);
-            Running started = new Running(pb.start(), port, management);
-            running.put(ws.userId(), started);
-            LogFields.of("userId", ws.userId(), "port", port).log(LOG, Level.INFO, "local workspace started");
-            return applied(started, proposedAgentToken);
+            State previous = readState(ws.id());
+            Ports ports = previous != null && free(previous.ports()) ? previous.ports()
+                    : new Ports(freePort(), freePort(), freePort());
+            Running started = launch(new State(ws.id(), ws.tenantId(), ws.userId(), ports, proposedAgentToken, true));
+            return applied(started);
         } catch (IOException e) {
             throw new WorkspaceBackendException("The local workspace could not be started: " + e.getMessage(), true, e);
         }
     }
 
-    private static Applied applied(Running r, String token) {
-        return new Applied("local", "pid-" + r.process().pid(), "127.0.0.1:" + r.port(),
-                "http://127.0.0.1:" + r.port() + "/", token);
+    /** Brings back the workspaces that were running when the platform stopped, on their ports if still free. */
+    void restore() {
+        if (!Files.isDirectory(home)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(home)) {
+            for (Path dir : dirs.toList()) {
+                State state = readState(dir.getFileName().toString());
+                if (state == null || !state.running()) {
+                    continue;
+                }
+                if (!free(state.ports()) || !Files.isRegularFile(config.sidecarJar())) {
+                    writeState(state.stopped()); // its URL is taken: it is started afresh, on new ports, when asked
+                    continue;
+                }
+                launch(state);
+                LogFields.of("userId", state.userId(), "port", state.ports().sidecar()).log(LOG, Level.INFO,
+                        "local workspace restored");
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not restore the local workspaces in " + home, e);
+        }
+    }
+
+    private Running launch(State state) throws IOException {
+        Path dir = home.resolve(state.workspaceId());
+        Files.createDirectories(dir.resolve("project"));
+        Files.createDirectories(logDir);
+        String platform = config.platformUrl().toString().replaceAll("/+$", "");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", config.sidecarJar().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve("workspace-" + state.userId() + ".log")
+                        .toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("HOST", "127.0.0.1");
+        env.put("PORT", Integer.toString(state.ports().sidecar()));
+        env.put("MANAGEMENT_PORT", Integer.toString(state.ports().management()));
+        env.put("THEIA_URL", ideUrl(state).toString());
+        env.put("CODI2_URL", config.localCodi2Url().toString());
+        env.put("CODITECT_OWNER_USER_ID", state.userId());
+        env.put("CODITECT_OWNER_TENANT_ID", state.tenantId());
+        env.put("CODITECT_ISSUER", platform);
+        env.put("CODITECT_JWKS_URL", platform + "/.well-known/jwks.json");
+        env.put("CODITECT_SESSION_URL", platform + "/v1/auth/session");
+        env.put("CODITECT_ACTIVITY_URL", platform + "/v1/workspaces/activity");
+        env.put("CODITECT_WEB_ORIGIN", webOrigin);
+        env.put("CODITECT_AGENT_TOKEN", state.agentToken());
+        Running r = new Running(state, pb.start());
+        running.put(state.userId(), r);
+        writeState(state);
+        LogFields.of("userId", state.userId(), "port", state.ports().sidecar()).log(LOG, Level.INFO,
+                "local workspace started");
+        if (ide.mode() == LocalIde.Mode.BUILT) {
+            ide.prepare().whenComplete((app, failure) -> startIde(r, dir, app, failure));
+        }
+        return r;
+    }
+
+    private URI ideUrl(State state) {
+        return switch (ide.mode()) {
+            case BUILT -> URI.create("http://127.0.0.1:" + state.ports().ide());
+            case SHARED -> ide.sharedUrl();
+            case OFF -> config.localTheiaUrl();
+        };
+    }
+
+    private void startIde(Running r, Path dir, Path app, Throwable failure) {
+        synchronized (r) {
+            if (r.stopped) {
+                return;
+            }
+            if (failure != null) {
+                r.ideProblem = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause().getMessage() : failure.getMessage();
+                return;
+            }
+            try {
+                r.ide = ide.start(app, dir.resolve("project"), dir.resolve("theia"), r.state.ports().ide(), webOrigin,
+                        logDir.resolve("ide-" + r.state.userId() + ".log"));
+            } catch (IOException e) {
+                r.ideProblem = "The IDE could not be started: " + e.getMessage();
+            }
+        }
+    }
+
+    private static Applied applied(Running r) {
+        return new Applied("local", "pid-" + r.sidecar.pid(), "127.0.0.1:" + r.state.ports().sidecar(),
+                "http://127.0.0.1:" + r.state.ports().sidecar() + "/", r.state.agentToken());
     }
 
     @Override
     public PodState podState(Workspace ws) {
         Running r = running.get(ws.userId());
-        if (r == null || !r.process().isAlive()) {
+        if (r == null || !r.sidecar.isAlive()) {
             return PodState.of(PodState.Phase.MISSING);
         }
-        if (status(r.managementPort(), "/healthz") != 200) {
+        if (status(URI.create("http://127.0.0.1:" + r.state.ports().management() + "/healthz")) != 200) {
             return PodState.of(PodState.Phase.SCHEDULED);
         }
-        boolean backends = status(r.managementPort(), "/readyz") == 200;
-        return new PodState(PodState.Phase.READY, backends ? null : "Running locally; Theia (" + config.localTheiaUrl()
-                + ") or CODI2 (" + config.localCodi2Url() + ") is not running, so the IDE will not load until it is.");
+        return switch (ide.mode()) {
+            case OFF -> new PodState(PodState.Phase.READY, "Running without the IDE (CODITECT_IDE=off): the "
+                    + "workspace answers, but there is no IDE to open.");
+            case SHARED -> status(ide.sharedUrl()) > 0 ? new PodState(PodState.Phase.READY, codi2Note())
+                    : new PodState(PodState.Phase.READY, "Theia at " + ide.sharedUrl() + " (THEIA_URL) is not "
+                    + "answering, so the IDE will not load until it runs.");
+            case BUILT -> builtIdeState(r);
+        };
     }
 
-    private int status(int port, String path) {
+    private PodState builtIdeState(Running r) {
+        Process ideProcess;
+        String problem;
+        synchronized (r) {
+            ideProcess = r.ide;
+            problem = r.ideProblem;
+        }
+        if (problem != null) {
+            return new PodState(PodState.Phase.FAILED, problem);
+        }
+        if (ideProcess == null) {
+            return PodState.of(PodState.Phase.SCHEDULED); // still building or starting
+        }
+        if (!ideProcess.isAlive()) {
+            return new PodState(PodState.Phase.FAILED, "The IDE stopped (exit " + ideProcess.exitValue()
+                    + "); its log is " + logDir.resolve("ide-" + r.state.userId() + ".log") + ". Start it again.");
+        }
+        if (status(URI.create("http://127.0.0.1:" + r.state.ports().ide() + "/")) != 200) {
+            return PodState.of(PodState.Phase.SCHEDULED);
+        }
+        return new PodState(PodState.Phase.READY, codi2Note());
+    }
+
+    /** Null when CODI2 answers; otherwise says that only the agent is missing, which it is. */
+    private String codi2Note() {
+        URI codi2 = config.localCodi2Url();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(codi2.getHost(), codi2.getPort()), 300);
+            return null;
+        } catch (IOException | IllegalArgumentException e) {
+            return "The IDE is ready. CODI2 is not running here (nothing at " + codi2 + ", CODI2_URL), so the agent "
+                    + "is not available.";
+        }
+    }
+
+    private int status(URI uri) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException | IllegalArgumentException e) {
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -116,36 +292,124 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     }
 
     @Override
-    public void stop(Workspace ws) {
+    public void stop(Workspace ws) throws WorkspaceBackendException {
         Running r = running.remove(ws.userId());
         if (r != null) {
-            r.process().destroy();
-            try {
-                if (!r.process().waitFor(15, TimeUnit.SECONDS)) {
-                    r.process().destroyForcibly();
+            terminate(List.of(r));
+        }
+        try {
+            State state = readState(ws.id());
+            if (state != null && state.running()) {
+                writeState(state.stopped());
+            }
+        } catch (IOException e) {
+            throw new WorkspaceBackendException("Could not record the stopped workspace: " + e.getMessage(), true, e);
+        }
+    }
+
+    @Override
+    public void delete(Workspace ws) throws WorkspaceBackendException {
+        stop(ws);
+        try {
+            LocalIde.deleteTree(home.resolve(ws.id()));
+        } catch (IOException | RuntimeException e) {
+            throw new WorkspaceBackendException("Could not delete the workspace's folder: " + e.getMessage(), true, e);
+        }
+    }
+
+    /** Ends every workspace's processes, waiting for them; they come back with the next platform (see restore). */
+    @Override
+    public void close() {
+        List<Running> all = new ArrayList<>(running.values());
+        running.clear();
+        terminate(all);
+    }
+
+    /** Asks every process (and what it started, such as terminals) to end, waits, then kills what is left. */
+    private static void terminate(List<Running> workspaces) {
+        List<ProcessHandle> processes = new ArrayList<>();
+        for (Running r : workspaces) {
+            synchronized (r) {
+                r.stopped = true;
+                if (r.ide != null) {
+                    processes.add(r.ide.toHandle());
                 }
-            } catch (InterruptedException e) {
-                r.process().destroyForcibly();
-                Thread.currentThread().interrupt();
+            }
+            processes.add(r.sidecar.toHandle());
+        }
+        List<ProcessHandle> all = new ArrayList<>();
+        for (ProcessHandle p : processes) {
+            p.descendants().forEach(all::add);
+            all.add(p);
+        }
+        all.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + GRACE.toNanos();
+        for (ProcessHandle p : all) {
+            long left = deadline - System.nanoTime();
+            try {
+                p.onExit().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                p.destroyForcibly();
+            }
+        }
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                LOG.warning("process " + p.pid() + " did not end after being killed");
             }
         }
     }
 
-    @Override
-    public void delete(Workspace ws) {
-        stop(ws);
+    private State readState(String workspaceId) throws IOException {
+        Path file = home.resolve(workspaceId).resolve("local.json");
+        if (!workspaceId.matches("[A-Za-z0-9_-]{1,100}") || !Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Json.read(Files.readAllBytes(file), State.class);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ignoring an unreadable " + file, e);
+            return null;
+        }
     }
 
-    @Override
-    public void close() {
-        for (Running r : running.values()) {
-            r.process().destroy();
+    /** Written owner-only: it holds the workspace's agent token, as the pod's Secret does. */
+    private void writeState(State state) throws IOException {
+        Path dir = home.resolve(state.workspaceId());
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("local.json.tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
         }
-        running.clear();
+        Files.write(tmp, Json.bytes(state));
+        Files.move(tmp, dir.resolve("local.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static boolean free(Ports ports) {
+        return free(ports.sidecar()) && free(ports.management()) && free(ports.ide());
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -25,7 +25,7 @@ public final class WorkspaceBackends {
         }
         return switch (name) {
             case "kubernetes" -> new KubernetesWorkspaces(cluster(), config);
-            case "local" -> new LocalWorkspaces(config, logDir);
+            case "local" -> LocalWorkspaces.create(config, env, logDir);
             default -> throw new IllegalArgumentException("CODITECT_WORKSPACE_BACKEND must be kubernetes, local or "
                     + "auto; got '" + name + "'.");
         };

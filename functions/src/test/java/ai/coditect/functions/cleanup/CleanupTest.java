@@ -156,6 +156,23 @@ class CleanupTest {
     }
 
     @Test
+    void aBatchCutShortByItsTimeBudgetDoesNotEndTheRun() throws Exception {
+        start(false);
+        Instant now = clock.instant();
+        List<Session> expired = sessions(40, now.minus(Duration.ofHours(13)), Duration.ofHours(12));
+        // No time at all per batch: every batch stops after its first session, well short of its ten.
+        CleanupService hurried = new CleanupService(db, keys, clock, bus,
+                new CleanupPolicy(Duration.ofMinutes(30), 10, Duration.ZERO), LoginPolicy.DEFAULT,
+                SignupPolicy.DEFAULT, new ProcessedEvents(keys, ProcessedEvents.DEFAULT_RETENTION),
+                new PrometheusRegistry());
+
+        assertEquals(40, hurried.run(now).sessionsDeleted(), "one run went on until the index was empty");
+        for (Session s : expired) {
+            assertFalse(anyKeyOf(s), "a key of expired session " + s.id() + " is left");
+        }
+    }
+
+    @Test
     void sessionsExpireExactlyAtTheirAbsoluteExpiry() throws Exception {
         start(false);
         Instant now = clock.instant();

@@ -66,6 +66,12 @@ public final class TestPlatform implements AutoCloseable {
         return startWith(clock, sessions, events, config -> workspaceBackend);
     }
 
+    /** With the workspace backend that {@code backend} makes from the platform's configuration. */
+    public static TestPlatform startWithBackend(TestClock clock, java.util.function.Function<FunctionsConfig,
+            ai.coditect.functions.workspaces.WorkspaceBackend> backend) {
+        return startWith(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(null, null), backend);
+    }
+
     /** With local workspaces: real sidecar processes in front of {@code theiaUrl}, talking to this platform. */
     public static TestPlatform startWithLocalWorkspaces(TestClock clock, Path sidecarJar, URI theiaUrl) {
         return startWith(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(null, null), config ->

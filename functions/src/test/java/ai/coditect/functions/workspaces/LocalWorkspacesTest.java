@@ -2,13 +2,16 @@ package ai.coditect.functions.workspaces;
 
 import ai.coditect.functions.testing.TestPlatform;
 import ai.coditect.functions.testing.TestPlatform.Reply;
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,23 +21,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The local backend end to end: signup provisions a workspace as a real sidecar process (the packaged jar), which
- * verifies the user's token against this platform's JWKS and session endpoint and proxies to a stand-in Theia.
+ * The local backend with real processes: sidecars from the packaged jar that verify tokens against this platform's
+ * JWKS and session endpoint, in front of a stand-in Theia or of a per-workspace IDE process (a small Node server
+ * standing in for the built Theia application, started exactly as Theia is).
  */
 class LocalWorkspacesTest {
+    private static final String PASSWORD = "correct horse battery staple";
     private final TestClock clock = TestClock.atNow();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<AutoCloseable> closing = new java.util.ArrayList<>();
+    private Path jar;
     private HttpServer theia;
-    private TestPlatform platform;
+
+    @TempDir
+    Path dataDir;
 
     @BeforeEach
     void start() throws Exception {
-        Path jar = Path.of(System.getProperty("coditect.sidecar.jar"));
+        jar = Path.of(System.getProperty("coditect.sidecar.jar"));
         assertTrue(Files.isRegularFile(jar), "the sidecar jar is built before the functions are tested: " + jar);
         theia = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         theia.createContext("/", ex -> {
@@ -44,51 +58,178 @@ class LocalWorkspacesTest {
             ex.close();
         });
         theia.start();
-        platform = TestPlatform.startWithLocalWorkspaces(clock, jar,
-                URI.create("http://127.0.0.1:" + theia.getAddress().getPort()));
     }
 
     @AfterEach
-    void stop() {
-        platform.close();
+    void stop() throws Exception {
+        for (AutoCloseable c : closing.reversed()) {
+            c.close();
+        }
         theia.stop(0);
+    }
+
+    private URI theiaUrl() {
+        return URI.create("http://127.0.0.1:" + theia.getAddress().getPort());
+    }
+
+    private WorkspacesConfig config(String platformUrl) {
+        return new WorkspacesConfig("local", "http://unused/{id}", null, null, null, null, null, null, null, null,
+                null, List.of(), URI.create(platformUrl), Duration.ZERO, jar, theiaUrl(), URI.create("ws://127.0.0.1:1"));
+    }
+
+    private LocalWorkspaces backend(LocalIde ide, String platformUrl) {
+        LocalWorkspaces backend = new LocalWorkspaces(config(platformUrl), dataDir.resolve("logs"),
+                dataDir.resolve("workspaces"), ide, platformUrl);
+        closing.add(backend);
+        return backend;
+    }
+
+    private TestPlatform platform(LocalIde ide) {
+        TestPlatform platform = TestPlatform.startWithBackend(clock, config -> backend(ide, config.issuer()));
+        closing.add(platform);
+        return platform;
+    }
+
+    private static Workspace workspace(String id, String userId) {
+        return Workspace.requested(id, "t-" + userId, userId, Instant.now());
+    }
+
+    private JsonNode runningWorkspace(TestPlatform platform, String token) throws InterruptedException {
+        JsonNode[] ws = new JsonNode[1];
+        Eventually.holds(Duration.ofSeconds(60), () -> {
+            ws[0] = platform.get("/v1/workspaces/me", token).json().get("workspace");
+            return ws[0] != null && ws[0].get("status").asText().equals("running");
+        });
+        assertEquals("running", ws[0].get("status").asText(), ws[0].toString());
+        return ws[0];
+    }
+
+    private HttpResponse<String> open(URI url, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void aSignedUpUserReachesTheirIdeThroughTheirOwnLocalSidecar() throws Exception {
-        JsonNode signup = platform.signup("local@example.com", "correct horse battery staple");
-        String token = signup.get("accessToken").asText();
-        JsonNode ws = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            Reply r = platform.get("/v1/workspaces/me", token);
-            ws = r.json().get("workspace");
-            if (ws != null && ws.get("status").asText().equals("running")) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        assertEquals("running", ws.get("status").asText(), ws.toString());
+        TestPlatform platform = platform(LocalIde.shared(theiaUrl()));
+        String token = platform.signup("local@example.com", PASSWORD).get("accessToken").asText();
+        JsonNode ws = runningWorkspace(platform, token);
         URI url = URI.create(ws.get("url").asText());
         assertTrue(url.toString().startsWith("http://127.0.0.1:"), url.toString());
 
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> ide = http.send(HttpRequest.newBuilder(url).header("Authorization", "Bearer " + token)
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ide = open(url, token);
         assertEquals(200, ide.statusCode(), ide.body());
         assertEquals("theia says hello", ide.body());
-        HttpResponse<String> stranger = http.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(401, stranger.statusCode());
+        assertEquals(401, open(url, null).statusCode());
 
         assertEquals(202, platform.post("/v1/workspaces/me/stop", null, token).status());
-        long stopDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String status = "";
-        while (!status.equals("stopped") && System.nanoTime() < stopDeadline) {
-            status = platform.get("/v1/workspaces/me", token).json().at("/workspace/status").asText();
-            Thread.sleep(100);
+        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+                platform.get("/v1/workspaces/me", token).json().at("/workspace/status").asText().equals("stopped")));
+        assertThrows(IOException.class, () -> open(url, token));
+    }
+
+    @Test
+    void theMessageOfAWorkspaceWithoutCodi2SaysTheIdeWorksAndOnlyTheAgentIsMissing() throws Exception {
+        TestPlatform platform = platform(LocalIde.shared(theiaUrl()));
+        String token = platform.signup("nocodi@example.com", PASSWORD).get("accessToken").asText();
+        String message = runningWorkspace(platform, token).get("message").asText();
+        assertTrue(message.contains("CODI2 is not running"), message);
+        assertFalse(message.contains("will not load"), message);
+    }
+
+    @Test
+    void everyWorkspaceGetsItsOwnIdeOverItsOwnFolderAndNoOtherUserGetsIn() throws Exception {
+        TestPlatform platform = platform(LocalIde.prebuilt(fakeIde()));
+        String ada = platform.signup("ada@example.com", PASSWORD).get("accessToken").asText();
+        String bob = platform.signup("bob@example.com", PASSWORD).get("accessToken").asText();
+        JsonNode adaWs = runningWorkspace(platform, ada);
+        JsonNode bobWs = runningWorkspace(platform, bob);
+        Path adaFolder = dataDir.resolve("workspaces").resolve(adaWs.get("id").asText()).resolve("project");
+        Files.writeString(adaFolder.resolve("ada-only.txt"), "secret plans");
+
+        HttpResponse<String> adaIde = open(URI.create(adaWs.get("url").asText()), ada);
+        HttpResponse<String> bobIde = open(URI.create(bobWs.get("url").asText()), bob);
+        assertEquals(200, adaIde.statusCode(), adaIde.body());
+        assertEquals("ide over " + adaFolder + ": ada-only.txt", adaIde.body());
+        assertEquals("ide over " + adaFolder.getParent().getParent().resolve(bobWs.get("id").asText())
+                .resolve("project") + ": ", bobIde.body());
+        assertNotEquals(adaWs.get("url").asText(), bobWs.get("url").asText());
+        assertEquals(403, open(URI.create(adaWs.get("url").asText()), bob).statusCode());
+    }
+
+    @Test
+    void aRedeliveredRequestGetsTheTokenTheRunningSidecarHoldsNotTheNewlyProposedOne() throws Exception {
+        LocalWorkspaces backend = backend(LocalIde.shared(theiaUrl()), "http://127.0.0.1:1");
+        Workspace ws = workspace("w-redelivered", "u-redelivered");
+        WorkspaceBackend.Applied first = backend.apply(ws, "t.u.first-token-of-at-least-thirty-two-chars");
+        WorkspaceBackend.Applied again = backend.apply(ws, "t.u.second-token-of-at-least-thirty-two-char");
+        assertEquals(first.agentToken(), again.agentToken());
+        assertEquals(first.url(), again.url());
+    }
+
+    @Test
+    void closingWaitsUntilEveryProcessHasEnded() throws Exception {
+        LocalWorkspaces backend = backend(LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
+        WorkspaceBackend.Applied applied = backend.apply(workspace("w-close", "u-close"),
+                "t.u.token-of-at-least-thirty-two-characters");
+        long pid = Long.parseLong(applied.pod().substring("pid-".length()));
+        ProcessHandle sidecar = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+                backend.podState(workspace("w-close", "u-close")).phase() == WorkspaceBackend.PodState.Phase.READY));
+        List<ProcessHandle> ide = sidecar.parent().orElseThrow().children()
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("main.js")).orElse(false))
+                .toList();
+        assertFalse(ide.isEmpty(), "the workspace's IDE process runs");
+
+        backend.close();
+
+        assertFalse(sidecar.isAlive(), "the sidecar has ended when close returns");
+        ide.forEach(p -> assertFalse(p.isAlive(), "the IDE has ended when close returns"));
+    }
+
+    @Test
+    void aWorkspaceThatWasRunningComesBackAtTheSameUrlWhenThePlatformStartsAgain() throws Exception {
+        LocalWorkspaces before = backend(LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
+        Workspace ws = workspace("w-restart", "u-restart");
+        Workspace stopped = workspace("w-stopped", "u-stopped");
+        WorkspaceBackend.Applied applied = before.apply(ws, "t.u.token-of-at-least-thirty-two-characters");
+        before.apply(stopped, "t.u.other-token-of-at-least-thirty-two-chars");
+        before.stop(stopped);
+        before.close();
+        assertEquals(WorkspaceBackend.PodState.Phase.MISSING, before.podState(ws).phase());
+
+        LocalWorkspaces after = backend(LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
+        after.restore();
+
+        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+                after.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
+        assertEquals(WorkspaceBackend.PodState.Phase.MISSING, after.podState(stopped).phase());
+        WorkspaceBackend.Applied again = after.apply(ws, "t.u.a-newer-token-of-at-least-thirty-two-c");
+        assertEquals(applied.url(), again.url());
+        assertEquals(applied.agentToken(), again.agentToken());
+        String message = after.podState(ws).message();
+        assertTrue(message == null || !message.contains("will not load"), message);
+    }
+
+    /** A stand-in for the built Theia application: answers with the folder it was started on and its files. */
+    private Path fakeIde() throws IOException {
+        Path app = dataDir.resolve("fake-ide");
+        Path main = app.resolve("lib/backend/main.js");
+        if (!Files.exists(main)) {
+            Files.createDirectories(main.getParent());
+            Files.writeString(main, """
+                    const http = require('http');
+                    const fs = require('fs');
+                    const folder = process.argv[2];
+                    const port = Number(process.argv.find(a => a.startsWith('--port=')).slice('--port='.length));
+                    http.createServer((request, response) => {
+                        response.end('ide over ' + folder + ': ' + fs.readdirSync(folder).sort().join(','));
+                    }).listen(port, '127.0.0.1');
+                    """);
         }
-        assertEquals("stopped", status);
-        assertThrows(java.io.IOException.class, () -> http.send(HttpRequest.newBuilder(url)
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()));
+        return app;
     }
 }

@@ -7,6 +7,16 @@ public enum EventType {
     WORKSPACE_PROVISION_REQUESTED("workspace.provision.requested", 1, Topic.WORKSPACE_REQUESTS, true),
     WORKSPACE_STOP_REQUESTED("workspace.stop.requested", 1, Topic.WORKSPACE_REQUESTS, true),
     CLEANUP_TICK("cleanup.tick", 1, Topic.CLEANUP_TICKS, false),
+    AGENT_REGISTERED("agent.registered", 1, Topic.AGENT_EVENTS, false),
+    AGENT_DEREGISTERED("agent.deregistered", 1, Topic.AGENT_EVENTS, false),
+    AGENT_LEASE_EXPIRED("agent.lease.expired", 1, Topic.AGENT_EVENTS, false),
+    TASK_SUBMITTED("task.submitted", 1, Topic.AGENT_EVENTS, false),
+    TASK_REQUEUED("task.requeued", 1, Topic.AGENT_EVENTS, false),
+    TASK_HANDED_OFF("task.handed-off", 1, Topic.AGENT_EVENTS, false),
+    TASK_COMPLETED("task.completed", 1, Topic.AGENT_EVENTS, false),
+    TASK_FAILED("task.failed", 1, Topic.AGENT_EVENTS, false),
+    TASK_REJECTED("task.rejected", 1, Topic.AGENT_EVENTS, false),
+    TASK_CANCELED("task.canceled", 1, Topic.AGENT_EVENTS, false),
     KNOWLEDGE_DOCUMENT_SUBMITTED("knowledge.document.submitted", 1, Topic.KNOWLEDGE_INDEX, false),
     KNOWLEDGE_DOCUMENT_DELETED("knowledge.document.deleted", 1, Topic.KNOWLEDGE_INDEX, false);
 

@@ -4,6 +4,7 @@ package ai.coditect.shared.events;
 public enum Topic {
     WORKSPACE_REQUESTS("workspace-requests"),
     CLEANUP_TICKS("cleanup-ticks"),
+    AGENT_EVENTS("agent-events"),
     KNOWLEDGE_INDEX("knowledge-index");
 
     private final String id;

@@ -6,6 +6,7 @@ import com.apple.foundationdb.directory.DirectoryLayer;
 import com.apple.foundationdb.directory.DirectorySubspace;
 import com.apple.foundationdb.subspace.Subspace;
 import com.apple.foundationdb.tuple.Tuple;
+import com.apple.foundationdb.tuple.Versionstamp;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,6 +36,30 @@ import java.util.regex.Pattern;
  *       {@code MAX}</td></tr>
  *   <tr><td>{@code running_workspaces}</td><td>(tid, userId)</td><td>empty — cleanup's idle scan</td></tr>
  *   <tr><td>{@code processed_events}</td><td>(eventId)</td><td>expiry — idempotency of consumers</td></tr>
+ *   <tr><td>{@code tenant/<tid>/agents/record}</td><td>(agentId)</td><td>agent record (card, epoch, lease)</td></tr>
+ *   <tr><td>{@code tenant/<tid>/agents/epoch}</td><td>(agentId)</td><td>(last epoch) — kept after the record goes,
+ *       so a re-registration always fences every earlier one</td></tr>
+ *   <tr><td>{@code tenant/<tid>/agents/by_skill}</td><td>(skillId, agentId)</td><td>empty — discovery</td></tr>
+ *   <tr><td>{@code tenant/<tid>/agents/lease_expiry}</td><td>(expiresAtMillis, agentId)</td><td>empty — reaping
+ *       scans a prefix</td></tr>
+ *   <tr><td>{@code agent_tenants}</td><td>(tid)</td><td>empty — the tenants cleanup visits for reaping</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/record}</td><td>(taskId)</td><td>task record</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/history}</td><td>(taskId, seq)</td><td>one state change</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/queue}</td><td>(skillId, rank, versionstamp)</td><td>taskId — rank 0 is
+ *       the highest priority; producers never conflict</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/inbox}</td><td>(agentId, versionstamp)</td><td>taskId — handed to one
+ *       agent</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/queued}</td><td>(taskId)</td><td>its queue or inbox key (versionstamped
+ *       value)</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/by_agent}</td><td>(agentId, taskId)</td><td>empty — the claims of an
+ *       agent</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/claim_expiry}</td><td>(expiresAtMillis, taskId)</td><td>empty</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/delayed}</td><td>(readyAtMillis, taskId)</td><td>empty — retries waiting
+ *       out their backoff</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/signal}</td><td>("skill", skillId) or ("agent", agentId)</td><td>counter,
+ *       atomic {@code ADD} on every enqueue; long-polling claimers watch it</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/idempotency}</td><td>(principal, Idempotency-Key)</td><td>(taskId,
+ *       request fingerprint)</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/doc}</td><td>(documentId)</td><td>knowledge document record</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/doc_by_path}</td><td>(collection, path)</td><td>documentId</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/raw}</td><td>(documentId, part)</td><td>the submitted text, in parts of at
@@ -64,6 +89,7 @@ public final class Keyspace {
     private final Subspace workspaceActivity;
     private final Subspace runningWorkspaces;
     private final Subspace processedEvents;
+    private final Subspace agentTenants;
 
     private Keyspace(Subspace root) {
         this.usersByEmail = root.get("users_by_email");
@@ -74,6 +100,7 @@ public final class Keyspace {
         this.workspaceActivity = root.get("workspace_activity");
         this.runningWorkspaces = root.get("running_workspaces");
         this.processedEvents = root.get("processed_events");
+        this.agentTenants = root.get("agent_tenants");
     }
 
     /** Opens (creating on first use) the directory {@code coditect/<environment>} and lays the keyspace out in it. */
@@ -199,6 +226,164 @@ public final class Keyspace {
         return processedEvents.range();
     }
 
+    // ---- agents ----
+
+    public byte[] agent(String tenantId, String agentId) {
+        return agents(tenantId).get("record").pack(Tuple.from(agentId));
+    }
+
+    /** Every {@link #agent} record of a tenant. */
+    public Range agentsOfTenant(String tenantId) {
+        return agents(tenantId).get("record").range();
+    }
+
+    public byte[] agentEpoch(String tenantId, String agentId) {
+        return agents(tenantId).get("epoch").pack(Tuple.from(agentId));
+    }
+
+    public byte[] agentBySkill(String tenantId, String skillId, String agentId) {
+        return agents(tenantId).get("by_skill").pack(Tuple.from(skillId, agentId));
+    }
+
+    public Range agentsWithSkill(String tenantId, String skillId) {
+        return agents(tenantId).get("by_skill").get(skillId).range();
+    }
+
+    /** The agent id of an {@link #agentBySkill} key. */
+    public String agentIdOfSkillEntry(String tenantId, byte[] key) {
+        return agents(tenantId).get("by_skill").unpack(key).getString(1);
+    }
+
+    public byte[] agentLeaseExpiry(String tenantId, long expiresAtMillis, String agentId) {
+        return agents(tenantId).get("lease_expiry").pack(Tuple.from(expiresAtMillis, agentId));
+    }
+
+    /** The {@link #agentLeaseExpiry} keys of leases that end before {@code millis}. */
+    public Range agentLeasesEndingBefore(String tenantId, long millis) {
+        Subspace s = agents(tenantId).get("lease_expiry");
+        return new Range(s.range().begin, s.pack(Tuple.from(millis)));
+    }
+
+    public byte[] agentTenant(String tenantId) {
+        return agentTenants.pack(Tuple.from(tenantId));
+    }
+
+    public Range agentTenants() {
+        return agentTenants.range();
+    }
+
+    public String tenantOfAgentTenant(byte[] key) {
+        return agentTenants.unpack(key).getString(0);
+    }
+
+    // ---- tasks ----
+
+    public byte[] task(String tenantId, String taskId) {
+        return tasks(tenantId).get("record").pack(Tuple.from(taskId));
+    }
+
+    /** Every {@link #task} record of a tenant, from just after {@code afterTaskId} when it is not null. */
+    public Range tasksOfTenant(String tenantId, String afterTaskId) {
+        Subspace s = tasks(tenantId).get("record");
+        return afterTaskId == null ? s.range()
+                : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(s.pack(Tuple.from(afterTaskId)),
+                        new byte[] {0}), s.range().end);
+    }
+
+    public byte[] taskHistory(String tenantId, String taskId, long seq) {
+        return tasks(tenantId).get("history").pack(Tuple.from(taskId, seq));
+    }
+
+    public Range taskHistory(String tenantId, String taskId) {
+        return tasks(tenantId).get("history").get(taskId).range();
+    }
+
+    /** A queue key for a task of {@code skillId} at {@code rank}, its versionstamp filled in at commit. */
+    public VersionstampedKey taskQueueEntry(String tenantId, String skillId, int rank, int userVersion) {
+        return new VersionstampedKey(VersionstampKeys.pack(tasks(tenantId).get("queue"),
+                Tuple.from(skillId, (long) rank, Versionstamp.incomplete(userVersion))));
+    }
+
+    /** The queue of one skill, highest priority and oldest first. */
+    public Range taskQueue(String tenantId, String skillId) {
+        return tasks(tenantId).get("queue").get(skillId).range();
+    }
+
+    /** An inbox key of a task handed to one agent, its versionstamp filled in at commit. */
+    public VersionstampedKey taskInboxEntry(String tenantId, String agentId, int userVersion) {
+        return new VersionstampedKey(VersionstampKeys.pack(tasks(tenantId).get("inbox"),
+                Tuple.from(agentId, Versionstamp.incomplete(userVersion))));
+    }
+
+    public Range taskInbox(String tenantId, String agentId) {
+        return tasks(tenantId).get("inbox").get(agentId).range();
+    }
+
+    /** Where a waiting task sits: its value is the task's {@link #taskQueueEntry} or {@link #taskInboxEntry} key. */
+    public byte[] taskQueued(String tenantId, String taskId) {
+        return tasks(tenantId).get("queued").pack(Tuple.from(taskId));
+    }
+
+    public byte[] taskOfAgent(String tenantId, String agentId, String taskId) {
+        return tasks(tenantId).get("by_agent").pack(Tuple.from(agentId, taskId));
+    }
+
+    public Range tasksOfAgent(String tenantId, String agentId) {
+        return tasks(tenantId).get("by_agent").get(agentId).range();
+    }
+
+    public String taskIdOfAgentEntry(String tenantId, byte[] key) {
+        return tasks(tenantId).get("by_agent").unpack(key).getString(1);
+    }
+
+    public byte[] taskClaimExpiry(String tenantId, long expiresAtMillis, String taskId) {
+        return tasks(tenantId).get("claim_expiry").pack(Tuple.from(expiresAtMillis, taskId));
+    }
+
+    public Range taskClaimsEndingBefore(String tenantId, long millis) {
+        Subspace s = tasks(tenantId).get("claim_expiry");
+        return new Range(s.range().begin, s.pack(Tuple.from(millis)));
+    }
+
+    public byte[] taskDelayed(String tenantId, long readyAtMillis, String taskId) {
+        return tasks(tenantId).get("delayed").pack(Tuple.from(readyAtMillis, taskId));
+    }
+
+    public Range taskDelayedBefore(String tenantId, long millis) {
+        Subspace s = tasks(tenantId).get("delayed");
+        return new Range(s.range().begin, s.pack(Tuple.from(millis)));
+    }
+
+    /** (millis, id) of a {@link #agentLeaseExpiry}, {@link #taskClaimExpiry} or {@link #taskDelayed} key. */
+    public TimedEntry timedEntry(String tenantId, byte[] key) {
+        Tuple t = tenant(tenantId).unpack(key);
+        return new TimedEntry(t.getLong(2), t.getString(3));
+    }
+
+    /** An entry of a time-ordered index: when, and which agent or task. */
+    public record TimedEntry(long millis, String id) {
+    }
+
+    public byte[] skillSignal(String tenantId, String skillId) {
+        return tasks(tenantId).get("signal").pack(Tuple.from("skill", skillId));
+    }
+
+    public byte[] agentSignal(String tenantId, String agentId) {
+        return tasks(tenantId).get("signal").pack(Tuple.from("agent", agentId));
+    }
+
+    public byte[] taskIdempotency(String tenantId, String principal, String idempotencyKey) {
+        return tasks(tenantId).get("idempotency").pack(Tuple.from(principal, idempotencyKey));
+    }
+
+    private Subspace agents(String tenantId) {
+        return tenant(tenantId).get("agents");
+    }
+
+    private Subspace tasks(String tenantId) {
+        return tenant(tenantId).get("tasks");
+    }
+
     // ---- knowledge base ----
 
     public byte[] knowledgeDocument(String tenantId, String documentId) {
@@ -317,6 +502,14 @@ public final class Keyspace {
     private Subspace tenant(String tenantId) {
         Objects.requireNonNull(tenantId, "tenantId");
         return tenants.get(tenantId);
+    }
+
+    /**
+     * A key holding a versionstamp that the commit fills in: {@link #param} is what {@code SET_VERSIONSTAMPED_KEY}
+     * takes as key and {@code SET_VERSIONSTAMPED_VALUE} as value (the bytes, then the 4-byte little-endian offset
+     * of the placeholder).
+     */
+    public record VersionstampedKey(byte[] param) {
     }
 
     // ---- value encodings of the layout ----

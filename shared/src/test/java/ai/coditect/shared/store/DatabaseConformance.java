@@ -639,6 +639,274 @@ public abstract class DatabaseConformance {
         }))));
     }
 
+    // ---- where FoundationDB's client differs from a naive one ----
+
+    private byte[] stampedKeyTemplate(String prefixName) {
+        return ByteArrayUtil.join(k(prefixName), new byte[10], le32(k(prefixName).length));
+    }
+
+    @Test
+    void noWriteConflictRangeAppliesOnlyToTheVersionstampedKeyItPrecedes() {
+        Transaction reader = db.createTransaction();
+        reader.get(k("after-stamp")).join();
+        reader.set(k("reader-done"), v("1"));
+        Transaction writer = db.createTransaction();
+        writer.options().setNextWriteNoWriteConflictRange();
+        writer.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("log/"), v("entry"));
+        writer.set(k("after-stamp"), v("w"));
+        writer.commit().join();
+        assertEquals(1020, codeOf(assertThrows(CompletionException.class, () -> reader.commit().join())),
+                "the set after the versionstamped key has its write conflict range");
+        reader.close();
+        writer.close();
+    }
+
+    @Test
+    void aClearAfterAVersionstampedKeyRemovesIt() {
+        db.run(tr -> {
+            tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("gone/"), v("entry"));
+            tr.clear(Range.startsWith(k("gone/")));
+            return null;
+        });
+        assertTrue(db.run(tr -> tr.getRange(Range.startsWith(k("gone/"))).asList().join()).isEmpty());
+    }
+
+    @Test
+    void readingWhereAPendingVersionstampedKeyMayLandIsAccessedUnreadable() {
+        put("elsewhere", "x");
+        Transaction tr = db.createTransaction();
+        tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("pending/"), v("entry"));
+        assertEquals(1036, codeOf(assertThrows(CompletionException.class,
+                () -> tr.getRange(Range.startsWith(k("pending/"))).asList().join())));
+        tr.close();
+        Transaction other = db.createTransaction();
+        other.mutate(MutationType.SET_VERSIONSTAMPED_KEY, stampedKeyTemplate("pending/"), v("entry"));
+        assertEquals("x", s(other.get(k("elsewhere")).join()), "keys outside its possible range stay readable");
+        other.close();
+    }
+
+    @Test
+    void rangeReadsAddNoReadConflictOverKeysTheTransactionWroteFirst() {
+        put("r/a", "1", "r/b", "2", "r/c", "3");
+        Transaction tr = db.createTransaction();
+        tr.set(k("r/a"), v("mine"));
+        tr.clear(k("r/b"), k("r/c"));
+        assertEquals(List.of("r/a", "r/c"), names(tr.getRange(k("r/a"), k("r/c\0")).asList().join()));
+        tr.addReadConflictRange(k("r/a"), k("r/b\0"));
+        assertArrayEquals(k("r/c"), tr.getKey(KeySelector.firstGreaterThan(k("r/a"))).join());
+        put("r/a", "theirs", "r/b", "theirs");
+        tr.commit().join();
+        tr.close();
+    }
+
+    @Test
+    void repeatedReadsAndWritesOfOneKeyCountOnceTowardsTheSizeLimit() {
+        byte[] longKey = k("long/" + "k".repeat(1_000));
+        put("small", "x");
+        db.run(tr -> {
+            for (int i = 0; i < 6_000; i++) {
+                tr.get(longKey).join();
+            }
+            tr.set(k("small"), v("y"));
+            return null;
+        });
+        db.run(tr -> {
+            for (int i = 0; i < 250; i++) {
+                tr.set(k("rewritten"), new byte[50_000]);
+            }
+            return null;
+        });
+        assertEquals(50_000, db.run(tr -> tr.get(k("rewritten")).join()).length);
+    }
+
+    @Test
+    void anOldTransactionWithoutReadConflictsStillCommits() throws Exception {
+        put("seen", "x");
+        Transaction tr = db.createTransaction();
+        tr.snapshot().get(k("seen")).join();
+        tr.set(k("blind"), v("written"));
+        age(Duration.ofMillis(5_500));
+        tr.commit().join();
+        tr.close();
+        assertEquals("written", s(db.run(t -> t.get(k("blind")).join())));
+    }
+
+    @Test
+    void aSetReadVersionReadsThatVersionAfterLaterCommits() {
+        put("versioned", "old");
+        long version = db.run(tr -> tr.getReadVersion().join());
+        Transaction tr = db.createTransaction();
+        tr.setReadVersion(version);
+        put("versioned", "new");
+        put("unrelated", "x");
+        assertEquals("old", s(tr.get(k("versioned")).join()));
+        tr.close();
+    }
+
+    @Test
+    void clearingAKeyTooLargeToExistIsIgnored() {
+        db.run(tr -> {
+            tr.clear(k("huge/" + "x".repeat(10_001)));
+            tr.set(k("beside"), v("kept"));
+            return null;
+        });
+        assertEquals("kept", s(db.run(tr -> tr.get(k("beside")).join())));
+    }
+
+    @Test
+    void readingASystemKeyIsKeyOutsideLegalRange() {
+        assertEquals(2004, codeOf(assertThrows(CompletionException.class,
+                () -> db.run(tr -> tr.get(new byte[] {(byte) 0xff}).join()))));
+        assertEquals(2004, codeOf(assertThrows(CompletionException.class,
+                () -> db.run(tr -> tr.get(new byte[] {(byte) 0xff, (byte) 0xff, 1}).join()))));
+    }
+
+    @Test
+    void anInvertedConflictRangeIsRefused() {
+        Transaction tr = db.createTransaction();
+        assertEquals(2005, codeOf(assertThrows(RuntimeException.class,
+                () -> tr.addReadConflictRange(k("b"), k("a")))));
+        assertEquals(2005, codeOf(assertThrows(RuntimeException.class,
+                () -> tr.addWriteConflictRange(k("b"), k("a")))));
+        tr.close();
+    }
+
+    @Test
+    void aClosedTransactionRefusesUse() {
+        Transaction tr = db.createTransaction();
+        tr.close();
+        assertThrows(IllegalStateException.class, () -> tr.get(k("x")));
+        assertThrows(IllegalStateException.class, () -> tr.set(k("x"), v("y")));
+        assertThrows(IllegalStateException.class, tr::commit);
+    }
+
+    // ---- watches ----
+
+    private static final Duration WATCH_WAIT = Duration.ofSeconds(20);
+
+    private static void awaitFired(java.util.concurrent.CompletableFuture<Void> watch) {
+        watch.orTimeout(WATCH_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> watchCommitted(String name) {
+        return db.run(tr -> tr.watch(k(name)));
+    }
+
+    @Test
+    void aWatchFiresWhenAnotherTransactionChangesTheKey() {
+        put("watched", "before");
+        var watch = watchCommitted("watched");
+        put("other", "x");
+        assertFalse(watch.isDone(), "a write to another key leaves the watch waiting");
+        put("watched", "after");
+        awaitFired(watch);
+    }
+
+    @Test
+    void aWatchFiresWhenTheKeyIsClearedOrCreated() {
+        put("cleared", "x", "ranged", "y");
+        var cleared = watchCommitted("cleared");
+        var ranged = watchCommitted("ranged");
+        var created = watchCommitted("absent");
+        db.run(tr -> {
+            tr.clear(k("cleared"));
+            tr.clear(k("r"), k("s"));
+            tr.set(k("absent"), v("now"));
+            return null;
+        });
+        awaitFired(cleared);
+        awaitFired(ranged);
+        awaitFired(created);
+    }
+
+    @Test
+    void aWatchComparesWithTheValueItsTransactionWrote() {
+        put("own", "old");
+        var watch = db.run(tr -> {
+            tr.set(k("own"), v("mine"));
+            return tr.watch(k("own"));
+        });
+        put("unrelated", "x");
+        assertFalse(watch.isDone(), "its own write is not a change");
+        put("own", "theirs");
+        awaitFired(watch);
+    }
+
+    @Test
+    void aWatchFiresAtOnceWhenTheKeyChangedBeforeItsTransactionCommitted() {
+        put("raced", "seen");
+        Transaction tr = db.createTransaction();
+        var watch = tr.watch(k("raced"));
+        put("raced", "changed");
+        tr.commit().join();
+        tr.close();
+        awaitFired(watch);
+    }
+
+    @Test
+    void aWatchFailsWithTheCommitsErrorWhenItsTransactionDoesNotCommit() {
+        put("contested", "1");
+        Transaction tr = db.createTransaction();
+        tr.get(k("contested")).join();
+        var watch = tr.watch(k("contested"));
+        tr.set(k("contested"), v("2"));
+        put("contested", "3");
+        assertEquals(1020, codeOf(assertThrows(CompletionException.class, () -> tr.commit().join())));
+        assertEquals(1020, codeOf(assertThrows(CompletionException.class, watch::join)));
+        tr.close();
+    }
+
+    @Test
+    void aWatchOfACancelledOrResetTransactionFailsWithTransactionCancelled() {
+        Transaction cancelled = db.createTransaction();
+        var first = cancelled.watch(k("w"));
+        cancelled.cancel();
+        assertEquals(1025, codeOf(assertThrows(CompletionException.class, first::join)));
+        cancelled.close();
+
+        Transaction reset = db.createTransaction();
+        var second = reset.watch(k("w"));
+        Transaction again = reset.onError(new com.apple.foundationdb.FDBException("conflict", 1020)).join();
+        assertEquals(1025, codeOf(assertThrows(CompletionException.class, second::join)));
+        again.close();
+
+        Transaction dropped = db.createTransaction();
+        var third = dropped.watch(k("w"));
+        dropped.close();
+        assertEquals(1025, codeOf(assertThrows(CompletionException.class, third::join)));
+    }
+
+    @Test
+    void watchesBeyondTheDatabasesLimitFailWithTooManyWatches() {
+        db.options().setMaxWatches(2);
+        var first = watchCommitted("one");
+        var second = watchCommitted("two");
+        Transaction tr = db.createTransaction();
+        assertEquals(1101, codeOf(assertThrows(CompletionException.class, () -> tr.watch(k("three")).join())));
+        tr.close();
+        first.cancel(true);
+        var third = watchCommitted("three");
+        put("two", "x", "three", "y");
+        awaitFired(second);
+        awaitFired(third);
+    }
+
+    @Test
+    void aWatchedCounterWakesEveryWaiter() throws Exception {
+        put("counter", "0");
+        List<java.util.concurrent.CompletableFuture<Void>> waiting = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            waiting.add(watchCommitted("counter"));
+        }
+        db.run(tr -> {
+            tr.mutate(MutationType.ADD, k("counter"), le(1));
+            return null;
+        });
+        for (var watch : waiting) {
+            awaitFired(watch);
+        }
+    }
+
     // ---- layers ----
 
     @Test

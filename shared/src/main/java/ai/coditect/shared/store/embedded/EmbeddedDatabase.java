@@ -12,7 +12,6 @@ import com.apple.foundationdb.tuple.Tuple;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -49,27 +48,29 @@ public final class EmbeddedDatabase implements Database {
     private final DatabaseOptions options = new DatabaseOptions(this::setOption);
     private final WriteAheadLog log;
     private final DirectoryLock lock;
+    private final Watches watches;
     private volatile TransactionDefaults defaults = TransactionDefaults.FOUNDATIONDB;
     private volatile long durableVersion;
     private volatile boolean closed;
     private long lastVersion;
 
-    private EmbeddedDatabase(Clock clock, Path dir, long segmentBytes) throws IOException {
+    private EmbeddedDatabase(Clock clock, Path dir, long segmentBytes, DiskIo io) throws IOException {
         this.clock = clock;
         this.executor = DEFAULT_EXECUTOR;
         this.store = new VersionedStore(clock);
+        this.watches = new Watches(executor, store, () -> durableVersion);
         if (dir == null) {
             this.lock = null;
             this.log = null;
             return;
         }
-        Files.createDirectories(dir);
+        DiskIo.createDirectories(io, dir);
         this.lock = DirectoryLock.acquire(dir);
         try {
             this.log = WriteAheadLog.open(dir, segmentBytes, store, recovered -> {
                 lastVersion = recovered;
                 durableVersion = recovered;
-            }, this::becameDurable, executor);
+            }, this::becameDurable, executor, io);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -83,7 +84,7 @@ public final class EmbeddedDatabase implements Database {
 
     public static EmbeddedDatabase inMemory(Clock clock) {
         try {
-            return new EmbeddedDatabase(clock, null, 0);
+            return new EmbeddedDatabase(clock, null, 0, DiskIo.REAL);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -95,11 +96,16 @@ public final class EmbeddedDatabase implements Database {
     }
 
     public static EmbeddedDatabase open(Path dir, Clock clock, long segmentBytes) throws IOException {
+        return open(dir, clock, segmentBytes, DiskIo.REAL);
+    }
+
+    /** A durable database whose log and snapshots go through {@code io}, which tests make fail on purpose. */
+    static EmbeddedDatabase open(Path dir, Clock clock, long segmentBytes, DiskIo io) throws IOException {
         Objects.requireNonNull(dir, "dir");
         if (segmentBytes <= 0) {
             throw new IllegalArgumentException("segmentBytes must be positive");
         }
-        return new EmbeddedDatabase(clock, dir, segmentBytes);
+        return new EmbeddedDatabase(clock, dir, segmentBytes, io);
     }
 
     Clock clock() {
@@ -114,8 +120,26 @@ public final class EmbeddedDatabase implements Database {
         return durableVersion;
     }
 
+    Watches watches() {
+        return watches;
+    }
+
+    /**
+     * Registers a read version the application set: under the commit lock, so no commit prunes past it while it
+     * registers (one that did already makes its reads fail as too old).
+     */
+    void registerReadVersion(long version) {
+        commitLock.lock();
+        try {
+            store.registerAt(version);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
     private void becameDurable(long version) {
         durableVersion = version;
+        watches.durable(version);
     }
 
     void checkOpen() {
@@ -158,7 +182,8 @@ public final class EmbeddedDatabase implements Database {
         CompletableFuture<Long> done = commit.done();
         try {
             checkOpen();
-            if (request.readVersion() >= 0) {
+            if (request.readVersion() >= 0 && !request.readConflicts().isEmpty()) {
+                // as in FoundationDB, only a transaction with read conflict ranges can be too old to commit
                 if (clock.millis() - request.readVersionAt() > Limits.TRANSACTION_LIFETIME_MILLIS
                         || request.readVersion() < store.effectiveHorizon()) {
                     throw FdbErrors.error(FdbErrors.TRANSACTION_TOO_OLD);
@@ -178,7 +203,7 @@ public final class EmbeddedDatabase implements Database {
             store.committed(version);
             conflicts.compactIfLarge(store.effectiveHorizon());
             if (log == null) {
-                durableVersion = version;
+                becameDurable(version);
                 return () -> done.complete(version);
             }
             log.append(version, new LogRecord(version, effects).encode(), done);
@@ -197,7 +222,7 @@ public final class EmbeddedDatabase implements Database {
         List<LogRecord.Effect> effects = new ArrayList<>();
         byte[] stamp = Versionstamps.of(version);
         for (var range : writes.cleared.entrySet()) {
-            store.clearRange(range.getKey(), range.getValue(), version);
+            store.clearRange(range.getKey(), range.getValue(), version, watches);
             effects.add(LogRecord.Effect.clear(range.getKey(), range.getValue()));
         }
         for (var point : writes.points.entrySet()) {
@@ -205,13 +230,19 @@ public final class EmbeddedDatabase implements Database {
             WriteBuffer.Pending pending = point.getValue();
             byte[] value = pending.commitValue(pending.needsBase() ? store.latest(key) : null, stamp);
             store.put(key, value, version);
-            effects.add(value == null ? LogRecord.Effect.clear(key, Keys.after(key))
-                    : LogRecord.Effect.set(key, value));
+            watches.changed(key, value, version);
+            effects.add(LogRecord.Effect.of(key, value, pending));
         }
         for (WriteBuffer.VersionstampedKey vk : writes.versionstampedKeys) {
             byte[] key = Versionstamps.fill(vk.template(), vk.offset(), stamp);
+            if (writes.clearedAfter(vk, key)) {
+                continue;
+            }
             store.put(key, vk.value(), version);
-            conflicts.recordWrite(key, Keys.after(key), version);
+            watches.changed(key, vk.value(), version);
+            if (vk.writeConflict()) {
+                conflicts.recordWrite(key, Keys.after(key), version);
+            }
             effects.add(LogRecord.Effect.set(key, vk.value()));
         }
         return effects;
@@ -300,6 +331,7 @@ public final class EmbeddedDatabase implements Database {
             case 501 -> defaults = defaults.withRetryLimit(EmbeddedTransaction.longParam(param));
             case 502 -> defaults = defaults.withMaxRetryDelay(EmbeddedTransaction.longParam(param));
             case 503 -> defaults = defaults.withSizeLimit(EmbeddedTransaction.longParam(param));
+            case 20 -> watches.setLimit((int) Math.min(Integer.MAX_VALUE, EmbeddedTransaction.longParam(param)));
             default -> TransactionDefaults.requireHarmless(code, "database");
         }
     }
@@ -325,12 +357,10 @@ public final class EmbeddedDatabase implements Database {
         } finally {
             commitLock.unlock();
         }
-        try {
+        watches.failAll(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+        try (DirectoryLock held = lock) { // released even when closing the log fails
             if (log != null) {
                 log.close();
-            }
-            if (lock != null) {
-                lock.close();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

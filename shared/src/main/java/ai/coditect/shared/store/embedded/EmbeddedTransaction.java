@@ -18,6 +18,8 @@ import com.apple.foundationdb.async.AsyncIterable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -43,6 +45,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     // kept across onError, as FoundationDB does from API version 610 on
     private final long createdAt;
+    private boolean closed;
     private long timeoutMillis;
     private long retryLimit;
     private long maxRetryDelayMillis;
@@ -59,10 +62,11 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     private final List<ConflictRange> writeConflicts = new ArrayList<>();
     private boolean nextWriteNoConflict;
     private FDBException deferred;
-    private long mutationBytes;
     private State state = State.OPEN;
     private CompletableFuture<byte[]> versionstamp = new CompletableFuture<>();
     private long committedVersion = -1;
+    /** Watches created by this transaction, armed when it commits. */
+    private final List<Watches.Watch> watches = new ArrayList<>();
 
     EmbeddedTransaction(EmbeddedDatabase db, Executor executor, TransactionDefaults defaults) {
         this.db = db;
@@ -101,10 +105,84 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         }
     }
 
-    synchronized ConflictRange addReadConflict(byte[] begin, byte[] end) {
-        ConflictRange range = new ConflictRange(begin, end);
-        readConflicts.add(range);
-        return range;
+    /**
+     * Adds a read conflict over {@code [begin, end)} except where this transaction has already set or cleared
+     * keys: what it reads there is its own write, whoever commits meanwhile (FoundationDB's
+     * {@code updateConflictMap}). Atomic mutations still depend on the committed value, so they stay covered.
+     */
+    synchronized void addReadConflict(byte[] begin, byte[] end) {
+        if (Keys.compare(begin, end) >= 0) {
+            return;
+        }
+        if (writes.points.isEmpty() && writes.cleared.isEmpty()) {
+            appendReadConflict(begin, end);
+            return;
+        }
+        byte[] from = begin;
+        var cleared = writes.cleared.floorKey(begin);
+        var clearedIt = writes.cleared.subMap(cleared == null ? begin : cleared, true, end, false).entrySet()
+                .iterator();
+        var pointIt = writes.points.subMap(begin, true, end, false).entrySet().iterator();
+        java.util.Map.Entry<byte[], byte[]> c = clearedIt.hasNext() ? clearedIt.next() : null;
+        java.util.Map.Entry<byte[], WriteBuffer.Pending> p = nextIndependent(pointIt);
+        while (c != null || p != null) {
+            byte[] xb;
+            byte[] xe;
+            if (p == null || (c != null && Keys.compare(c.getKey(), p.getKey()) <= 0)) {
+                xb = c.getKey();
+                xe = c.getValue();
+                c = clearedIt.hasNext() ? clearedIt.next() : null;
+            } else {
+                xb = p.getKey();
+                xe = Keys.after(p.getKey());
+                p = nextIndependent(pointIt);
+            }
+            if (Keys.compare(xe, from) <= 0) {
+                continue;
+            }
+            if (Keys.compare(xb, from) > 0) {
+                appendReadConflict(from, Keys.min(xb, end));
+            }
+            from = xe;
+            if (Keys.compare(from, end) >= 0) {
+                return;
+            }
+        }
+        appendReadConflict(from, end);
+    }
+
+    private static java.util.Map.Entry<byte[], WriteBuffer.Pending> nextIndependent(
+            java.util.Iterator<java.util.Map.Entry<byte[], WriteBuffer.Pending>> it) {
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!e.getValue().needsBase()) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Appends a read conflict range, extending the last one when a range read continues it. */
+    private void appendReadConflict(byte[] begin, byte[] end) {
+        if (!readConflicts.isEmpty()) {
+            ConflictRange last = readConflicts.getLast();
+            if (last.end == begin || Arrays.equals(last.end, begin)) {
+                last.end = end;
+                return;
+            }
+            if (last.begin == end || Arrays.equals(last.begin, end)) {
+                last.begin = begin;
+                return;
+            }
+        }
+        readConflicts.add(new ConflictRange(begin, end));
+    }
+
+    /** Refuses a read in {@code [begin, end)} where a pending versionstamped key may land (1036). */
+    void checkReadable(byte[] begin, byte[] end) {
+        if (!writes.versionstampedKeys.isEmpty() && writes.isUnreadable(begin, end)) {
+            throw FdbErrors.error(FdbErrors.ACCESSED_UNREADABLE);
+        }
     }
 
     /** Throws the error that any read must fail with now, if there is one. */
@@ -125,6 +203,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     }
 
     private void checkUsable() {
+        if (closed) {
+            throw new IllegalStateException("Cannot access closed object: the transaction is closed");
+        }
         db.checkOpen();
         if (state == State.CANCELLED) {
             throw FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED);
@@ -150,6 +231,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         try {
             checkReadable();
             requireReadableKey(key);
+            checkReadable(key, Keys.after(key));
             long rv = readVersion();
             WriteBuffer.Pending pending = writes.points.get(key);
             if (pending == null && writes.isCleared(key)) {
@@ -159,7 +241,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                 return CompletableFuture.completedFuture(pending.resolve(null));
             }
             if (!isSnapshot) {
-                readConflicts.add(ConflictRange.ofKey(key));
+                appendReadConflict(key, Keys.after(key));
             }
             byte[] base = db.store().get(key, rv);
             return CompletableFuture.completedFuture(pending == null ? base : pending.resolve(base));
@@ -304,6 +386,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         }
         releaseReadVersion();
         readVersion = version;
+        readVersionRegistered = true;
+        db.registerReadVersion(version);
         readVersionAt = db.clock().millis();
     }
 
@@ -331,24 +415,42 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     @Override
     public synchronized void addReadConflictRange(byte[] begin, byte[] end) {
-        readConflicts.add(new ConflictRange(begin, end));
+        requireConflictRange(begin, end);
+        addReadConflict(begin, end);
     }
 
     @Override
     public synchronized void addReadConflictKey(byte[] key) {
-        readConflicts.add(ConflictRange.ofKey(key));
+        addReadConflictRange(key, Keys.after(key));
     }
 
     // ---- writes ----
 
     @Override
     public synchronized void addWriteConflictRange(byte[] begin, byte[] end) {
-        writeConflicts.add(new ConflictRange(begin, end));
+        requireConflictRange(begin, end);
+        if (Keys.compare(begin, end) < 0) {
+            writeConflicts.add(new ConflictRange(begin, end));
+        }
     }
 
     @Override
     public synchronized void addWriteConflictKey(byte[] key) {
-        writeConflicts.add(ConflictRange.ofKey(key));
+        addWriteConflictRange(key, Keys.after(key));
+    }
+
+    /** Like FoundationDB, a conflict range is refused at once if inverted or outside the user keyspace. */
+    private void requireConflictRange(byte[] begin, byte[] end) {
+        if (begin == null || end == null) {
+            throw new IllegalArgumentException("Keys cannot be null");
+        }
+        checkUsable();
+        if (Keys.compare(begin, end) > 0) {
+            throw FdbErrors.error(FdbErrors.INVERTED_RANGE);
+        }
+        if (Keys.compare(begin, Limits.SYSTEM_KEYS_BEGIN) > 0 || Keys.compare(end, Limits.SYSTEM_KEYS_BEGIN) > 0) {
+            throw FdbErrors.error(FdbErrors.KEY_OUTSIDE_LEGAL_RANGE);
+        }
     }
 
     @Override
@@ -358,7 +460,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         }
         if (writable() && validWriteKey(key, key.length) && validValue(value)) {
             writes.set(key, value);
-            wrote(key, key.length + value.length);
+            wrote(key);
         }
     }
 
@@ -367,9 +469,16 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         if (key == null) {
             throw new IllegalArgumentException("Key cannot be null");
         }
-        if (writable() && validWriteKey(key, key.length)) {
+        if (!writable()) {
+            return;
+        }
+        if (!Keys.isUserKey(key)) {
+            defer(FdbErrors.KEY_OUTSIDE_LEGAL_RANGE);
+            return;
+        }
+        if (key.length <= Limits.KEY_BYTES) { // a longer key cannot exist, so FoundationDB ignores its clear
             writes.clear(key);
-            wrote(key, key.length);
+            wrote(key);
         }
     }
 
@@ -390,7 +499,6 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
             return;
         }
         writes.clearRange(begin, end);
-        mutationBytes += begin.length + end.length;
         if (nextWriteNoConflict) {
             nextWriteNoConflict = false;
         } else {
@@ -425,8 +533,13 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
             }
             byte[] template = Versionstamps.withoutOffset(key);
             if (validWriteKey(template, template.length)) {
-                writes.setVersionstampedKey(template, offset, param);
-                mutationBytes += template.length + param.length;
+                byte[] possibleBegin = Versionstamps.fill(template, offset,
+                        Versionstamps.of(readVersion < 0 ? 0 : readVersion));
+                byte[] highest = template.clone();
+                Arrays.fill(highest, offset, offset + Versionstamps.LENGTH, (byte) 0xff);
+                writes.setVersionstampedKey(template, offset, param, !nextWriteNoConflict, possibleBegin,
+                        Keys.min(Keys.after(highest), Limits.SYSTEM_KEYS_BEGIN));
+                nextWriteNoConflict = false;
             }
             return;
         }
@@ -442,7 +555,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
             byte[] template = Versionstamps.withoutOffset(param);
             if (validValue(template)) {
                 writes.setVersionstampedValue(key, template, offset);
-                wrote(key, key.length + template.length);
+                wrote(key);
             }
             return;
         }
@@ -454,7 +567,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                 defer(FdbErrors.ACCESSED_UNREADABLE);
                 return;
             }
-            wrote(key, key.length + param.length);
+            wrote(key);
         }
     }
 
@@ -496,13 +609,12 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     }
 
     private static void requireReadableKey(byte[] key) {
-        if (Keys.compare(key, Limits.SYSTEM_KEYS_BEGIN) > 0) {
+        if (Keys.compare(key, Limits.SYSTEM_KEYS_BEGIN) >= 0) {
             throw FdbErrors.error(FdbErrors.KEY_OUTSIDE_LEGAL_RANGE);
         }
     }
 
-    private void wrote(byte[] key, int bytes) {
-        mutationBytes += bytes;
+    private void wrote(byte[] key) {
         if (nextWriteNoConflict) {
             nextWriteNoConflict = false;
         } else {
@@ -531,23 +643,27 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
             }
         } catch (FDBException e) {
             versionstamp.completeExceptionally(e);
+            settleWatches(e);
             return CompletableFuture.failedFuture(e);
         }
         if (writes.isEmpty() && writeConflicts.isEmpty()) {
             releaseReadVersion();
             state = State.COMMITTED;
             versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
+            settleWatches(null);
             return CompletableFuture.completedFuture(null);
         }
-        if (approximateSize() > sizeLimit) {
+        List<ConflictRange> reads = merged(readConflicts);
+        List<ConflictRange> writeRanges = merged(writeConflicts);
+        if (size(reads, writeRanges) > sizeLimit) {
             FDBException tooLarge = FdbErrors.error(FdbErrors.TRANSACTION_TOO_LARGE);
             versionstamp.completeExceptionally(tooLarge);
+            settleWatches(tooLarge);
             return CompletableFuture.failedFuture(tooLarge);
         }
         state = State.COMMITTING;
         CompletableFuture<byte[]> stamp = versionstamp;
-        CommitRequest request = new CommitRequest(readVersion, readVersionAt, List.copyOf(readConflicts), writes,
-                List.copyOf(writeConflicts));
+        CommitRequest request = new CommitRequest(readVersion, readVersionAt, reads, writes, writeRanges);
         return db.commit(request).handle((version, failure) -> {
             synchronized (this) {
                 releaseReadVersion();
@@ -556,25 +672,56 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                             ? failure.getCause() : failure;
                     state = State.OPEN;
                     stamp.completeExceptionally(cause);
+                    settleWatches(cause);
                     throw new CompletionException(cause);
                 }
                 state = State.COMMITTED;
                 committedVersion = version;
                 stamp.complete(Versionstamps.of(version));
+                settleWatches(null);
                 return null;
             }
         });
     }
 
-    private long approximateSize() {
-        long bytes = mutationBytes;
-        for (ConflictRange r : readConflicts) {
+    /**
+     * The size FoundationDB checks against the limit: the writes as sent (the last write of each key) and the
+     * merged conflict ranges, so reading or rewriting one key many times counts it once.
+     */
+    private long size(List<ConflictRange> reads, List<ConflictRange> writeRanges) {
+        long bytes = writes.bytes();
+        for (ConflictRange r : reads) {
             bytes += r.bytes();
         }
-        for (ConflictRange r : writeConflicts) {
+        for (ConflictRange r : writeRanges) {
             bytes += r.bytes();
         }
         return bytes;
+    }
+
+    private long approximateSize() {
+        return size(merged(readConflicts), merged(writeConflicts));
+    }
+
+    /** Conflict ranges sorted and with overlapping or adjacent ones joined; copies, never the originals. */
+    static List<ConflictRange> merged(List<ConflictRange> ranges) {
+        if (ranges.size() <= 1) {
+            return ranges.isEmpty() ? List.of() : List.of(new ConflictRange(ranges.getFirst().begin,
+                    ranges.getFirst().end));
+        }
+        List<ConflictRange> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparing((ConflictRange r) -> r.begin, Keys::compare));
+        List<ConflictRange> out = new ArrayList<>();
+        ConflictRange current = null;
+        for (ConflictRange r : sorted) {
+            if (current != null && Keys.compare(r.begin, current.end) <= 0) {
+                current.end = Keys.max(current.end, r.end);
+            } else {
+                current = new ConflictRange(r.begin, r.end);
+                out.add(current);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -622,13 +769,13 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     private void reset() {
         releaseReadVersion();
+        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
         readVersion = -1;
         writes = new WriteBuffer();
         readConflicts.clear();
         writeConflicts.clear();
         nextWriteNoConflict = false;
         deferred = null;
-        mutationBytes = 0;
         state = State.OPEN;
         versionstamp = new CompletableFuture<>();
         committedVersion = -1;
@@ -639,12 +786,53 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         if (state == State.OPEN) {
             state = State.CANCELLED;
             releaseReadVersion();
+            settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
         }
     }
 
+    /**
+     * A watch of {@code key}: compares against the value this transaction sees now (its own writes included),
+     * and starts watching when the transaction commits. It fails with the commit's error if the commit fails,
+     * and with {@code transaction_cancelled} if the transaction is reset, cancelled or closed uncommitted.
+     */
     @Override
-    public CompletableFuture<Void> watch(byte[] key) {
-        throw unsupported("watch");
+    public synchronized CompletableFuture<Void> watch(byte[] key) {
+        if (key == null) {
+            throw new IllegalArgumentException("Key cannot be null");
+        }
+        try {
+            checkReadable();
+            if (state != State.OPEN) {
+                throw FdbErrors.error(FdbErrors.USED_DURING_COMMIT);
+            }
+            requireReadableKey(key);
+            if (key.length > Limits.KEY_BYTES) {
+                throw FdbErrors.error(FdbErrors.KEY_TOO_LARGE);
+            }
+            byte[] seen = get(key, true).join();
+            Watches.Watch watch = db.watches().reserve(key, seen);
+            if (watch == null) {
+                throw FdbErrors.error(FdbErrors.TOO_MANY_WATCHES);
+            }
+            watches.add(watch);
+            return watch.future;
+        } catch (FDBException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (CompletionException e) {
+            return CompletableFuture.failedFuture(e.getCause());
+        }
+    }
+
+    /** Hands this transaction's watches to the database once it committed, or fails them. */
+    private void settleWatches(Throwable failure) {
+        for (Watches.Watch watch : watches) {
+            if (failure == null) {
+                db.watches().arm(watch);
+            } else {
+                watch.future.completeExceptionally(failure);
+            }
+        }
+        watches.clear();
     }
 
     @Override
@@ -694,8 +882,10 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         releaseReadVersion();
+        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
     }
 
     private synchronized void setOption(int code, byte[] param) {

@@ -16,6 +16,7 @@ final class FdbErrors {
     static final int ACCESSED_UNREADABLE = 1036;
     static final int PROCESS_BEHIND = 1037;
     static final int DATABASE_LOCKED = 1038;
+    static final int TOO_MANY_WATCHES = 1101;
     static final int TAG_THROTTLED = 1213;
     static final int IO_ERROR = 1510;
     static final int CLIENT_INVALID_OPERATION = 2000;
@@ -54,6 +55,7 @@ final class FdbErrors {
             case ACCESSED_UNREADABLE -> "Read or wrote an unreadable key";
             case PROCESS_BEHIND -> "Storage process does not have recent mutations";
             case DATABASE_LOCKED -> "Database is locked";
+            case TOO_MANY_WATCHES -> "Too many watches currently set";
             case IO_ERROR -> "Disk i/o operation failed";
             case CLIENT_INVALID_OPERATION -> "Invalid API call";
             case KEY_OUTSIDE_LEGAL_RANGE -> "Key outside legal range";

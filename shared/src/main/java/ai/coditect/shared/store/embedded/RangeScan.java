@@ -13,8 +13,9 @@ import java.util.concurrent.CompletionException;
 /**
  * One range read of a transaction, {@code [begin, end)} forward or in reverse: committed data at the read
  * version merged with the transaction's own writes. It walks lazily, re-reading the write buffer at every step
- * so that the transaction may keep writing (clearing what it just read, say) while it iterates, and it grows
- * its read conflict range to cover exactly the keys it has examined.
+ * so that the transaction may keep writing (clearing what it just read, say) while it iterates. Each step adds
+ * a read conflict over the keys it examined (less what the transaction wrote there before) and refuses to step
+ * where a pending versionstamped key may land.
  */
 final class RangeScan implements AsyncIterator<KeyValue> {
     private final EmbeddedTransaction tr;
@@ -22,7 +23,9 @@ final class RangeScan implements AsyncIterator<KeyValue> {
     private final byte[] end;
     private final int limit;
     private final boolean reverse;
-    private final ConflictRange conflict;
+    private final boolean snapshot;
+    /** Where the part examined so far ends (forward) or begins (reverse). */
+    private byte[] examined;
 
     private Iterator<Map.Entry<byte[], VersionChain>> committed;
     private Map.Entry<byte[], VersionChain> peeked;
@@ -41,7 +44,8 @@ final class RangeScan implements AsyncIterator<KeyValue> {
         this.reverse = reverse;
         this.cursor = reverse ? end : begin;
         this.cursorInclusive = !reverse;
-        this.conflict = snapshot ? null : tr.addReadConflict(reverse ? end : begin, reverse ? end : begin);
+        this.snapshot = snapshot;
+        this.examined = reverse ? end : begin;
         this.done = Keys.compare(begin, end) >= 0;
     }
 
@@ -159,19 +163,30 @@ final class RangeScan implements AsyncIterator<KeyValue> {
     }
 
     private void covered(byte[] key) {
-        if (conflict != null) {
-            if (reverse) {
-                conflict.begin = key;
-            } else {
-                conflict.end = Keys.after(key);
-            }
+        if (reverse) {
+            examine(key, examined);
+            examined = key;
+        } else {
+            byte[] after = Keys.after(key);
+            examine(examined, after);
+            examined = after;
         }
     }
 
     private void exhausted() {
-        if (conflict != null) {
-            conflict.begin = begin;
-            conflict.end = end;
+        if (reverse) {
+            examine(begin, examined);
+            examined = begin;
+        } else {
+            examine(examined, end);
+            examined = end;
+        }
+    }
+
+    private void examine(byte[] from, byte[] to) {
+        tr.checkReadable(from, to);
+        if (!snapshot) {
+            tr.addReadConflict(from, to);
         }
     }
 }

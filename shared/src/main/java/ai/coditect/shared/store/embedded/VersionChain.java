@@ -1,78 +1,97 @@
 package ai.coditect.shared.store.embedded;
 
-import java.util.Arrays;
-
 /**
- * The committed versions of one key, oldest first; a {@code null} value is a clear. Immutable, so readers at
- * any read version see a consistent chain while the single committer swaps in a new one.
+ * The committed versions of one key, newest first; a {@code null} value is a clear. Only the committer changes
+ * it: appending links a new node in front (no copy), pruning cuts the tail no reader can reach. Readers walk it
+ * without locks: a reader at or after the horizon stops before any node pruning removes.
  */
 final class VersionChain {
-    private final long[] versions;
-    private final byte[][] values;
+    private static final class Node {
+        final long version;
+        final byte[] value;
+        volatile Node older;
 
-    private VersionChain(long[] versions, byte[][] values) {
-        this.versions = versions;
-        this.values = values;
+        Node(long version, byte[] value, Node older) {
+            this.version = version;
+            this.value = value;
+            this.older = older;
+        }
+    }
+
+    private volatile Node newest;
+
+    private VersionChain(Node newest) {
+        this.newest = newest;
     }
 
     static VersionChain of(long version, byte[] value) {
-        return new VersionChain(new long[] {version}, new byte[][] {value});
+        return new VersionChain(new Node(version, value, null));
     }
 
     /** The value visible to a reader at {@code readVersion}, or {@code null} if the key was absent then. */
     byte[] valueAt(long readVersion) {
-        for (int i = versions.length - 1; i >= 0; i--) {
-            if (versions[i] <= readVersion) {
-                return values[i];
+        for (Node n = newest; n != null; n = n.older) {
+            if (n.version <= readVersion) {
+                return n.value;
             }
         }
         return null;
     }
 
     byte[] latest() {
-        return values[values.length - 1];
-    }
-
-    int size() {
-        return versions.length;
+        return newest.value;
     }
 
     long latestVersion() {
-        return versions[versions.length - 1];
+        return newest.version;
+    }
+
+    int size() {
+        int n = 0;
+        for (Node node = newest; node != null; node = node.older) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Adds a newer version; the committer's only write besides {@link #prune}. */
+    void append(long version, byte[] value) {
+        newest = new Node(version, value, newest);
     }
 
     /**
-     * This chain plus a newer version, without the versions no reader at or after {@code horizon} can see: only
-     * the newest version at or below the horizon is kept of the old ones, and dropped too if it is a clear.
+     * Drops the versions no reader at or after {@code horizon} can see: of those at or below it only the newest
+     * is kept, and not even that if it is a clear. Returns true when the key is gone for every such reader.
      */
-    VersionChain append(long version, byte[] value, long horizon) {
-        int from = firstVisibleAt(horizon);
-        int kept = versions.length - from;
-        long[] v = new long[kept + 1];
-        byte[][] b = new byte[kept + 1][];
-        System.arraycopy(versions, from, v, 0, kept);
-        System.arraycopy(values, from, b, 0, kept);
-        v[kept] = version;
-        b[kept] = value;
-        return new VersionChain(v, b);
+    boolean prune(long horizon) {
+        Node newer = null;
+        Node n = newest;
+        while (n != null && n.version > horizon) {
+            newer = n;
+            n = n.older;
+        }
+        if (n == null) {
+            return false;
+        }
+        if (n.value != null) {
+            n.older = null;
+            return false;
+        }
+        if (newer == null) {
+            return true;
+        }
+        newer.older = null;
+        return false;
     }
 
     /** True when every reader at or after {@code horizon} sees the key as absent. */
     boolean isGoneAt(long horizon) {
-        return latest() == null && latestVersion() <= horizon;
-    }
-
-    private int firstVisibleAt(long horizon) {
-        for (int i = versions.length - 1; i >= 0; i--) {
-            if (versions[i] <= horizon) {
-                return values[i] == null ? i + 1 : i;
-            }
-        }
-        return 0;
+        Node n = newest;
+        return n.value == null && n.version <= horizon;
     }
 
     @Override
     public String toString() {
-        return "VersionChain" + Arrays.toString(versions);
+        return "VersionChain(" + size() + " versions, newest " + newest.version + ")";
     }
 }

@@ -17,18 +17,24 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * versions. Like FoundationDB, transactions older than five seconds can no longer read
  * ({@code transaction_too_old}), so one that was never closed holds the horizon back for five seconds at most.
  * A snapshot in progress pins its version.
+ *
+ * <p>Every write that supersedes a version is queued with its version; each commit prunes the keys at the head
+ * of the queue once the horizon has passed them, a few more than it queued itself. So old versions go soon
+ * after the horizon moves, whether or not the key is written again, at constant amortized cost per write.
  */
 final class VersionedStore {
     private static final long RETENTION_MILLIS = Limits.TRANSACTION_LIFETIME_MILLIS + 1_000;
-    private static final int SWEEP_BUDGET = 512;
+    private static final int SWEEP_MINIMUM = 64;
 
     private final ConcurrentSkipListMap<byte[], VersionChain> data =
             new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     private final Clock clock;
     /** Commits of the retention window, oldest first: {version, commit time}. */
     private final ArrayDeque<long[]> recentCommits = new ArrayDeque<>();
-    /** Keys cleared at a version, oldest first, to remove once nobody can read them any more. */
-    private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
+    /** Keys given a newer version (or a clear), oldest first, to prune once the horizon passes that version. */
+    private final ArrayDeque<Superseded> superseded = new ArrayDeque<>();
+    /** Prunes earned and not yet spent: two per queued write, a few per commit. */
+    private long pruneCredit;
     /** Read versions of live transactions, with how many hold each. */
     private final ConcurrentSkipListMap<Long, Integer> readers = new ConcurrentSkipListMap<>();
     /** Newest commit version older than the five-second window: nobody may read below it. */
@@ -39,7 +45,7 @@ final class VersionedStore {
     private volatile long pruneIntent;
     private volatile long pinned = Long.MAX_VALUE;
 
-    private record Tombstone(long version, byte[] key) {
+    private record Superseded(long version, byte[] key) {
     }
 
     VersionedStore(Clock clock) {
@@ -73,6 +79,11 @@ final class VersionedStore {
         }
     }
 
+    /** Registers a read version chosen by the application; the caller holds the commit lock. */
+    void registerAt(long readVersion) {
+        readers.merge(readVersion, 1, Integer::sum);
+    }
+
     void release(long readVersion) {
         readers.computeIfPresent(readVersion, (v, n) -> n == 1 ? null : n - 1);
     }
@@ -95,6 +106,11 @@ final class VersionedStore {
         horizon = Math.max(horizon, Math.min(h, pinned));
     }
 
+    /** The key's committed versions, or {@code null} when it has none. */
+    VersionChain chain(byte[] key) {
+        return data.get(key);
+    }
+
     byte[] latest(byte[] key) {
         VersionChain chain = data.get(key);
         return chain == null ? null : chain.latest();
@@ -112,41 +128,55 @@ final class VersionedStore {
         if (value == null && chain.latest() == null) {
             return;
         }
-        data.put(key, chain.append(version, value, effectiveHorizon()));
-        if (value == null) {
-            tombstones.addLast(new Tombstone(version, key));
-        }
+        chain.append(version, value);
+        supersede(version, key);
     }
 
-    void clearRange(byte[] begin, byte[] end, long version) {
+    private void supersede(long version, byte[] key) {
+        superseded.addLast(new Superseded(version, key));
+        pruneCredit += 2;
+    }
+
+    void clearRange(byte[] begin, byte[] end, long version, Watches watches) {
         if (Arrays.compareUnsigned(begin, end) >= 0) {
             return;
         }
         for (Map.Entry<byte[], VersionChain> e : data.subMap(begin, true, end, false).entrySet()) {
             if (e.getValue().latest() != null) {
-                data.put(e.getKey(), e.getValue().append(version, null, effectiveHorizon()));
-                tombstones.addLast(new Tombstone(version, e.getKey()));
+                e.getValue().append(version, null);
+                supersede(version, e.getKey());
+                watches.changed(e.getKey(), null, version);
             }
         }
     }
 
-    /** Notes a commit's time, advances the horizon and removes some keys that are gone for every reader. */
+    /**
+     * Notes a commit's time and prunes keys superseded before the horizon, as many as the credit allows: each
+     * queued write earns two, each commit a few, and credit left while a reader held the horizon back is spent
+     * once it moves, so the queue drains at constant amortized cost per write.
+     */
     void committed(long version) {
         long now = clock.millis();
-        recentCommits.addLast(new long[] {version, now});
+        if (recentCommits.isEmpty() || recentCommits.peekLast()[1] != now) {
+            recentCommits.addLast(new long[] {version, now});
+        } else {
+            recentCommits.peekLast()[0] = version;
+        }
         while (!recentCommits.isEmpty() && recentCommits.peekFirst()[1] <= now - RETENTION_MILLIS) {
             timeHorizon = Math.max(timeHorizon, recentCommits.pollFirst()[0]);
         }
         long effective = effectiveHorizon();
-        for (int i = 0; i < SWEEP_BUDGET && !tombstones.isEmpty(); i++) {
-            Tombstone t = tombstones.peekFirst();
-            if (t.version() > effective) {
+        pruneCredit = Math.min(pruneCredit + SWEEP_MINIMUM, 2L * superseded.size() + SWEEP_MINIMUM);
+        while (pruneCredit > 0 && !superseded.isEmpty()) {
+            Superseded s = superseded.peekFirst();
+            if (s.version() > effective) {
                 break;
             }
-            tombstones.pollFirst();
-            VersionChain chain = data.get(t.key());
-            if (chain != null && chain.isGoneAt(effective)) {
-                data.remove(t.key(), chain);
+            superseded.pollFirst();
+            pruneCredit--;
+            VersionChain chain = data.get(s.key());
+            if (chain != null && chain.prune(effective)) {
+                data.remove(s.key(), chain);
             }
         }
     }

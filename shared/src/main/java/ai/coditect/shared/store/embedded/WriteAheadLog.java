@@ -1,5 +1,7 @@
 package ai.coditect.shared.store.embedded;
 
+import com.apple.foundationdb.FDBException;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -8,13 +10,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,9 +38,16 @@ import java.util.zip.CheckedOutputStream;
  * of them is acknowledged (group commit), and periodic snapshots ({@code snapshot-<version>.snap}) after which
  * the log segments they cover are deleted.
  *
- * <p>Record frame: payload length (int), CRC32C of length and payload (int), payload ({@link LogRecord}).
- * Recovery loads the newest snapshot, replays newer records, and cuts off a torn or corrupt tail of the last
- * segment — what a crash in the middle of a write leaves behind, and never an acknowledged commit.
+ * <p>Record frame: header (int: payload length, high bit set when the record continues the batch written with
+ * the one before it), CRC32C of header and payload (int), payload ({@link LogRecord}). Recovery loads the
+ * newest snapshot and replays newer records. Only the batch being written when the process stopped can be
+ * damaged without a disk fault, and it was never acknowledged: damage in the last segment after which no new
+ * batch starts is cut off. Damage anywhere else would lose acknowledged commits if skipped, so it is reported.
+ *
+ * <p>A failed write or fsync fails the commits of that batch with {@code commit_unknown_result} (1021: the
+ * records may or may not be on disk) and every later commit with {@code io_error} (1510), until the database
+ * is reopened: the engine never writes after a record it could not make durable, so that record is at worst a
+ * torn tail, and a commit it refused never shows up after a restart.
  */
 final class WriteAheadLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WriteAheadLog.class.getName());
@@ -48,51 +56,78 @@ final class WriteAheadLog implements AutoCloseable {
     private static final String SNAPSHOT_PREFIX = "snapshot-";
     private static final String SNAPSHOT_SUFFIX = ".snap";
     private static final long SNAPSHOT_MAGIC = 0x434f44534e415031L; // "CODSNAP1"
-    private static final int MAX_RECORD_BYTES = 64 << 20;
+    /** Records the reader accepts, and so the writer: a transaction is at most 10 MB, its record about that. */
+    static final int MAX_RECORD_BYTES = 64 << 20;
+    private static final int CONTINUES_BATCH = 0x8000_0000;
+    private static final int FRAME_BYTES = 8;
+    /** Bytes of records written and fsynced at once, at most (or the one record, if larger). */
+    private static final int BATCH_BYTES = 16 << 20;
 
     private final Path dir;
     private final long segmentLimit;
     private final VersionedStore store;
     private final LongConsumer onDurable;
     private final Executor executor;
+    private final DiskIo io;
     private final Thread writer;
     private final List<Pending> queue = new ArrayList<>();
     private FileChannel segment;
     private long segmentBytes;
+    private long lastDurable;
     private boolean closing;
-    private IOException failure;
+    /** Why the log accepts no more commits; guarded by {@link #queue}. */
+    private String failure;
     private volatile Thread snapshotter;
 
     private record Pending(long version, byte[] payload, CompletableFuture<Long> done) {
     }
 
     private WriteAheadLog(Path dir, long segmentLimit, VersionedStore store, long lastVersion, LongConsumer onDurable,
-                          Executor executor) throws IOException {
+                          Executor executor, DiskIo io) throws IOException {
         this.dir = dir;
         this.segmentLimit = segmentLimit;
         this.store = store;
         this.onDurable = onDurable;
         this.executor = executor;
-        openSegment(lastVersion + 1);
+        this.io = io;
+        this.lastDurable = lastVersion;
+        this.segment = openSegment(lastVersion + 1);
+        this.segmentBytes = segment.size();
         this.writer = Thread.ofPlatform().daemon().name("coditect-store-log-" + dir.getFileName())
                 .unstarted(this::writeLoop);
     }
 
     /** Recovers the directory into {@code store}, then opens the log for new commits after the recovered ones. */
     static WriteAheadLog open(Path dir, long segmentLimit, VersionedStore store, LongConsumer onRecovered,
-                              LongConsumer onDurable, Executor executor) throws IOException {
-        long last = recover(dir, store);
+                              LongConsumer onDurable, Executor executor, DiskIo io) throws IOException {
+        long last = recover(dir, store, io);
         onRecovered.accept(last);
-        WriteAheadLog log = new WriteAheadLog(dir, segmentLimit, store, last, onDurable, executor);
+        WriteAheadLog log = new WriteAheadLog(dir, segmentLimit, store, last, onDurable, executor, io);
         log.writer.start();
         return log;
     }
 
-    /** Queues a commit; {@code done} completes once it is on disk. Called in version order. */
+    /** True when the reader accepts a record payload of {@code length} bytes. */
+    static boolean readable(int length) {
+        return length >= LogRecord.EMPTY_BYTES && length <= MAX_RECORD_BYTES;
+    }
+
+    /**
+     * Queues a commit; {@code done} completes once it is on disk. Called in version order, after the commit was
+     * applied in memory: a commit refused here must stop all later ones, or they would make it visible.
+     */
     void append(long version, byte[] payload, CompletableFuture<Long> done) {
         synchronized (queue) {
             if (failure != null || closing) {
-                done.completeExceptionally(FdbErrors.error(FdbErrors.IO_ERROR));
+                done.completeExceptionally(refused());
+                return;
+            }
+            if (!readable(payload.length)) {
+                failure = "a commit produced a log record of " + payload.length + " bytes, more than the "
+                        + MAX_RECORD_BYTES + " the log can read back";
+                LOG.severe(() -> "the store's log refused a record; no further commit is accepted until the "
+                        + "database is reopened: " + failure);
+                done.completeExceptionally(FdbErrors.error(FdbErrors.TRANSACTION_TOO_LARGE));
                 return;
             }
             queue.add(new Pending(version, payload, done));
@@ -100,66 +135,86 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
+    private FDBException refused() {
+        String why = failure != null ? failure : "the database is closing";
+        return new FDBException(FdbErrors.message(FdbErrors.IO_ERROR) + ": the store's log accepts no more "
+                + "commits (" + why + "); reopen the database", FdbErrors.IO_ERROR);
+    }
+
     private void writeLoop() {
         while (true) {
-            List<Pending> batch;
-            synchronized (queue) {
-                while (queue.isEmpty() && !closing) {
-                    try {
-                        queue.wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-                if (queue.isEmpty()) {
-                    return;
-                }
-                batch = new ArrayList<>(queue);
-                queue.clear();
-            }
-            long durable = batch.getLast().version();
-            try {
-                write(batch);
-            } catch (IOException e) {
-                LOG.log(Level.SEVERE, "the store's log could not be written; no further commit is accepted", e);
-                synchronized (queue) {
-                    failure = e;
-                    for (Pending p : queue) {
-                        p.done().completeExceptionally(FdbErrors.error(FdbErrors.IO_ERROR));
-                    }
-                    queue.clear();
-                }
-                for (Pending p : batch) {
-                    p.done().completeExceptionally(FdbErrors.error(FdbErrors.IO_ERROR));
-                }
+            List<Pending> batch = nextBatch();
+            if (batch == null) {
                 return;
             }
-            onDurable.accept(durable);
+            try {
+                write(batch);
+            } catch (IOException | RuntimeException e) {
+                fail(batch, e);
+                return;
+            }
+            lastDurable = batch.getLast().version();
+            onDurable.accept(lastDurable);
             for (Pending p : batch) {
                 executor.execute(() -> p.done().complete(p.version()));
-            }
-            if (segmentBytes >= segmentLimit && snapshotter == null) {
-                startSnapshot(durable);
             }
         }
     }
 
+    /** The next commits to write, or null once closing with nothing left. */
+    private List<Pending> nextBatch() {
+        synchronized (queue) {
+            while (queue.isEmpty() && !closing) {
+                try {
+                    queue.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            if (queue.isEmpty()) {
+                return null;
+            }
+            List<Pending> batch = new ArrayList<>();
+            long bytes = 0;
+            for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (!batch.isEmpty() && bytes + p.payload().length > BATCH_BYTES) {
+                    break;
+                }
+                batch.add(p);
+                bytes += p.payload().length;
+                it.remove();
+            }
+            return batch;
+        }
+    }
+
+    /** After a failed write or fsync: the batch and everything queued behind it may or may not be durable. */
+    private void fail(List<Pending> batch, Exception e) {
+        LOG.log(Level.SEVERE, "the store's log could not be written; no further commit is accepted until the "
+                + "database is reopened", e);
+        List<Pending> unknown = new ArrayList<>(batch);
+        synchronized (queue) {
+            failure = "writing the log failed: " + e;
+            unknown.addAll(queue);
+            queue.clear();
+        }
+        for (Pending p : unknown) {
+            p.done().completeExceptionally(FdbErrors.error(FdbErrors.COMMIT_UNKNOWN_RESULT));
+        }
+    }
+
     private void write(List<Pending> batch) throws IOException {
-        int size = 0;
-        for (Pending p : batch) {
-            size += 8 + p.payload().length;
+        if (segmentBytes >= segmentLimit && snapshotter == null) {
+            startSnapshot();
         }
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        CRC32C crc = new CRC32C();
+        List<byte[]> payloads = new ArrayList<>(batch.size());
         for (Pending p : batch) {
-            crc.reset();
-            byte[] len = ByteBuffer.allocate(4).putInt(p.payload().length).array();
-            crc.update(len);
-            crc.update(p.payload());
-            buf.put(len).putInt((int) crc.getValue()).put(p.payload());
+            payloads.add(p.payload());
         }
-        buf.flip();
+        ByteBuffer buf = frames(payloads);
+        int size = buf.remaining();
         while (buf.hasRemaining()) {
             segment.write(buf);
         }
@@ -167,29 +222,61 @@ final class WriteAheadLog implements AutoCloseable {
         segmentBytes += size;
     }
 
-    private void openSegment(long firstVersion) throws IOException {
-        Path path = dir.resolve(segmentName(firstVersion));
-        segment = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        segment.position(segment.size());
-        segmentBytes = segment.size();
-        syncDirectory(dir);
+    /** One batch of records as written: the first starts the batch, the others continue it. */
+    static ByteBuffer frames(List<byte[]> payloads) {
+        long size = 0;
+        for (byte[] p : payloads) {
+            size += FRAME_BYTES + p.length;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(size));
+        CRC32C crc = new CRC32C();
+        boolean first = true;
+        for (byte[] payload : payloads) {
+            int header = payload.length | (first ? 0 : CONTINUES_BATCH);
+            byte[] headerBytes = ByteBuffer.allocate(4).putInt(header).array();
+            crc.reset();
+            crc.update(headerBytes);
+            crc.update(payload);
+            buf.put(headerBytes).putInt((int) crc.getValue()).put(payload);
+            first = false;
+        }
+        return buf.flip();
     }
 
-    /** Starts a new segment after {@code version} and writes a snapshot at it in the background. */
-    private void startSnapshot(long version) {
+    private FileChannel openSegment(long firstVersion) throws IOException {
+        Path path = dir.resolve(segmentName(firstVersion));
+        FileChannel ch = io.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
-            segment.close();
-            openSegment(version + 1);
+            ch.position(ch.size());
+            io.syncDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
+    }
+
+    /**
+     * Starts a new segment after the last durable version and writes a snapshot at that version in the
+     * background. A failure to start the segment fails the batch about to be written, which was not.
+     */
+    private void startSnapshot() throws IOException {
+        long version = lastDurable;
+        FileChannel next = openSegment(version + 1);
+        FileChannel previous = segment;
+        segment = next;
+        segmentBytes = next.size();
+        try {
+            previous.close();
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not start a new log segment; the snapshot is skipped", e);
-            return;
+            LOG.log(Level.WARNING, "closing a full log segment failed; its records were already fsynced", e);
         }
         store.pin(version);
         Thread t = Thread.ofPlatform().daemon().name("coditect-store-snapshot").unstarted(() -> {
             try {
                 writeSnapshot(version);
                 deleteCoveredFiles(version);
-            } catch (IOException | UncheckedIOException e) {
+            } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "snapshot at version " + version + " failed; the log keeps everything", e);
             } finally {
                 store.unpin();
@@ -202,7 +289,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     private void writeSnapshot(long version) throws IOException {
         Path tmp = dir.resolve(SNAPSHOT_PREFIX + pad(version) + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             CRC32C crc = new CRC32C();
             OutputStream raw = Channels.newOutputStream(ch);
@@ -227,22 +314,22 @@ final class WriteAheadLog implements AutoCloseable {
             out.flush();
             ch.force(true);
         }
-        Files.move(tmp, dir.resolve(snapshotName(version)), StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory(dir);
+        io.move(tmp, dir.resolve(snapshotName(version)));
+        io.syncDirectory(dir);
     }
 
     private void deleteCoveredFiles(long version) throws IOException {
         for (Path p : list(dir, SEGMENT_PREFIX, SEGMENT_SUFFIX)) {
             if (versionOf(p, SEGMENT_PREFIX, SEGMENT_SUFFIX) <= version) {
-                Files.deleteIfExists(p);
+                io.delete(p);
             }
         }
         for (Path p : list(dir, SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX)) {
             if (versionOf(p, SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX) < version) {
-                Files.deleteIfExists(p);
+                io.delete(p);
             }
         }
-        syncDirectory(dir);
+        io.syncDirectory(dir);
     }
 
     @Override
@@ -265,27 +352,27 @@ final class WriteAheadLog implements AutoCloseable {
 
     // ---- recovery ----
 
-    private static long recover(Path dir, VersionedStore store) throws IOException {
+    private static long recover(Path dir, VersionedStore store, DiskIo io) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList()) {
-                Files.delete(p);
+                io.delete(p);
             }
         }
         long version = 0;
         List<Path> snapshots = list(dir, SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX);
         if (!snapshots.isEmpty()) {
-            version = loadSnapshot(snapshots.getLast(), store);
+            version = loadSnapshot(snapshots.getLast(), store, io);
         }
         List<Path> segments = list(dir, SEGMENT_PREFIX, SEGMENT_SUFFIX);
         for (int i = 0; i < segments.size(); i++) {
-            version = replay(segments.get(i), store, version, i == segments.size() - 1);
+            version = replay(segments.get(i), store, version, i == segments.size() - 1, io);
         }
         return version;
     }
 
-    private static long loadSnapshot(Path file, VersionedStore store) throws IOException {
+    private static long loadSnapshot(Path file, VersionedStore store, DiskIo io) throws IOException {
         CRC32C crc = new CRC32C();
-        try (InputStream raw = Files.newInputStream(file);
+        try (InputStream raw = Channels.newInputStream(io.open(file, StandardOpenOption.READ));
              DataInputStream in = new DataInputStream(new CheckedInputStream(new BufferedInputStream(raw, 1 << 16),
                      crc))) {
             if (in.readLong() != SNAPSHOT_MAGIC) {
@@ -312,38 +399,50 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    /** Replays one segment; a bad record ends the segment, and is only acceptable as the tail of the last one. */
-    private static long replay(Path file, VersionedStore store, long after, boolean last) throws IOException {
+    /**
+     * Replays one segment. A damaged record is cut off only at the end of the last segment and only when no
+     * batch starts after it: then it belongs to the batch whose write a crash interrupted, never acknowledged.
+     */
+    private static long replay(Path file, VersionedStore store, long after, boolean last, DiskIo io)
+            throws IOException {
         long version = after;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = io.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             long pos = 0;
-            ByteBuffer header = ByteBuffer.allocate(8);
+            ByteBuffer header = ByteBuffer.allocate(FRAME_BYTES);
             CRC32C crc = new CRC32C();
             while (pos < size) {
                 byte[] payload = readRecord(ch, pos, size, header, crc);
                 if (payload == null) {
                     if (!last) {
-                        throw corrupt(file, "a record at offset " + pos + " is damaged and newer segments follow");
+                        throw corrupt(file, "the record at offset " + pos + " is damaged and newer segments follow");
                     }
-                    LOG.warning(() -> "cutting off an incomplete record at the end of " + file.getFileName()
-                            + " (left by a crash during a write; it was never acknowledged)");
+                    long next = nextBatchStart(ch, pos + 1, size, crc);
+                    if (next >= 0) {
+                        throw corrupt(file, "the record at offset " + pos + " is damaged and intact records "
+                                + "follow it (a batch starts at offset " + next + ")");
+                    }
+                    long cut = pos;
+                    LOG.warning(() -> "cutting off an incomplete record at offset " + cut + " of "
+                            + file.getFileName() + " (left by a crash during a write; it was never acknowledged)");
                     ch.truncate(pos);
                     ch.force(true);
                     break;
                 }
-                LogRecord record = LogRecord.decode(payload);
+                LogRecord record;
+                try {
+                    record = LogRecord.decode(payload);
+                } catch (RuntimeException e) {
+                    throw corrupt(file, "the record at offset " + pos + " has a valid checksum but cannot be read ("
+                            + e + ")");
+                }
                 if (record.version() > version) {
                     for (LogRecord.Effect e : record.effects()) {
-                        if (e.isSet()) {
-                            store.recover(e.key(), e.value(), record.version());
-                        } else {
-                            store.recoverClearRange(e.key(), e.end());
-                        }
+                        e.replay(store, record.version());
                     }
                     version = record.version();
                 }
-                pos += 8 + payload.length;
+                pos += FRAME_BYTES + payload.length;
             }
         }
         return version;
@@ -351,21 +450,46 @@ final class WriteAheadLog implements AutoCloseable {
 
     private static byte[] readRecord(FileChannel ch, long pos, long size, ByteBuffer header, CRC32C crc)
             throws IOException {
-        if (size - pos < 8) {
+        if (size - pos < FRAME_BYTES) {
             return null;
         }
         header.clear();
         readFully(ch, header, pos);
-        int length = header.getInt(0);
-        if (length < 12 || length > MAX_RECORD_BYTES || size - pos - 8 < length) {
+        int length = header.getInt(0) & ~CONTINUES_BATCH;
+        if (!readable(length) || size - pos - FRAME_BYTES < length) {
             return null;
         }
         ByteBuffer payload = ByteBuffer.allocate(length);
-        readFully(ch, payload, pos + 8);
+        readFully(ch, payload, pos + FRAME_BYTES);
         crc.reset();
         crc.update(header.array(), 0, 4);
         crc.update(payload.array());
         return (int) crc.getValue() == header.getInt(4) ? payload.array() : null;
+    }
+
+    /**
+     * The offset of the first intact record at or after {@code from} that starts a batch, or -1. Every byte
+     * offset is tried, since the damaged record's length cannot be trusted.
+     */
+    private static long nextBatchStart(FileChannel ch, long from, long size, CRC32C crc) throws IOException {
+        long span = Math.min(size - from, Integer.MAX_VALUE);
+        if (span < FRAME_BYTES) {
+            return -1;
+        }
+        MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, from, span);
+        for (int o = 0; o + FRAME_BYTES + LogRecord.EMPTY_BYTES <= span; o++) {
+            int header = map.getInt(o);
+            if ((header & CONTINUES_BATCH) != 0 || !readable(header) || o + (long) FRAME_BYTES + header > span) {
+                continue;
+            }
+            crc.reset();
+            crc.update(map.slice(o, 4));
+            crc.update(map.slice(o + FRAME_BYTES, header));
+            if ((int) crc.getValue() == map.getInt(o + 4)) {
+                return from + o;
+            }
+        }
+        return -1;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
@@ -407,11 +531,5 @@ final class WriteAheadLog implements AutoCloseable {
 
     private static String pad(long version) {
         return String.format("%020d", version);
-    }
-
-    static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 }

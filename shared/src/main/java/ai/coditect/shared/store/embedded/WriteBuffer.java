@@ -41,6 +41,11 @@ final class WriteBuffer {
             return !known;
         }
 
+        /** The atomic mutations to apply to the committed value, when {@link #needsBase()}. */
+        List<Mutation> mutations() {
+            return ops;
+        }
+
         boolean isVersionstamped() {
             return versionstampOffset >= 0;
         }
@@ -68,6 +73,18 @@ final class WriteBuffer {
             return resolve(base);
         }
 
+        /** Bytes this key's writes take in the commit. */
+        long bytes(int keyLength) {
+            if (known) {
+                return keyLength + (value == null ? keyLength + 1 : value.length);
+            }
+            long bytes = 0;
+            for (Mutation op : ops) {
+                bytes += keyLength + op.param().length;
+            }
+            return bytes;
+        }
+
         Pending then(Mutation op) {
             if (known) {
                 return value(AtomicOps.apply(op.type(), value, op.param()));
@@ -85,14 +102,25 @@ final class WriteBuffer {
     record Mutation(MutationType type, byte[] param) {
     }
 
-    /** A SET_VERSIONSTAMPED_KEY whose key is known only at commit. */
-    record VersionstampedKey(byte[] template, int offset, byte[] value) {
+    /**
+     * A SET_VERSIONSTAMPED_KEY whose key is known only at commit. Until then the transaction cannot read
+     * {@code [possibleBegin, possibleEnd)}, where it may land; clears issued after it (from index
+     * {@code clearsBefore} of {@link #clearsInOrder}) still apply to it, as FoundationDB applies mutations in
+     * the order they were made.
+     */
+    record VersionstampedKey(byte[] template, int offset, byte[] value, boolean writeConflict,
+                             byte[] possibleBegin, byte[] possibleEnd, int clearsBefore) {
+        boolean isClearedBy(byte[] begin, byte[] end) {
+            return Arrays.compareUnsigned(begin, possibleBegin) <= 0 && Arrays.compareUnsigned(possibleEnd, end) <= 0;
+        }
     }
 
     final TreeMap<byte[], Pending> points = new TreeMap<>(Arrays::compareUnsigned);
     /** Cleared ranges, {@code begin -> end}, disjoint and not adjacent. */
     final TreeMap<byte[], byte[]> cleared = new TreeMap<>(Arrays::compareUnsigned);
     final List<VersionstampedKey> versionstampedKeys = new ArrayList<>();
+    /** Clears made while versionstamped keys are pending, {@code {begin, end}} in order. */
+    final List<byte[][]> clearsInOrder = new ArrayList<>();
 
     boolean isEmpty() {
         return points.isEmpty() && cleared.isEmpty() && versionstampedKeys.isEmpty();
@@ -104,6 +132,7 @@ final class WriteBuffer {
 
     void clear(byte[] key) {
         points.put(key, Pending.value(null));
+        clearedAfterVersionstampedKeys(key, Arrays.copyOf(key, key.length + 1));
     }
 
     /** Returns false when the key awaits a versionstamped value, which FoundationDB cannot mutate further. */
@@ -126,14 +155,63 @@ final class WriteBuffer {
         points.put(key, Pending.versionstampedValue(template, offset));
     }
 
-    void setVersionstampedKey(byte[] template, int offset, byte[] value) {
-        versionstampedKeys.add(new VersionstampedKey(template, offset, value));
+    void setVersionstampedKey(byte[] template, int offset, byte[] value, boolean writeConflict, byte[] possibleBegin,
+                              byte[] possibleEnd) {
+        versionstampedKeys.add(new VersionstampedKey(template, offset, value, writeConflict, possibleBegin,
+                possibleEnd, clearsInOrder.size()));
+    }
+
+    /** True when the key a versionstamped key resolved to was cleared by a clear made after it. */
+    boolean clearedAfter(VersionstampedKey vk, byte[] key) {
+        for (int i = vk.clearsBefore(); i < clearsInOrder.size(); i++) {
+            byte[][] c = clearsInOrder.get(i);
+            if (Arrays.compareUnsigned(c[0], key) <= 0 && Arrays.compareUnsigned(key, c[1]) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when a pending versionstamped key may land in {@code [begin, end)}, which cannot be read then. */
+    boolean isUnreadable(byte[] begin, byte[] end) {
+        for (VersionstampedKey vk : versionstampedKeys) {
+            if (Arrays.compareUnsigned(vk.possibleBegin(), end) < 0
+                    && Arrays.compareUnsigned(begin, vk.possibleEnd()) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void clearedAfterVersionstampedKeys(byte[] begin, byte[] end) {
+        if (versionstampedKeys.isEmpty()) {
+            return;
+        }
+        // a clear over everywhere the key may land removes it outright, and with it the unreadable range
+        versionstampedKeys.removeIf(vk -> vk.isClearedBy(begin, end));
+        clearsInOrder.add(new byte[][] {begin, end});
+    }
+
+    /** Bytes of the writes as they will be sent at commit: the last write of each key, merged clears. */
+    long bytes() {
+        long bytes = 0;
+        for (var e : points.entrySet()) {
+            bytes += e.getValue().bytes(e.getKey().length);
+        }
+        for (var e : cleared.entrySet()) {
+            bytes += e.getKey().length + e.getValue().length;
+        }
+        for (VersionstampedKey vk : versionstampedKeys) {
+            bytes += vk.template().length + vk.value().length;
+        }
+        return bytes;
     }
 
     void clearRange(byte[] begin, byte[] end) {
         if (Arrays.compareUnsigned(begin, end) >= 0) {
             return;
         }
+        clearedAfterVersionstampedKeys(begin, end);
         points.subMap(begin, true, end, false).clear();
         byte[] newBegin = begin;
         byte[] newEnd = end;

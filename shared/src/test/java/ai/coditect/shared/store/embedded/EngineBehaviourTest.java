@@ -105,11 +105,59 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void oldVersionsGoOnceTheReaderLeavesWithoutAnotherWriteToTheKey() {
+        try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
+            byte[] hot = Tuple.from("hot").pack();
+            Transaction reader = db.createTransaction();
+            reader.get(hot).join();
+            for (int i = 0; i < 20_000; i++) {
+                int n = i;
+                db.run(tr -> {
+                    tr.set(hot, Tuple.from(n).pack());
+                    return null;
+                });
+            }
+            assertTrue(db.store().versionCount(hot) > 10_000, "the reader still needs the first version");
+            reader.close();
+            for (int i = 0; i < 400; i++) {
+                db.run(tr -> {
+                    tr.set(Tuple.from("elsewhere").pack(), new byte[1]);
+                    return null;
+                });
+            }
+            assertTrue(db.store().versionCount(hot) <= 1, "kept: " + db.store().versionCount(hot));
+        }
+    }
+
+    @Test
+    void aReaderLeftOpenHoldsOldVersionsForFiveSecondsAtMost() {
+        try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
+            byte[] hot = Tuple.from("hot").pack();
+            Transaction forgotten = db.createTransaction();
+            forgotten.get(hot).join();
+            for (int i = 0; i < 1_000; i++) {
+                int n = i;
+                db.run(tr -> {
+                    tr.set(hot, Tuple.from(n).pack());
+                    return null;
+                });
+            }
+            clock.advance(Duration.ofSeconds(7));
+            for (int i = 0; i < 40; i++) {
+                db.run(tr -> {
+                    tr.set(Tuple.from("elsewhere").pack(), new byte[1]);
+                    return null;
+                });
+            }
+            assertTrue(db.store().versionCount(hot) <= 1, "kept: " + db.store().versionCount(hot));
+            forgotten.close();
+        }
+    }
+
+    @Test
     void unsupportedOperationsSayWhichOperation() {
         try (EmbeddedDatabase db = EmbeddedDatabase.inMemory(clock)) {
             Transaction tr = db.createTransaction();
-            assertTrue(assertThrows(UnsupportedOperationException.class, () -> tr.watch(new byte[] {1}))
-                    .getMessage().startsWith("watch"));
             assertTrue(assertThrows(UnsupportedOperationException.class, () -> db.openTenant(Tuple.from("t")))
                     .getMessage().contains("tenants"));
             assertTrue(assertThrows(UnsupportedOperationException.class, () -> tr.getMappedRange(

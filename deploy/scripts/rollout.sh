@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Rolls a release out to the functions' Cloud Run services, and back. Used by cloudbuild.yaml; by hand too.
+#
+#   rollout.sh candidates            new revision of every service, no traffic, tag "candidate"
+#   rollout.sh gradually 10 50 100   shift traffic step by step; after each step but the last, wait and compare
+#                                    the new revision's error rate and p95 latency with the old one's; on a failed
+#                                    check, move 100 % back to the old revisions and exit 1
+#   rollout.sh rollback [SUFFIX]     100 % to the revisions before this build (or to <service>-SUFFIX)
+#   rollout.sh record                write the released image digests to gs://<project>-tfstate/releases/
+#
+# Services are found by their label app=coditect. Environment: PROJECT, REGION, REVISION_SUFFIX, DIGESTS (folder
+# of <image>-name files holding image@digest), STEP_WAIT_SECONDS, MAX_ERROR_RATE_INCREASE, MAX_LATENCY_RATIO,
+# CODI2_IMAGE, WORKSPACE_IMAGE_PIN ("sidecar=<ref>,theia=<ref>").
+set -euo pipefail
+
+: "${PROJECT:?set PROJECT}"
+REGION=${REGION:-europe-west1}
+STATE=${STATE:-/workspace/rollout}
+MIN_REQUESTS=${MIN_REQUESTS:-20}
+mkdir -p "$STATE"
+
+log() { echo "rollout: $*" >&2; }
+
+services() {
+  gcloud run services list --project "$PROJECT" --region "$REGION" \
+    --filter='metadata.labels.app=coditect' --format='value(metadata.name)'
+}
+
+# the revision that serves the service's traffic now (the largest share)
+serving_revision() {
+  gcloud run services describe "$1" --project "$PROJECT" --region "$REGION" --format=json | python3 -c '
+import json, sys
+traffic = json.load(sys.stdin)["status"].get("traffic", [])
+best = max((t for t in traffic if t.get("percent")), key=lambda t: t["percent"])
+print(best["revisionName"])'
+}
+
+# the image repository a service runs (functions, knowledge): its image path's last segment
+image_name() {
+  gcloud run services describe "$1" --project "$PROJECT" --region "$REGION" \
+    --format='value(spec.template.spec.containers[0].image)' | sed -E 's#.*/##; s#[@:].*##'
+}
+
+reads_env() {
+  gcloud run services describe "$1" --project "$PROJECT" --region "$REGION" \
+    --format='value(spec.template.spec.containers[0].env[].name)' | tr ';' '\n' | grep -qx "$2"
+}
+
+pinned() {
+  # the pinned image for $1 from WORKSPACE_IMAGE_PIN, if any
+  tr ',' '\n' <<<"${WORKSPACE_IMAGE_PIN:-}" | sed -n "s#^$1=##p"
+}
+
+workspace_image() {
+  local name=$1 pin
+  pin=$(pinned "$name")
+  if [ -n "$pin" ]; then
+    echo "$pin"
+  elif [ -f "$DIGESTS/$name" ]; then
+    cat "$DIGESTS/$name"
+  fi
+}
+
+candidates() {
+  : "${REVISION_SUFFIX:?set REVISION_SUFFIX}" "${DIGESTS:?set DIGESTS}"
+  local s image env
+  for s in $(services); do
+    image=$(image_name "$s")
+    if [ ! -f "$DIGESTS/$image" ]; then
+      log "$s runs $image, which this build did not make: left as it is"
+      continue
+    fi
+    serving_revision "$s" > "$STATE/$s.previous"
+    env=()
+    # the services that start workspaces take the new workspace images (new starts only: a cohort rollout)
+    if reads_env "$s" CODITECT_SIDECAR_IMAGE; then
+      local sidecar theia
+      sidecar=$(workspace_image sidecar)
+      theia=$(workspace_image theia)
+      [ -n "$sidecar" ] && env+=("CODITECT_SIDECAR_IMAGE=$sidecar")
+      [ -n "$theia" ] && env+=("CODITECT_THEIA_IMAGE=$theia")
+      [ -n "${CODI2_IMAGE:-}" ] && env+=("CODITECT_CODI2_IMAGE=$CODI2_IMAGE")
+    fi
+    log "$s: new revision $s-$REVISION_SUFFIX of $(cat "$DIGESTS/$image"), no traffic, tag candidate"
+    gcloud run deploy "$s" --project "$PROJECT" --region "$REGION" --quiet \
+      --image "$(cat "$DIGESTS/$image")" --revision-suffix "$REVISION_SUFFIX" --no-traffic --tag candidate \
+      ${env:+--update-env-vars "$(IFS=,; echo "${env[*]}")"}
+    echo "$s-$REVISION_SUFFIX" > "$STATE/$s.new"
+  done
+}
+
+# PromQL over Cloud Monitoring's Cloud Run metrics; prints one number (NaN when there is no data)
+promql() {
+  curl -sf -H "Authorization: Bearer $(gcloud auth print-access-token)" \
+    "https://monitoring.googleapis.com/v1/projects/$PROJECT/location/global/prometheus/api/v1/query" \
+    --data-urlencode "query=$1" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+print(r[0]["value"][1] if r else "NaN")'
+}
+
+revision_figures() {
+  local service=$1 revision=$2 window=$3 sel
+  sel="monitored_resource=\"cloud_run_revision\",service_name=\"$service\",revision_name=\"$revision\""
+  local total errors p95
+  total=$(promql "sum(increase(run_googleapis_com:request_count{$sel}[$window]))")
+  errors=$(promql "sum(increase(run_googleapis_com:request_count{$sel,response_code_class=\"5xx\"}[$window]))")
+  p95=$(promql "histogram_quantile(0.95, sum by (le) (increase(run_googleapis_com:request_latencies_bucket{$sel}[$window])))")
+  echo "$total $errors $p95"
+}
+
+# judges the new revision against the old one; exit 1 when it is worse beyond the allowances
+check() {
+  local service=$1 new=$2 old=$3 window="${STEP_WAIT_SECONDS:-300}s"
+  read -r new_total new_errors new_p95 <<<"$(revision_figures "$service" "$new" "$window")"
+  read -r old_total old_errors old_p95 <<<"$(revision_figures "$service" "$old" "$window")"
+  python3 - "$service" "$new_total" "$new_errors" "$new_p95" "$old_total" "$old_errors" "$old_p95" \
+    "${MAX_ERROR_RATE_INCREASE:-0.005}" "${MAX_LATENCY_RATIO:-1.5}" "$MIN_REQUESTS" <<'PY'
+import math, sys
+service, nt, ne, np95, ot, oe, op95, max_inc, max_ratio, min_requests = sys.argv[1:]
+f = lambda v: 0.0 if v in ("NaN", "") or math.isnan(float(v)) else float(v)
+nt, ne, np95, ot, oe, op95 = map(f, (nt, ne, np95, ot, oe, op95))
+if nt < float(min_requests):
+    print(f"rollout: {service}: {nt:.0f} requests on the new revision, too few to judge; going on", file=sys.stderr)
+    sys.exit(0)
+new_rate, old_rate = ne / nt, (oe / ot if ot else 0.0)
+print(f"rollout: {service}: errors {new_rate:.4f} new vs {old_rate:.4f} old; p95 {np95:.0f} ms new vs {op95:.0f} ms old",
+      file=sys.stderr)
+bad = new_rate > old_rate + float(max_inc)
+# latency counts only when it is worse by the ratio and by at least 50 ms (small services are noisy)
+bad |= op95 > 0 and np95 > op95 * float(max_ratio) and np95 - op95 > 50
+sys.exit(1 if bad else 0)
+PY
+}
+
+rollback() {
+  local s previous suffix=${1:-}
+  for s in $(services); do
+    if [ -n "$suffix" ]; then
+      previous="$s-$suffix"
+    elif [ -f "$STATE/$s.previous" ]; then
+      previous=$(cat "$STATE/$s.previous")
+    else
+      continue
+    fi
+    log "$s: 100 % back to $previous"
+    gcloud run services update-traffic "$s" --project "$PROJECT" --region "$REGION" --quiet \
+      --to-revisions "$previous=100"
+  done
+}
+
+gradually() {
+  local step s new old last=${*: -1}
+  # whatever fails from here on (a check, gcloud, the network), no service is left with split traffic
+  trap 'log "the rollout failed: rolling every service back"; rollback; exit 1' ERR
+  for step in "$@"; do
+    for s in $(services); do
+      [ -f "$STATE/$s.new" ] || continue
+      new=$(cat "$STATE/$s.new")
+      old=$(cat "$STATE/$s.previous")
+      log "$s: $step % to $new"
+      if [ "$step" -ge 100 ]; then
+        gcloud run services update-traffic "$s" --project "$PROJECT" --region "$REGION" --quiet \
+          --to-revisions "$new=100"
+      else
+        gcloud run services update-traffic "$s" --project "$PROJECT" --region "$REGION" --quiet \
+          --to-revisions "$new=$step,$old=$((100 - step))"
+      fi
+    done
+    [ "$step" = "$last" ] && break
+    log "waiting ${STEP_WAIT_SECONDS:-300} s at $step %"
+    sleep "${STEP_WAIT_SECONDS:-300}"
+    for s in $(services); do
+      [ -f "$STATE/$s.new" ] || continue
+      if ! check "$s" "$(cat "$STATE/$s.new")" "$(cat "$STATE/$s.previous")"; then
+        trap - ERR
+        log "$s: the new revision is worse than the old one at $step %: rolling every service back"
+        rollback
+        exit 1
+      fi
+    done
+  done
+  trap - ERR
+  log "released: every service at 100 % on its new revision"
+}
+
+record() {
+  : "${DIGESTS:?set DIGESTS}" "${RELEASE:?set RELEASE}"
+  python3 - "$DIGESTS" > "$STATE/release.auto.tfvars.json" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+names = {"functions": "functions_image", "knowledge": "knowledge_image", "sidecar": "sidecar_image", "theia": "theia_image"}
+print(json.dumps({var: open(os.path.join(d, n)).read().strip() for n, var in names.items() if os.path.exists(os.path.join(d, n))}, indent=2))
+PY
+  gcloud storage cp "$STATE/release.auto.tfvars.json" "gs://$PROJECT-tfstate/releases/$RELEASE.auto.tfvars.json"
+  gcloud storage cp "$STATE/release.auto.tfvars.json" "gs://$PROJECT-tfstate/releases/current.auto.tfvars.json"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  candidates) candidates ;;
+  gradually) gradually "$@" ;;
+  rollback) rollback "${1:-}" ;;
+  record) record ;;
+  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+esac

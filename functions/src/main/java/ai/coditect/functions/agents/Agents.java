@@ -1,0 +1,63 @@
+package ai.coditect.functions.agents;
+
+import ai.coditect.functions.auth.AuthRoutes;
+import ai.coditect.functions.http.Routes;
+import ai.coditect.functions.workspaces.WorkspaceStore;
+import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.shared.store.Keyspace;
+import com.apple.foundationdb.Database;
+
+import java.time.Clock;
+
+/**
+ * The agent coordination registry, wired: agents with leases and epochs, the task board with its queues, the
+ * long-polling claims, the reaper, and the HTTP routes. The platform builds one and hands out its routes and
+ * its reaper (to the cleanup tick).
+ */
+public final class Agents {
+    private final TaskBoard board;
+    private final AgentRegistry registry;
+    private final Reaper reaper;
+    private final TaskClaims claims;
+    private final AgentRoutes routes;
+
+    public Agents(Database db, Keyspace keys, Clock clock, EventPublisher publisher, AgentPolicy policy,
+                  WorkspaceStore workspaces, AuthRoutes auth) {
+        AgentEvents events = new AgentEvents(publisher, clock);
+        this.board = new TaskBoard(db, keys, policy, clock, events);
+        this.registry = new AgentRegistry(db, keys, board, policy, clock);
+        this.reaper = new Reaper(db, keys, registry, board, clock);
+        this.claims = new TaskClaims(board, reaper, clock);
+        this.routes = new AgentRoutes(registry, board, claims, new Callers(db, workspaces, auth), policy);
+    }
+
+    TaskBoard board() {
+        return board;
+    }
+
+    AgentRegistry registry() {
+        return registry;
+    }
+
+    TaskClaims claims() {
+        return claims;
+    }
+
+    public Routes routes() {
+        return routes.routes();
+    }
+
+    /** Ends every lease, claim and retry delay that is due, in every tenant; returns how many it handled. */
+    public int reapAll() {
+        return reaper.reapAll();
+    }
+
+    /** Claims taken, and transaction retries among them: collisions between concurrent claimers. */
+    public record ClaimStats(long claims, long conflicts) {
+    }
+
+    /** Claims taken and the transaction retries among them since start. */
+    public ClaimStats claimStats() {
+        return board.claimStats();
+    }
+}

@@ -1,0 +1,283 @@
+package ai.coditect.functions.agents;
+
+import ai.coditect.functions.testing.TestPlatform;
+import ai.coditect.functions.testing.TestPlatform.Reply;
+import ai.coditect.functions.workspaces.AgentTokens;
+import ai.coditect.functions.workspaces.Workspace;
+import ai.coditect.functions.workspaces.WorkspaceStatus;
+import ai.coditect.functions.workspaces.WorkspaceStore;
+import ai.coditect.shared.agents.AgentCard;
+import ai.coditect.shared.agents.AgentClient;
+import ai.coditect.shared.events.Event;
+import ai.coditect.shared.events.Topic;
+import ai.coditect.shared.ids.Ids;
+import ai.coditect.shared.json.Json;
+import ai.coditect.shared.store.Transactions;
+import ai.coditect.shared.testing.Eventually;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The registry over real HTTP through the Functions Framework invoker: agents with their workspace agent token and
+ * the shared Java client, users with their bearer token, long-polls woken by watches, and refusals as
+ * problem+json that change nothing.
+ */
+class AgentEndpointsTest {
+    private static final String PASSWORD = "correct horse battery staple";
+    private TestPlatform platform;
+    private String userToken;
+    private String tenantId;
+    private String agentToken;
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() {
+        platform = TestPlatform.start();
+        platform.bus().subscribe(Topic.AGENT_EVENTS, "test", (event, attempt) -> events.add(event));
+        JsonNode ada = platform.signup("ada@example.com", PASSWORD);
+        userToken = ada.get("accessToken").asText();
+        tenantId = ada.at("/user/tenantId").asText();
+        agentToken = workspaceToken(tenantId);
+    }
+
+    @AfterEach
+    void stop() {
+        platform.close();
+    }
+
+    /** A running workspace of {@code tid} with a fresh agent token, as provisioning leaves it. */
+    private String workspaceToken(String tid) {
+        String owner = Ids.newId();
+        String token = AgentTokens.generate(tid, owner);
+        Instant now = platform.clock().instant();
+        Workspace ws = new Workspace(Ids.newId(), tid, owner, WorkspaceStatus.RUNNING, null, null, null, null, null,
+                now, now, now, null, null, AgentTokens.hash(token));
+        WorkspaceStore store = new WorkspaceStore(platform.platform().keyspace());
+        Transactions.run(platform.platform().database(), tr -> {
+            store.write(tr, ws);
+            return null;
+        });
+        return token;
+    }
+
+    private static AgentCard card(String name, String... skills) {
+        return AgentCard.of(name, "http://127.0.0.1:7070/a2a", java.util.Arrays.stream(skills)
+                .map(s -> new AgentCard.Skill(s, s, "does " + s, List.of("test"))).toList());
+    }
+
+    private AgentClient client(String token) {
+        return AgentClient.connect(URI.create(platform.url("/")), token);
+    }
+
+    private Reply post(String path, Object body, String token) {
+        return platform.post(path, Json.string(body), token);
+    }
+
+    private Reply put(String path, Object body, String token) {
+        return platform.send(platform.builder(path, token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(Json.string(body))));
+    }
+
+    @Test
+    void anAgentRegistersIsDiscoveredAndCompletesAUsersTask() throws Exception {
+        try (AgentClient agent = client(agentToken)) {
+            AgentClient.Registration reg = agent.register(card("coder", "code", "review"));
+            assertEquals(1, reg.epoch());
+            assertEquals(30, reg.leaseSeconds());
+
+            Reply found = platform.get("/v1/agents?skill=review", userToken);
+            assertEquals(200, found.status(), found.body());
+            assertEquals(reg.agentId(), found.json().at("/agents/0/id").asText());
+            assertEquals(0, platform.get("/v1/agents?skill=deploy", userToken).json().get("agents").size());
+            Reply cardReply = platform.get("/v1/agents/" + reg.agentId() + "/card", agentToken);
+            assertEquals("coder", cardReply.json().get("name").asText());
+            assertEquals("review", cardReply.json().at("/skills/1/id").asText());
+
+            CompletableFuture<Optional<AgentClient.ClaimedTask>> waiting = CompletableFuture.supplyAsync(() ->
+                    agent.claim(List.of("code"), Duration.ofSeconds(20)));
+            Reply created = post("/v1/tasks", Map.of("skill", "code", "input", Map.of("file", "a.java"),
+                    "priority", 7), userToken);
+            assertEquals(201, created.status(), created.body());
+            String taskId = created.json().at("/task/id").asText();
+            AgentClient.ClaimedTask claimed = waiting.get(20, TimeUnit.SECONDS).orElseThrow();
+            assertEquals(taskId, claimed.id(), "the long-poll is woken by the new task");
+            assertEquals("a.java", claimed.input().get("file").asText());
+
+            assertTrue(agent.heartbeat(taskId));
+            assertTrue(agent.complete(taskId, Map.of("lines", 42)));
+            assertFalse(agent.complete(taskId, Map.of("lines", 43)), "a second completion is refused");
+
+            JsonNode task = platform.get("/v1/tasks/" + taskId, userToken).json().get("task");
+            assertEquals("completed", task.get("state").asText());
+            assertEquals(42, task.at("/output/lines").asInt());
+            assertEquals(List.of("submitted", "working", "completed"), task.get("history").findValuesAsText("state"));
+            assertTrue(Eventually.holds(Duration.ofSeconds(10), () -> events.stream().map(Event::type).toList()
+                    .containsAll(List.of("agent.registered", "task.submitted", "task.completed"))), events.toString());
+        }
+        assertEquals(0, platform.get("/v1/agents", userToken).json().get("agents").size(),
+                "closing the client deregisters the agent");
+    }
+
+    @Test
+    void aLongPollWithNothingToClaimAnswers204() {
+        try (AgentClient agent = client(agentToken)) {
+            agent.register(card("idle", "code"));
+            long t0 = System.nanoTime();
+            assertTrue(agent.claim(List.of("code"), Duration.ofMillis(300)).isEmpty());
+            assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(300).toNanos(), "it waited");
+        }
+    }
+
+    @Test
+    void aStaleEpochIsRefusedWith409AndChangesNothing() {
+        Reply first = post("/v1/agents", Map.of("card", card("coder", "code")), agentToken);
+        assertEquals(201, first.status(), first.body());
+        String agentId = first.json().get("agentId").asText();
+        String taskId = post("/v1/tasks", Map.of("skill", "code"), userToken).json().at("/task/id").asText();
+        Reply claim = post("/v1/tasks:claim", Map.of("agentId", agentId, "epoch", 1, "skills", List.of("code")),
+                agentToken);
+        assertEquals(200, claim.status(), claim.body());
+
+        Reply again = post("/v1/agents", Map.of("card", card("coder", "code"), "agentId", agentId), agentToken);
+        assertEquals(2, again.json().get("epoch").asInt());
+        Reply stale = post("/v1/tasks/" + taskId + ":complete", Map.of("agentId", agentId, "epoch", 1,
+                "output", Map.of()), agentToken);
+        assertEquals(409, stale.status());
+        assertEquals("stale_epoch", stale.code());
+        assertEquals("application/problem+json", stale.header("Content-Type"));
+        assertEquals(409, put("/v1/agents/" + agentId + "/lease", Map.of("epoch", 1), agentToken).status());
+        assertEquals("submitted", platform.get("/v1/tasks/" + taskId, userToken).json().at("/task/state").asText(),
+                "the new registration released what the old one held");
+        assertEquals(200, put("/v1/agents/" + agentId + "/lease", Map.of("epoch", 2), agentToken).status());
+    }
+
+    @Test
+    void anotherTenantSeesNothingOfThisOne() {
+        Reply reg = post("/v1/agents", Map.of("card", card("coder", "code")), agentToken);
+        String agentId = reg.json().get("agentId").asText();
+        String taskId = post("/v1/tasks", Map.of("skill", "code"), userToken).json().at("/task/id").asText();
+
+        JsonNode bob = platform.signup("bob@example.com", PASSWORD);
+        String bobToken = bob.get("accessToken").asText();
+        String bobAgent = workspaceToken(bob.at("/user/tenantId").asText());
+        assertEquals("task_not_found", platform.get("/v1/tasks/" + taskId, bobToken).code());
+        assertEquals(404, platform.get("/v1/tasks/" + taskId, bobToken).status());
+        assertEquals("task_not_found", post("/v1/tasks/" + taskId + ":cancel", Map.of(), bobToken).code());
+        assertEquals(404, platform.get("/v1/agents/" + agentId + "/card", bobAgent).status());
+        assertEquals(0, platform.get("/v1/agents", bobToken).json().get("agents").size());
+        assertEquals(0, platform.get("/v1/tasks", bobToken).json().get("tasks").size());
+        Reply hijack = post("/v1/tasks:claim", Map.of("agentId", agentId, "epoch", 1, "skills", List.of("code")),
+                bobAgent);
+        assertEquals(404, hijack.status());
+        assertEquals("agent_not_found", hijack.code());
+        assertEquals(404, platform.delete("/v1/agents/" + agentId, bobToken).status());
+        // a second workspace of the same tenant cannot act as this agent either
+        Reply sibling = put("/v1/agents/" + agentId + "/lease", Map.of("epoch", 1), workspaceToken(tenantId));
+        assertEquals(404, sibling.status());
+        assertEquals("submitted", platform.get("/v1/tasks/" + taskId, userToken).json().at("/task/state").asText());
+        assertEquals(1, platform.get("/v1/agents", userToken).json().get("agents").size());
+    }
+
+    @Test
+    void usersCreateListAndCancelTasksButDoNotActAsAgents() {
+        Reply created = platform.send(platform.builder("/v1/tasks", userToken)
+                .header("Content-Type", "application/json").header("Idempotency-Key", "order-1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"skill\":\"code\",\"input\":{\"a\":1}}")));
+        assertEquals(201, created.status());
+        Reply replay = platform.send(platform.builder("/v1/tasks", userToken)
+                .header("Content-Type", "application/json").header("Idempotency-Key", "order-1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"skill\":\"code\",\"input\":{\"a\":1}}")));
+        assertEquals(200, replay.status());
+        assertEquals(created.json().at("/task/id"), replay.json().at("/task/id"));
+        String taskId = created.json().at("/task/id").asText();
+        assertEquals(1, platform.get("/v1/tasks?state=submitted", userToken).json().get("tasks").size());
+        Reply canceled = platform.post("/v1/tasks/" + taskId + ":cancel", null, userToken);
+        assertEquals(200, canceled.status(), canceled.body());
+        assertEquals("canceled", canceled.json().at("/task/state").asText());
+        assertEquals(409, platform.post("/v1/tasks/" + taskId + ":cancel", null, userToken).status());
+
+        Reply register = post("/v1/agents", Map.of("card", card("me", "code")), userToken);
+        assertEquals(403, register.status());
+        assertEquals("agent_token_required", register.code());
+    }
+
+    @Test
+    void badInputIsRefusedClearlyAndChangesNothing() {
+        String agentId = post("/v1/agents", Map.of("card", card("coder", "code")), agentToken).json()
+                .get("agentId").asText();
+        String taskId = post("/v1/tasks", Map.of("skill", "code"), userToken).json().at("/task/id").asText();
+        String big = "x".repeat(40 * 1024);
+        Map<String, Object> hugeCard = Map.of("name", "big", "url", "http://127.0.0.1:1/", "description", "d",
+                "skills", java.util.stream.IntStream.range(0, 30).mapToObj(i -> Map.of("id", "s" + i,
+                        "name", "x".repeat(100), "description", "y".repeat(500))).toList());
+        record Case(String what, Reply reply, int status, String code) {
+        }
+        List<Case> cases = List.of(
+                new Case("claim of a skill not on the card", post("/v1/tasks:claim", Map.of("agentId", agentId,
+                        "epoch", 1, "skills", List.of("deploy")), agentToken), 400, "unknown_skill"),
+                new Case("claim of a malformed skill", post("/v1/tasks:claim", Map.of("agentId", agentId,
+                        "epoch", 1, "skills", List.of("no spaces")), agentToken), 400, "unknown_skill"),
+                new Case("oversized card", post("/v1/agents", Map.of("card", hugeCard), agentToken), 413,
+                        "payload_too_large"),
+                new Case("card without skills", post("/v1/agents", Map.of("card", Map.of("name", "x",
+                        "url", "http://127.0.0.1:1/")), agentToken), 400, "invalid_card"),
+                new Case("card with a javascript: url", post("/v1/agents", Map.of("card", Map.of("name", "x",
+                        "url", "javascript:alert(1)", "skills", List.of(Map.of("id", "a", "name", "a")))),
+                        agentToken), 400, "invalid_card"),
+                new Case("card of the wrong shape", post("/v1/agents", Map.of("card", Map.of("name", List.of(1))),
+                        agentToken), 400, "invalid_card"),
+                new Case("oversized input", post("/v1/tasks", Map.of("skill", "code", "input",
+                        Map.of("text", "y".repeat(33 * 1024))), userToken), 413, "payload_too_large"),
+                new Case("body over 64 KiB", post("/v1/tasks", Map.of("skill", "code", "input", big + big),
+                        userToken), 413, "payload_too_large"),
+                new Case("priority out of range", post("/v1/tasks", Map.of("skill", "code", "priority", 11),
+                        userToken), 400, "invalid_task"),
+                new Case("task without skill", post("/v1/tasks", Map.of("input", 1), userToken), 400,
+                        "invalid_task"),
+                new Case("malformed task id", platform.get("/v1/tasks/not-an-id", userToken), 400, "malformed_id"),
+                new Case("malformed agent id", put("/v1/agents/NOT-AN-ID/lease", Map.of("epoch", 1), agentToken), 400,
+                        "malformed_id"),
+                new Case("unknown task action", post("/v1/tasks/" + taskId + ":explode", Map.of(), agentToken),
+                        404, "not_found"),
+                new Case("epoch missing", post("/v1/tasks/" + taskId + ":complete", Map.of("agentId", agentId),
+                        agentToken), 400, "invalid_request"),
+                new Case("epoch not a number", put("/v1/agents/" + agentId + "/lease", Map.of("epoch", "1"),
+                        agentToken), 400, "invalid_request"),
+                new Case("wait too long", post("/v1/tasks:claim", Map.of("agentId", agentId, "epoch", 1,
+                        "skills", List.of("code"), "waitSeconds", 26), agentToken), 400, "invalid_request"),
+                new Case("unknown agent", put("/v1/agents/" + Ids.newId() + "/lease", Map.of("epoch", 1),
+                        agentToken), 404, "agent_not_found"),
+                new Case("forged agent token", post("/v1/tasks:claim", Map.of("agentId", agentId, "epoch", 1,
+                        "skills", List.of("code")), agentToken.substring(0, agentToken.length() - 2) + "xx"), 401,
+                        "agent_token_invalid"),
+                new Case("no token", post("/v1/tasks", Map.of("skill", "code"), null), 401, "token_invalid"),
+                new Case("not JSON", platform.post("/v1/tasks", "{", userToken), 400, "malformed_json"));
+        for (Case c : cases) {
+            assertEquals(c.status(), c.reply().status(), c.what() + ": " + c.reply().body());
+            assertEquals(c.code(), c.reply().code(), c.what());
+            assertEquals("application/problem+json", c.reply().header("Content-Type"), c.what());
+        }
+        assertEquals(1, platform.get("/v1/tasks", userToken).json().get("tasks").size(), "no task was added");
+        assertEquals("submitted", platform.get("/v1/tasks/" + taskId, userToken).json().at("/task/state").asText());
+        JsonNode agents = platform.get("/v1/agents", userToken).json().get("agents");
+        assertEquals(1, agents.size(), "no agent was added");
+        assertEquals("coder", agents.at("/0/name").asText());
+    }
+}

@@ -1,0 +1,157 @@
+# FoundationDB on the workspace cluster through the official FoundationDB Kubernetes operator: the operator's Helm
+# release and one FoundationDBCluster with three storage processes and double redundancy. The operator keeps the
+# cluster file in the ConfigMap <cluster>-config; it is copied into Secret Manager, from where the functions mount
+# it at /etc/foundationdb/fdb.cluster. The functions reach the processes at their pod addresses through their
+# direct VPC egress (network module: the firewall rule for ports 4500-4501).
+
+variable "project_id" {
+  type = string
+}
+
+variable "fdb_version" {
+  type = string
+}
+
+variable "operator_chart_version" {
+  type = string
+}
+
+variable "storage_size" {
+  type = string
+}
+
+variable "cluster_file_secret" {
+  description = "Secret Manager secret id the functions mount the cluster file from."
+  type        = string
+}
+
+variable "cluster_file_ready" {
+  description = "Set to true once the operator has reconciled the cluster (second apply): the cluster file is then copied to Secret Manager."
+  type        = bool
+}
+
+locals {
+  namespace = "foundationdb"
+  name      = "coditect"
+}
+
+resource "kubernetes_namespace_v1" "fdb" {
+  metadata {
+    name = local.namespace
+    labels = {
+      "app.kubernetes.io/part-of" = "coditect"
+    }
+  }
+}
+
+resource "helm_release" "operator" {
+  name       = "fdb-operator"
+  namespace  = kubernetes_namespace_v1.fdb.metadata[0].name
+  repository = "https://foundationdb.github.io/fdb-kubernetes-operator/"
+  chart      = "fdb-operator"
+  version    = var.operator_chart_version
+  # the chart installs the CRDs (FoundationDBCluster, backups, restores)
+  skip_crds = false
+  wait      = true
+
+  values = [yamlencode({
+    globalMode   = { enabled = false }
+    nodeSelector = { "coditect.ai/pool" = "system" }
+    resources = {
+      requests = { cpu = "100m", memory = "256Mi" }
+      limits   = { cpu = "500m", memory = "512Mi" }
+    }
+  })]
+}
+
+resource "kubernetes_manifest" "cluster" {
+  manifest = {
+    apiVersion = "apps.foundationdb.org/v1beta2"
+    kind       = "FoundationDBCluster"
+    metadata = {
+      name      = local.name
+      namespace = kubernetes_namespace_v1.fdb.metadata[0].name
+    }
+    spec = {
+      version = var.fdb_version
+      databaseConfiguration = {
+        redundancy_mode = "double"
+        storage_engine  = "ssd-redwood-1"
+      }
+      processCounts = {
+        storage   = 3
+        log       = 3
+        stateless = -1 # the operator's defaults for the stateless roles
+      }
+      automationOptions = {
+        replacements = { enabled = true }
+      }
+      routing = {
+        # pod addresses are routable in the VPC (VPC-native cluster), which is how the functions reach them
+        publicIPSource = "pod"
+      }
+      processes = {
+        general = {
+          volumeClaimTemplate = {
+            spec = {
+              storageClassName = "premium-rwo"
+              resources        = { requests = { storage = var.storage_size } }
+            }
+          }
+          podTemplate = {
+            spec = {
+              nodeSelector = { "coditect.ai/pool" = "system" }
+              containers = [{
+                name = "foundationdb"
+                resources = {
+                  requests = { cpu = "500m", memory = "2Gi" }
+                  limits   = { cpu = "1", memory = "4Gi" }
+                }
+                securityContext = { runAsUser = 4059, runAsGroup = 4059 }
+              }]
+            }
+          }
+        }
+      }
+    }
+  }
+
+  wait {
+    fields = {
+      "status.health.available" = "true"
+    }
+  }
+
+  timeouts {
+    create = "30m"
+  }
+
+  depends_on = [helm_release.operator]
+}
+
+data "kubernetes_config_map_v1" "cluster_file" {
+  count = var.cluster_file_ready ? 1 : 0
+  metadata {
+    name      = "${local.name}-config"
+    namespace = local.namespace
+  }
+  depends_on = [kubernetes_manifest.cluster]
+}
+
+resource "google_secret_manager_secret" "cluster_file" {
+  project   = var.project_id
+  secret_id = var.cluster_file_secret
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "cluster_file" {
+  count       = var.cluster_file_ready ? 1 : 0
+  secret      = google_secret_manager_secret.cluster_file.id
+  secret_data = data.kubernetes_config_map_v1.cluster_file[0].data["cluster-file"]
+}
+
+output "cluster_file_secret" {
+  value = google_secret_manager_secret.cluster_file.secret_id
+}
