@@ -38,7 +38,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code ./coditect bench knowledge [chunks] [corpus dir]}: retrieval at scale on synthetic vectors and text (search
+ * {@code ./coditect bench knowledge [chunks] [corpus dir]} (chunks 0 skips the scale part): retrieval at scale on synthetic vectors and text (search
  * latency in process, recall of the int8 scan against exact float32, memory, cold start), then indexing throughput
  * and retrieval quality (MRR@10, nDCG@10 per retriever) with the real model over Debian's Node.js API docs and a
  * hand-labelled question set. Prints figures; asserts nothing.
@@ -52,7 +52,9 @@ public final class KnowledgeBenchmark {
         Path corpus = Path.of(args.length > 1 ? args[1] : "/usr/share/doc/nodejs/api");
         System.out.printf(Locale.ROOT, "knowledge benchmark: %d cores, max heap %d MiB%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-        scale(chunks);
+        if (chunks > 0) {
+            scale(chunks);
+        }
         if (Files.isDirectory(corpus)) {
             quality(corpus);
         } else {
@@ -83,7 +85,7 @@ public final class KnowledgeBenchmark {
             for (int w = 0; w < 40; w++) {
                 // Zipf-like: a few common words, a long tail; every chunk also carries words of its cluster
                 int word = w % 4 == 0 ? vocabulary + c * 3 + rnd.nextInt(3) : (int) Math.pow(vocabulary, rnd.nextDouble());
-                t.append("w").append(word).append(' ');
+                t.append(word(word)).append(' ');
             }
             texts[i] = t.toString();
         }
@@ -93,6 +95,7 @@ public final class KnowledgeBenchmark {
         KnowledgeStore store = new KnowledgeStore(db, keys);
         long t0 = System.nanoTime();
         int perDoc = 100;
+        System.out.printf(Locale.ROOT, "writing %,d synthetic chunks into the embedded engine (memory:)...%n", n);
         for (int doc = 0; doc * perDoc < n; doc++) {
             String body = "document " + doc;
             String hash = Chunker.sha256(body);
@@ -112,6 +115,10 @@ public final class KnowledgeBenchmark {
             }
             if (!batch.isEmpty()) {
                 store.putChunks(TENANT, id, batch, vs);
+            }
+            if ((doc + 1) * perDoc % 20_000 == 0) {
+                System.out.printf(Locale.ROOT, "  %,d chunks written, %.0f s%n", (doc + 1) * perDoc,
+                        (System.nanoTime() - t0) / 1e9);
             }
             store.finish(TENANT, id, hash, DocumentStatus.INDEXED, null, perDoc, "synthetic", Clock.systemUTC()
                     .instant());
@@ -239,8 +246,12 @@ public final class KnowledgeBenchmark {
     private static void quality(Path corpus) throws Exception {
         Database db = Databases.open("memory:");
         KnowledgeStore store = new KnowledgeStore(db, Keyspace.open(db, "bench"));
+        long m0 = System.nanoTime();
         ModelTokens tokens = ModelTokens.load();
         LocalEmbedder embedder = new LocalEmbedder(Runtime.getRuntime().availableProcessors());
+        embedder.embedQuery("warm up the model");
+        System.out.printf(Locale.ROOT, "model cold start: tokenizer + bge-small ONNX session + first query embedding "
+                + "%.0f ms%n", (System.nanoTime() - m0) / 1e6);
         Indexer indexer = new Indexer(store, new Chunker(tokens, 400, 32), embedder, Clock.systemUTC(), 5);
         List<Path> files;
         try (Stream<Path> s = Files.list(corpus)) {
@@ -322,6 +333,16 @@ public final class KnowledgeBenchmark {
             v[d] = (float) rnd.nextGaussian() * sigma;
         }
         return v;
+    }
+
+    /** A made-up word of letters only (digits would make the analyzer split it into two terms). */
+    private static String word(int n) {
+        StringBuilder w = new StringBuilder("q");
+        do {
+            w.append((char) ('a' + n % 26));
+            n /= 26;
+        } while (n > 0);
+        return w.toString();
     }
 
     private static long usedHeap() {
