@@ -128,6 +128,8 @@ class LocalWorkspacesTest {
         assertEquals(202, platform.post("/v1/workspaces/me/stop", null, token).status());
         assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
                 platform.get("/v1/workspaces/me", token).json().at("/workspace/status").asText().equals("stopped")));
+        assertEquals("Stopped at your request.", platform.get("/v1/workspaces/me", token).json()
+                .at("/workspace/message").asText(), "why it stopped");
         assertThrows(IOException.class, () -> open(url, token));
     }
 
