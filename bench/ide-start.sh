@@ -6,14 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-8093}
-cache=${1:-$(mktemp -d)}
+cache=${1:-}
+own_cache=""
+if [ -z "$cache" ]; then cache=$(mktemp -d); own_cache=$cache; fi
 data=$(mktemp -d)
 log=$(mktemp)
 base="http://127.0.0.1:$PORT"
 email="bench-$(date +%s)@example.com"
 password="correct horse battery staple"
 pid=""
-trap '[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"' EXIT
+trap '[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$data" $own_cache' EXIT
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
