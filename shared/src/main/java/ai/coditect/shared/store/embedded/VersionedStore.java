@@ -21,9 +21,11 @@ import java.util.function.LongSupplier;
  * ({@code transaction_too_old}), so one that was never closed holds the horizon back for five seconds at most.
  * A snapshot in progress pins its version.
  *
- * <p>Every write that supersedes a version is queued with its version; each commit prunes the keys at the head
- * of the queue once the horizon has passed them, a few more than it queued itself. So old versions go soon
- * after the horizon moves, whether or not the key is written again, at constant amortized cost per write.
+ * <p>A key that gets a second version is queued (once, however often it is written meanwhile) with the version
+ * of that write; each commit prunes the keys at the head of the queue once the horizon has passed them, and
+ * queues a key again, at the newest version, while it still has history. So old versions go soon after the
+ * horizon moves, whether or not the key is written again, at constant amortized cost per write, and a hot key
+ * under a long reader costs one queue entry, not one per write.
  */
 final class VersionedStore {
     private static final long RETENTION_MILLIS = Limits.TRANSACTION_LIFETIME_MILLIS + 1_000;
@@ -59,7 +61,7 @@ final class VersionedStore {
     private volatile long pruneIntent;
     private volatile long pinned = Long.MAX_VALUE;
 
-    private record Superseded(long version, byte[] key) {
+    private record Superseded(long version, byte[] key, VersionChain chain) {
     }
 
     /** A key of {@link #index}: bytes compared by content, hash computed once. */
@@ -224,11 +226,14 @@ final class VersionedStore {
             return;
         }
         chain.append(version, value);
-        supersede(version, key);
+        supersede(version, key, chain);
     }
 
-    private void supersede(long version, byte[] key) {
-        superseded.addLast(new Superseded(version, key));
+    private void supersede(long version, byte[] key, VersionChain chain) {
+        if (!chain.queued) {
+            chain.queued = true;
+            superseded.addLast(new Superseded(version, key, chain));
+        }
         pruneCredit += 2;
     }
 
@@ -239,7 +244,7 @@ final class VersionedStore {
         for (Map.Entry<byte[], VersionChain> e : data.subMap(begin, true, end, false).entrySet()) {
             if (e.getValue().latest() != null) {
                 e.getValue().append(version, null);
-                supersede(version, e.getKey());
+                supersede(version, e.getKey(), e.getValue());
                 watches.changed(e.getKey(), null, version);
             }
         }
@@ -261,7 +266,7 @@ final class VersionedStore {
             timeHorizon = Math.max(timeHorizon, recentCommits.pollFirst()[0]);
         }
         long effective = effectiveHorizon();
-        pruneCredit = Math.min(pruneCredit + SWEEP_MINIMUM, 2L * superseded.size() + SWEEP_MINIMUM);
+        pruneCredit = Math.min(pruneCredit + SWEEP_MINIMUM, 4L * superseded.size() + SWEEP_MINIMUM);
         for (int done = 0; done < SWEEP_MAXIMUM && pruneCredit > 0 && !superseded.isEmpty(); done++) {
             Superseded s = superseded.peekFirst();
             if (s.version() > effective) {
@@ -269,9 +274,12 @@ final class VersionedStore {
             }
             superseded.pollFirst();
             pruneCredit--;
-            VersionChain chain = lookup(s.key());
-            if (chain != null && chain.prune(effective)) {
+            VersionChain chain = s.chain();
+            chain.queued = false;
+            if (chain.prune(effective)) {
                 remove(s.key(), chain);
+            } else if (chain.hasHistory()) {
+                supersede(version, s.key(), chain); // newer versions than the horizon: prune them later
             }
         }
     }
