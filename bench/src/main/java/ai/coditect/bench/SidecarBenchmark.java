@@ -51,9 +51,10 @@ public final class SidecarBenchmark {
         SigningKeys keys = SigningKeys.generate();
         String owner = Ids.newId();
         String tenant = Ids.newId();
+        String session = Ids.newId();
         String token = new TokenIssuer(keys, "https://bench", "coditect", Clock.systemUTC())
-                .issue(owner, tenant, Ids.newId(), Instant.now().plus(Duration.ofHours(2)));
-        HttpServer platform = platform(keys);
+                .issue(owner, tenant, session, Instant.now().plus(Duration.ofHours(2)));
+        HttpServer platform = platform(keys, owner, tenant, session);
 
         int sidecarPort = freePort();
         Process sidecar = sidecar(work, sidecarPort, echo.port(), platform.getAddress().getPort(), owner, tenant);
@@ -201,8 +202,9 @@ public final class SidecarBenchmark {
         }
     }
 
-    /** JWKS and an always-active session endpoint, for the sidecar's authentication. */
-    private static HttpServer platform(SigningKeys keys) throws IOException {
+    /** JWKS and a session endpoint that confirms the one session, for the sidecar's authentication. */
+    private static HttpServer platform(SigningKeys keys, String owner, String tenant, String session)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/jwks", ex -> {
             byte[] body = keys.publicKeys().toString().getBytes(StandardCharsets.UTF_8);
@@ -211,7 +213,8 @@ public final class SidecarBenchmark {
             ex.close();
         });
         server.createContext("/session", ex -> {
-            byte[] body = "{\"session\":{}}".getBytes(StandardCharsets.UTF_8);
+            byte[] body = ("{\"session\":{\"id\":\"" + session + "\",\"userId\":\"" + owner
+                    + "\",\"tenantId\":\"" + tenant + "\"}}").getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();

@@ -5,62 +5,66 @@ import ai.coditect.shared.tokens.TokenVerifier;
 import ai.coditect.sidecar.activity.ActivityReporter;
 import ai.coditect.sidecar.auth.Gatekeeper;
 import ai.coditect.sidecar.auth.SessionChecker;
+import ai.coditect.sidecar.bridge.HostHeader;
 import ai.coditect.sidecar.bridge.HttpForwarder;
 import ai.coditect.sidecar.bridge.OpenSockets;
+import ai.coditect.sidecar.bridge.Problems;
 import ai.coditect.sidecar.bridge.Targets;
 import ai.coditect.sidecar.bridge.WebSocketBridges;
 import ai.coditect.sidecar.management.ManagementRoutes;
 import ai.coditect.sidecar.management.SidecarMetrics;
+import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpFeature;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 
 import java.net.MalformedURLException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The sidecar of a workspace pod, wired explicitly: {@link #setup} configures the web server — the public
- * socket with the authentication filter, the HTTP proxy to Theia and the WebSocket bridges, and the management
- * socket — and {@link #start} runs it with its timers (keep-alive pings, session re-checks, activity reports).
+ * socket with the authentication filter, the HTTP proxy to Theia and the WebSocket bridges, the management
+ * socket, and the periodic work (keep-alive pings, session re-checks, activity reports), which starts and stops
+ * with the server. Tests build their server from the same {@code setup}.
  */
 public final class Sidecar implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Sidecar.class.getName());
     public static final String MANAGEMENT = "management";
 
-    private final SidecarConfig config;
     private final Gatekeeper gatekeeper;
     private final OpenSockets sockets;
-    private final SessionChecker sessions;
     private final ActivityReporter activity;
     private final SidecarMetrics metrics;
+    private final PeriodicTasks tasks;
     private final HttpClient http;
-    private WebServer server;
-    private ScheduledExecutorService timers;
+    private volatile WebServer server;
 
-    private Sidecar(SidecarConfig config, Gatekeeper gatekeeper, OpenSockets sockets, SessionChecker sessions,
-                    ActivityReporter activity, SidecarMetrics metrics, HttpClient http) {
-        this.config = config;
+    private Sidecar(Gatekeeper gatekeeper, OpenSockets sockets, ActivityReporter activity, SidecarMetrics metrics,
+                    PeriodicTasks tasks, HttpClient http) {
         this.gatekeeper = gatekeeper;
         this.sockets = sockets;
-        this.sessions = sessions;
         this.activity = activity;
         this.metrics = metrics;
+        this.tasks = tasks;
         this.http = http;
     }
 
-    /** Configures {@code server} as the sidecar described by {@code config}. */
+    /** Configures {@code server} as the sidecar described by {@code config}; nothing outside it is changed. */
     public static Sidecar setup(WebServerConfig.Builder server, SidecarConfig config, Clock clock) {
-        allowHostHeader();
+        boolean keepsHost = HostHeader.mayBeSent();
+        if (!keepsHost) {
+            LOG.warning("The JDK HTTP client may not send Host here, so Theia sees its own address as Host (the "
+                    + "browser's is in X-Forwarded-Host); start the JVM with -D" + HostHeader.PROPERTY + "=host.");
+        }
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -68,8 +72,9 @@ public final class Sidecar implements AutoCloseable {
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
         SidecarMetrics metrics = new SidecarMetrics();
+        Problems problems = new Problems(config.signInUrl(), metrics);
         Targets targets = new Targets(config.theiaUrl(), config.codi2Url());
-        OpenSockets sockets = new OpenSockets();
+        OpenSockets sockets = new OpenSockets(metrics);
         ActivityReporter activity = new ActivityReporter(http, config.activityUrl(), config.agentToken(), clock);
         SessionChecker sessions = new SessionChecker(http, config.sessionUrl(), clock, config.sessionCacheActive(),
                 config.sessionCacheInactive());
@@ -80,82 +85,114 @@ public final class Sidecar implements AutoCloseable {
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("CODITECT_JWKS_URL is not a URL: " + config.jwksUrl(), e);
         }
-        WebSocketBridges bridges = new WebSocketBridges(http, targets, sockets, activity, metrics);
-        Gatekeeper gatekeeper = new Gatekeeper(verifier, sessions, config.ownerUserId(), config.ownerTenantId(),
-                config.allowedOrigins(), config.maxConnections(), bridges, sockets, activity, metrics, clock);
-        HttpForwarder forwarder = new HttpForwarder(http, targets, config.backendTimeout(), metrics);
+        WebSocketBridges bridges = new WebSocketBridges(http, targets, sockets, activity, metrics, keepsHost);
+        Gatekeeper.Policy policy = new Gatekeeper.Policy(config.ownerUserId(), config.ownerTenantId(),
+                config.allowedOrigins(), config.maxConnections(), config.cookieName(), config.cookieSameSite(),
+                config.https(), config.webOrigin());
+        Gatekeeper gatekeeper = new Gatekeeper(verifier, sessions, policy, bridges, sockets, activity, problems,
+                metrics, clock);
+        HttpForwarder forwarder = new HttpForwarder(http, targets, config.backendTimeout(), config.https(),
+                keepsHost, metrics);
         ManagementRoutes management = new ManagementRoutes(targets, metrics);
 
+        PeriodicTasks tasks = new PeriodicTasks(clock);
+        tasks.add("keep-alive pings", config.pingInterval(), sockets::pingAll);
+        tasks.add("session re-check", config.sessionRecheck(), () -> sockets.closeEndedSessions(sessions));
+        tasks.add("activity report", config.activityInterval(), activity::report);
+        tasks.add("forget old session answers", Duration.ofMinutes(1), sessions::forgetExpired);
+        Sidecar sidecar = new Sidecar(gatekeeper, sockets, activity, metrics, tasks, http);
+
+        DirectHandler direct = problems.directHandler();
+        DirectHandlers directHandlers = DirectHandlers.builder()
+                .addHandler(DirectHandler.EventType.BAD_REQUEST, direct)
+                .addHandler(DirectHandler.EventType.PAYLOAD_TOO_LARGE, direct)
+                .addHandler(DirectHandler.EventType.FORBIDDEN, direct)
+                .addHandler(DirectHandler.EventType.INTERNAL_ERROR, direct)
+                .addHandler(DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, direct)
+                .addHandler(DirectHandler.EventType.OTHER, direct)
+                .build();
         server.host(config.host())
                 .port(config.port())
                 .idleConnectionTimeout(config.idleTimeout())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
+                .directHandlers(directHandlers)
                 .addProtocol(WsConfig.builder().maxFrameLength(config.maxFrameBytes())
                         .origins(config.allowedOrigins()).build())
-                .routing(routing -> routing.addFilter(gatekeeper).any(forwarder))
+                .routing(routing -> routing
+                        .addFeature(sidecar.lifecycle())
+                        .addFilter(gatekeeper)
+                        .error(Throwable.class, problems::unexpected)
+                        .any(forwarder))
                 .addRouting(WsRouting.builder()
                         .endpoint("/codi2", bridges::newListener)
                         .endpoint("/codi2/*", bridges::newListener)
                         .endpoint("/*", bridges::newListener))
-                .putSocket(MANAGEMENT, socket -> socket.host(config.host()).port(config.managementPort()))
-                .routing(MANAGEMENT, management::routing);
-        return new Sidecar(config, gatekeeper, sockets, sessions, activity, metrics, http);
+                .putSocket(MANAGEMENT, socket -> socket.host(config.host()).port(config.managementPort())
+                        .directHandlers(directHandlers))
+                .routing(MANAGEMENT, routing -> {
+                    management.routing(routing);
+                    routing.error(Throwable.class, problems::unexpected);
+                });
+        LogFields.of("theia", config.theiaUrl().toString(),
+                        "codi2", config.codi2Url().map(Object::toString).orElse("none"))
+                .log(LOG, Level.FINE, "sidecar configured");
+        return sidecar;
     }
 
-    /** Builds, starts and returns the sidecar with its timers. */
+    /** Builds and starts a sidecar: what {@code Main} runs. */
     public static Sidecar start(SidecarConfig config, Clock clock) {
         WebServerConfig.Builder builder = WebServer.builder();
         Sidecar sidecar = setup(builder, config, clock);
-        sidecar.server = builder.build().start();
-        sidecar.startTimers();
-        LogFields.of("port", sidecar.port(), "managementPort", sidecar.managementPort(),
-                "theia", config.theiaUrl().toString(), "codi2", config.codi2Url().toString())
+        builder.build().start();
+        LogFields.of("port", sidecar.port(), "managementPort", sidecar.managementPort())
                 .log(LOG, Level.INFO, "sidecar started");
         return sidecar;
     }
 
-    private void startTimers() {
-        timers = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "coditect-sidecar-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        schedule(sockets::pingAll, config.pingInterval());
-        schedule(() -> sockets.closeEndedSessions(sessions), config.sessionRecheck());
-        schedule(activity::report, config.activityInterval());
-        schedule(sessions::forgetExpired, Duration.ofMinutes(1));
-    }
-
-    private void schedule(Runnable task, Duration every) {
-        timers.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a sidecar timer task failed", e);
+    /** Starts the periodic work with the server and ends it, and the HTTP client, when the server stops. */
+    private HttpFeature lifecycle() {
+        return new HttpFeature() {
+            @Override
+            public void setup(HttpRouting.Builder routing) {
+                // nothing to route: this feature is here for the server's start and stop
             }
-        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+
+            @Override
+            public void afterStart(WebServer webServer) {
+                server = webServer;
+                tasks.start();
+            }
+
+            @Override
+            public void afterStop() {
+                tasks.stop();
+                http.close();
+            }
+        };
     }
 
     /**
-     * The JDK's HTTP client refuses to set {@code Host} unless told otherwise before its first use; Theia compares
-     * {@code Host} with {@code Origin}, so the browser's {@code Host} must reach it.
+     * Runs the periodic work that is due by the sidecar's clock now and returns when it is done. The sidecar's
+     * own timer calls this every quarter second; a test with its own clock calls it after moving the clock.
      */
-    private static void allowHostHeader() {
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-        try {
-            HttpRequest.newBuilder(URI.create("http://localhost/")).header("Host", "probe");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("The JDK HTTP client was used before the sidecar could allow the Host "
-                    + "header; start the JVM with -Djdk.httpclient.allowRestrictedHeaders=host.", e);
-        }
+    public void runDueTasks() {
+        tasks.runDue();
     }
 
     public int port() {
-        return server.port();
+        return server().port();
     }
 
     public int managementPort() {
-        return server.port(MANAGEMENT);
+        return server().port(MANAGEMENT);
+    }
+
+    private WebServer server() {
+        WebServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("the sidecar's server has not started");
+        }
+        return s;
     }
 
     public SidecarMetrics metrics() {
@@ -175,23 +212,17 @@ public final class Sidecar implements AutoCloseable {
     public void close() {
         gatekeeper.drain();
         sockets.closeAll();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (gatekeeper.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            gatekeeper.awaitIdle(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        tasks.stop();
         activity.report();
-        if (timers != null) {
-            timers.shutdownNow();
+        WebServer s = server;
+        if (s != null) {
+            s.stop();
         }
-        if (server != null) {
-            server.stop();
-        }
-        http.close();
         LogFields.of("unfinishedRequests", gatekeeper.inFlight()).log(LOG, Level.INFO, "sidecar stopped");
     }
 }

@@ -6,6 +6,8 @@ import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.store.Keyspace;
 import com.apple.foundationdb.Database;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Clock;
 
@@ -23,12 +25,26 @@ public final class Agents {
 
     public Agents(Database db, Keyspace keys, Clock clock, EventPublisher publisher, AgentPolicy policy,
                   WorkspaceStore workspaces, AuthRoutes auth) {
+        this(db, keys, clock, publisher, policy, workspaces, auth, null);
+    }
+
+    /** As above, exporting claims and collisions to {@code metrics} when it is not null. */
+    public Agents(Database db, Keyspace keys, Clock clock, EventPublisher publisher, AgentPolicy policy,
+                  WorkspaceStore workspaces, AuthRoutes auth, PrometheusRegistry metrics) {
         AgentEvents events = new AgentEvents(publisher, clock);
         this.board = new TaskBoard(db, keys, policy, clock, events);
         this.registry = new AgentRegistry(db, keys, board, policy, clock);
         this.reaper = new Reaper(db, keys, registry, board, clock);
         this.claims = new TaskClaims(board, reaper, clock);
         this.routes = new AgentRoutes(registry, board, claims, new Callers(db, workspaces, auth), policy);
+        if (metrics != null) {
+            CounterWithCallback.builder().name("coditect_task_claims_total")
+                    .help("Tasks claimed by agents").callback(c -> c.call(board.claimStats().claims()))
+                    .register(metrics);
+            CounterWithCallback.builder().name("coditect_task_claim_collisions_total")
+                    .help("Claim transactions retried because another claimer took the same queue entry")
+                    .callback(c -> c.call(board.claimStats().conflicts())).register(metrics);
+        }
     }
 
     TaskBoard board() {

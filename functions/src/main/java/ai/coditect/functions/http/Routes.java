@@ -45,6 +45,11 @@ public final class Routes {
         return new Builder();
     }
 
+    /** Every route as {@code METHOD /path/{parameter}}, in the order they were added (for API documents). */
+    public List<String> endpoints() {
+        return routes.stream().map(r -> r.method() + " " + String.join("/", r.segments())).toList();
+    }
+
     /** True when some route's path matches, whatever the method. */
     public boolean matchesPath(String path) {
         String[] parts = split(path);

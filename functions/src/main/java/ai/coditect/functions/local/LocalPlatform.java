@@ -105,6 +105,7 @@ public final class LocalPlatform implements AutoCloseable {
                 resources.push(pubsub);
                 PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", 60);
                 PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "provision", 600);
+                PubSubTopology.ensureTopic(pubsub, Topic.AGENT_EVENTS);
                 events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10), config.events().publishTimeout());
             } else {
                 bus = InProcessEventBus.withDefaults(clock);

@@ -265,7 +265,10 @@ public final class ProvisionService {
         Transactions.run(db, tr -> {
             Workspace current = store.read(tr, tid, uid).join();
             if (current != null && current.status() == WorkspaceStatus.STOPPING) {
-                store.write(tr, current.with(WorkspaceStatus.STOPPED, null, now()));
+                // the reason stays with the stopped workspace, so the user can read why it stopped
+                store.write(tr, current.with(WorkspaceStatus.STOPPED, idleSince != null
+                        ? "Stopped after a time without activity; start it again when you need it."
+                        : "Stopped at your request.", now()));
             }
             processed.record(tr, event.id(), now());
             return null;

@@ -6,11 +6,12 @@ import java.util.StringJoiner;
 
 /**
  * Which headers cross the sidecar: never the hop-by-hop ones (RFC 9110 §7.6.1), never the sidecar's own
- * credentials (the {@code Authorization} header and the {@code coditect_token} cookie), everything else as is —
+ * credentials (the {@code Authorization} header and the {@code coditect_token…} cookies), everything else as is —
  * Theia's own cookies included.
  */
 public final class ForwardedHeaders {
-    public static final String SIDECAR_COOKIE = "coditect_token";
+    /** Every sidecar's cookie starts so; each workspace's has its own name after it. */
+    public static final String SIDECAR_COOKIE_PREFIX = "coditect_token";
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
@@ -42,30 +43,34 @@ public final class ForwardedHeaders {
                 || lower.equals("forwarded");
     }
 
-    /** The {@code Cookie} header without the sidecar's own cookie, or null when nothing is left. */
-    public static String withoutSidecarCookie(String cookieHeader) {
+    /**
+     * The {@code Cookie} header without any sidecar's cookie, or null when nothing is left. On one host the
+     * cookies of every workspace reach every workspace's port, so all of them stay here, not only this one's.
+     */
+    public static String withoutSidecarCookies(String cookieHeader) {
         if (cookieHeader == null) {
             return null;
         }
         StringJoiner kept = new StringJoiner("; ");
         for (String part : cookieHeader.split(";")) {
             String trimmed = part.trim();
-            if (!trimmed.isEmpty() && !trimmed.startsWith(SIDECAR_COOKIE + "=")) {
+            if (!trimmed.isEmpty() && !trimmed.startsWith(SIDECAR_COOKIE_PREFIX)) {
                 kept.add(trimmed);
             }
         }
         return kept.length() == 0 ? null : kept.toString();
     }
 
-    /** The value of the sidecar's cookie in a {@code Cookie} header, or null. */
-    public static String sidecarCookie(String cookieHeader) {
+    /** The value of the cookie called exactly {@code name} in a {@code Cookie} header, or null. */
+    public static String cookie(String cookieHeader, String name) {
         if (cookieHeader == null) {
             return null;
         }
         for (String part : cookieHeader.split(";")) {
             String trimmed = part.trim();
-            if (trimmed.startsWith(SIDECAR_COOKIE + "=")) {
-                return trimmed.substring(SIDECAR_COOKIE.length() + 1);
+            int eq = trimmed.indexOf('=');
+            if (eq > 0 && trimmed.substring(0, eq).trim().equals(name)) {
+                return trimmed.substring(eq + 1).trim();
             }
         }
         return null;

@@ -26,28 +26,43 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The HTTP reverse proxy to Theia: method, path and query, headers (minus hop-by-hop ones and the sidecar's own
- * credentials, with the client's {@code Host} kept because Theia compares it with {@code Origin}), bodies
- * streamed both ways, and the backend's status. A backend that cannot be reached is a 502 problem; one that does
- * not answer in time, a 504.
+ * The HTTP reverse proxy to Theia (and to CODI2 for {@code /codi2}): method, path and query, headers (minus
+ * hop-by-hop ones and the sidecar's own credentials, with the client's {@code Host} kept because Theia compares it
+ * with {@code Origin}), bodies streamed both ways, and the backend's status. Theia that cannot be reached is a 502
+ * problem, one that does not answer in time a 504; CODI2 that is absent or unreachable is a 503, because the IDE
+ * works without it.
  */
 public final class HttpForwarder implements Handler {
     private final HttpClient http;
     private final Targets targets;
     private final Duration timeout;
+    private final boolean https;
+    private final boolean keepsHost;
     private final SidecarMetrics metrics;
 
-    public HttpForwarder(HttpClient http, Targets targets, Duration timeout, SidecarMetrics metrics) {
+    /**
+     * @param https     whether browsers reach the sidecar over TLS (from configuration, never from a header)
+     * @param keepsHost whether the HTTP client may send the browser's {@code Host} (see {@link HostHeader})
+     */
+    public HttpForwarder(HttpClient http, Targets targets, Duration timeout, boolean https, boolean keepsHost,
+                         SidecarMetrics metrics) {
         this.http = http;
         this.targets = targets;
         this.timeout = timeout;
+        this.https = https;
+        this.keepsHost = keepsHost;
         this.metrics = metrics;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         String method = req.prologue().method().text();
-        URI target = targets.http(req.path().rawPath(), req.query().rawValue());
+        Backend backend = Backend.forPath(req.path().rawPath());
+        if (!targets.has(backend)) {
+            failed(res, backend, 503, "codi2_not_configured", "This workspace has no CODI2 agent; the IDE works without it.");
+            return;
+        }
+        URI target = targets.http(backend, req.path().rawPath(), req.query().rawValue());
         HttpRequest.Builder upstream = HttpRequest.newBuilder(target).timeout(timeout);
         String connection = req.headers().first(HeaderNames.CONNECTION).orElse(null);
         for (Header h : req.headers()) {
@@ -56,7 +71,7 @@ public final class HttpForwarder implements Handler {
                 continue;
             }
             if (name.equalsIgnoreCase("cookie")) {
-                String kept = ForwardedHeaders.withoutSidecarCookie(String.join("; ", h.allValues()));
+                String kept = ForwardedHeaders.withoutSidecarCookies(String.join("; ", h.allValues()));
                 if (kept != null) {
                     upstream.header("Cookie", kept);
                 }
@@ -67,10 +82,12 @@ public final class HttpForwarder implements Handler {
             }
         }
         req.headers().first(HeaderNames.HOST).ifPresent(host -> {
-            upstream.header("Host", host);
+            if (keepsHost) {
+                upstream.header("Host", host);
+            }
             upstream.header("X-Forwarded-Host", host);
         });
-        upstream.header("X-Forwarded-Proto", isHttps(req) ? "https" : "http");
+        upstream.header("X-Forwarded-Proto", https ? "https" : "http");
         if (req.remotePeer().address() instanceof InetSocketAddress peer) {
             upstream.header("X-Forwarded-For", peer.getAddress().getHostAddress());
         }
@@ -80,20 +97,32 @@ public final class HttpForwarder implements Handler {
         try {
             response = http.send(upstream.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            failed(res, 502, "backend_unavailable", "The IDE is not reachable right now; it may be starting.");
+            unreachable(res, backend, "not reachable right now; it may be starting.");
             return;
         } catch (HttpTimeoutException e) {
-            failed(res, 504, "backend_timeout", "The IDE did not answer in time.");
+            failed(res, backend, 504, "backend_timeout", "The " + name(backend) + " did not answer in time.");
             return;
         } catch (IOException e) {
-            failed(res, 502, "backend_unavailable", "The connection to the IDE failed.");
+            unreachable(res, backend, "connection failed.");
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failed(res, 503, "shutting_down", "The workspace is shutting down.");
+            failed(res, backend, 503, "shutting_down", "The workspace is shutting down.");
             return;
         }
-        relay(method, response, res);
+        relay(backend, method, response, res);
+    }
+
+    private void unreachable(ServerResponse res, Backend backend, String what) {
+        if (backend == Backend.CODI2) {
+            failed(res, backend, 503, "codi2_unavailable", "The CODI2 agent is " + what + " The IDE works without it.");
+        } else {
+            failed(res, backend, 502, "backend_unavailable", "The IDE is " + what);
+        }
+    }
+
+    private static String name(Backend backend) {
+        return backend == Backend.CODI2 ? "CODI2 agent" : "IDE";
     }
 
     private HttpRequest.BodyPublisher body(ServerRequest req) {
@@ -109,9 +138,9 @@ public final class HttpForwarder implements Handler {
         return length.isPresent() ? HttpRequest.BodyPublishers.fromPublisher(stream, length.getAsLong()) : stream;
     }
 
-    private void relay(String method, HttpResponse<InputStream> response, ServerResponse res) {
+    private void relay(Backend backend, String method, HttpResponse<InputStream> response, ServerResponse res) {
         int status = response.statusCode();
-        metrics.httpRequest(Backend.THEIA.label(), status);
+        metrics.httpRequest(backend.label(), status);
         res.status(Status.create(status));
         String connection = response.headers().firstValue("connection").orElse(null);
         for (Map.Entry<String, List<String>> h : response.headers().map().entrySet()) {
@@ -135,18 +164,13 @@ public final class HttpForwarder implements Handler {
             }
         } catch (IOException e) {
             // the client or the backend went away mid-body; nothing sensible can be sent any more
-            metrics.backendError(Backend.THEIA.label());
+            metrics.backendError(backend.label());
         }
     }
 
-    private void failed(ServerResponse res, int status, String code, String detail) {
-        metrics.backendError(Backend.THEIA.label());
-        Problems.send(res, status, code, detail);
-    }
-
-    public static boolean isHttps(ServerRequest req) {
-        return req.isSecure() || req.headers().first(HeaderNames.create("X-Forwarded-Proto"))
-                .map(p -> p.equalsIgnoreCase("https")).orElse(false);
+    private void failed(ServerResponse res, Backend backend, int status, String code, String detail) {
+        metrics.backendError(backend.label());
+        Problems.json(res, status, code, detail);
     }
 
     /** Counts the bytes read through it, for the body metrics. */

@@ -16,12 +16,17 @@ import java.util.logging.Logger;
 
 /**
  * The bridged WebSockets that are open, so that the sidecar can ping them, close those whose session has ended
- * (1008), and close all of them when it shuts down (1001).
+ * (1008) as soon as it learns of it, and close all of them when it shuts down (1001).
  */
 public final class OpenSockets {
     private static final Logger LOG = Logger.getLogger(OpenSockets.class.getName());
 
     private final Set<SocketBridge> open = ConcurrentHashMap.newKeySet();
+    private final ai.coditect.sidecar.management.SidecarMetrics metrics;
+
+    public OpenSockets(ai.coditect.sidecar.management.SidecarMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     void add(SocketBridge socket) {
         open.add(socket);
@@ -42,8 +47,9 @@ public final class OpenSockets {
     }
 
     /**
-     * Asks about the session of every open socket (answers are cached briefly) and closes with 1008 the sockets
-     * whose session was revoked or has expired. When the platform cannot be asked, sockets stay open.
+     * Asks the platform afresh about the session of every open socket (one question per session) and closes with
+     * 1008 the sockets of sessions that were revoked, have expired or are not confirmed. When the platform cannot
+     * be asked, sockets stay open: an outage of the platform does not cut every IDE off.
      */
     public int closeEndedSessions(SessionChecker sessions) {
         Map<String, List<SocketBridge>> bySession = new HashMap<>();
@@ -53,15 +59,26 @@ public final class OpenSockets {
         int closed = 0;
         for (List<SocketBridge> sockets : bySession.values()) {
             Credentials c = sockets.getFirst().credentials();
-            SessionChecker.State state = sessions.check(c.token(), c.rawToken());
-            if (state == SessionChecker.State.ACTIVE || state == SessionChecker.State.UNAVAILABLE) {
-                continue;
+            SessionChecker.State state = sessions.refresh(c.token(), c.rawToken());
+            if (state.ended()) {
+                closed += closeSession(c.sessionId(), state);
             }
-            for (SocketBridge s : sockets) {
-                s.end(WsCloseCodes.VIOLATED_POLICY, "session " + state.name().toLowerCase());
+        }
+        return closed;
+    }
+
+    /** Closes with 1008 every open socket of a session that has ended; returns how many. */
+    public int closeSession(String sessionId, SessionChecker.State state) {
+        int closed = 0;
+        for (SocketBridge s : open) {
+            if (s.credentials().sessionId().equals(sessionId)) {
+                s.end(WsCloseCodes.VIOLATED_POLICY, "session " + state.name().toLowerCase(java.util.Locale.ROOT));
                 closed++;
             }
-            LogFields.of("sessionId", c.sessionId(), "state", state.name(), "sockets", sockets.size())
+        }
+        if (closed > 0) {
+            metrics.sessionEnded(state.name().toLowerCase(java.util.Locale.ROOT));
+            LogFields.of("sessionId", sessionId, "state", state.name(), "sockets", closed)
                     .log(LOG, Level.INFO, "closed the WebSockets of an ended session");
         }
         return closed;

@@ -1,13 +1,18 @@
 package ai.coditect.sidecar.bridge;
 
 import java.net.URI;
+import java.util.Optional;
 
-/** Where a request goes: the backend's base URL plus the request's path and query, unchanged. */
+/**
+ * Where a request goes: the configured backend's scheme and authority, then the request's path and query,
+ * unchanged. Only origin-form request targets ({@code /…}) are accepted, and the authority of the result is
+ * checked to be the backend's, so nothing in a request can point the sidecar at another host or port.
+ */
 public final class Targets {
     private final URI theia;
-    private final URI codi2;
+    private final Optional<URI> codi2;
 
-    public Targets(URI theia, URI codi2) {
+    public Targets(URI theia, Optional<URI> codi2) {
         this.theia = theia;
         this.codi2 = codi2;
     }
@@ -16,22 +21,49 @@ public final class Targets {
         return theia;
     }
 
-    public URI codi2Url() {
+    public Optional<URI> codi2Url() {
         return codi2;
     }
 
-    /** The HTTP URL of a request to Theia. */
-    public URI http(String rawPath, String rawQuery) {
-        return join(theia, theia.getScheme(), rawPath, rawQuery);
+    /** Whether the workspace has this backend at all (CODI2 is optional). */
+    public boolean has(Backend backend) {
+        return backend == Backend.THEIA || codi2.isPresent();
     }
 
-    /** The WebSocket URL of an upgrade: Theia keeps the whole path; CODI2 gets what follows {@code /codi2}. */
+    /**
+     * True for an origin-form request target: a path that starts with {@code /}. Absolute-form
+     * ({@code http://host/x}, {@code http:@host/x}), authority-form ({@code host:port}) and {@code *} are not.
+     */
+    public static boolean isOriginForm(String rawPath) {
+        return rawPath != null && rawPath.startsWith("/");
+    }
+
+    /** The HTTP URL of a request: CODI2 gets what follows {@code /codi2}, Theia the whole path. */
+    public URI http(Backend backend, String rawPath, String rawQuery) {
+        URI base = base(backend);
+        return join(base, httpScheme(base.getScheme()), path(backend, rawPath), rawQuery);
+    }
+
+    /** The WebSocket URL of an upgrade: CODI2 gets what follows {@code /codi2}, Theia the whole path. */
     public URI webSocket(Backend backend, String rawPath, String rawQuery) {
-        if (backend == Backend.CODI2) {
-            String rest = rawPath.length() > "/codi2".length() ? rawPath.substring("/codi2".length()) : "";
-            return join(codi2, wsScheme(codi2.getScheme()), rest, rawQuery);
+        URI base = base(backend);
+        return join(base, wsScheme(base.getScheme()), path(backend, rawPath), rawQuery);
+    }
+
+    private URI base(Backend backend) {
+        return backend == Backend.CODI2
+                ? codi2.orElseThrow(() -> new IllegalStateException("this workspace has no CODI2"))
+                : theia;
+    }
+
+    private static String path(Backend backend, String rawPath) {
+        if (!isOriginForm(rawPath)) {
+            throw new IllegalArgumentException("not an origin-form request target");
         }
-        return join(theia, wsScheme(theia.getScheme()), rawPath, rawQuery);
+        if (backend == Backend.CODI2) {
+            return rawPath.length() > "/codi2".length() ? rawPath.substring("/codi2".length()) : "";
+        }
+        return rawPath;
     }
 
     private static String wsScheme(String scheme) {
@@ -41,14 +73,25 @@ public final class Targets {
         };
     }
 
+    private static String httpScheme(String scheme) {
+        return switch (scheme) {
+            case "https", "wss" -> "https";
+            default -> "http";
+        };
+    }
+
     private static URI join(URI base, String scheme, String rawPath, String rawQuery) {
         String basePath = base.getRawPath() == null ? "" : base.getRawPath();
         if (basePath.endsWith("/")) {
             basePath = basePath.substring(0, basePath.length() - 1);
         }
-        String path = basePath + (rawPath == null || rawPath.isEmpty() ? "/" : rawPath);
-        String authority = base.getRawAuthority();
-        return URI.create(scheme + "://" + authority + path
+        String path = basePath + (rawPath.isEmpty() ? "/" : rawPath);
+        URI target = URI.create(scheme + "://" + base.getRawAuthority() + path
                 + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
+        if (!base.getRawAuthority().equals(target.getRawAuthority())) {
+            // cannot happen for an origin-form path; checked so that no future change can make it happen
+            throw new IllegalArgumentException("the request would leave the backend");
+        }
+        return target;
     }
 }

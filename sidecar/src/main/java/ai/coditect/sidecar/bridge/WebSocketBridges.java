@@ -33,33 +33,45 @@ public final class WebSocketBridges {
     private final OpenSockets sockets;
     private final ActivityReporter activity;
     private final SidecarMetrics metrics;
+    private final boolean keepsHost;
 
     public WebSocketBridges(HttpClient http, Targets targets, OpenSockets sockets, ActivityReporter activity,
-                            SidecarMetrics metrics) {
+                            SidecarMetrics metrics, boolean keepsHost) {
         this.http = http;
         this.targets = targets;
         this.sockets = sockets;
         this.activity = activity;
         this.metrics = metrics;
+        this.keepsHost = keepsHost;
     }
 
     /** Why the backend end could not be opened, as the browser should hear it. */
     public static final class BackendUnavailable extends Exception {
         private final int status;
+        private final String code;
 
-        BackendUnavailable(int status, String message) {
+        BackendUnavailable(int status, String code, String message) {
             super(message, null, false, false);
             this.status = status;
+            this.code = code;
         }
 
         public int status() {
             return status;
+        }
+
+        public String code() {
+            return code;
         }
     }
 
     /** Connects to the backend that {@code req} is for and leaves the connection for the upgrade to take. */
     public void connect(ServerRequest req, Credentials credentials) throws BackendUnavailable {
         Backend backend = Backend.forPath(req.path().rawPath());
+        if (!targets.has(backend)) {
+            throw new BackendUnavailable(503, "codi2_not_configured",
+                    "This workspace has no CODI2 agent; the IDE works without it.");
+        }
         URI target = targets.webSocket(backend, req.path().rawPath(), req.query().rawValue());
         Upstream upstream = new Upstream(backend);
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
@@ -74,28 +86,33 @@ public final class WebSocketBridges {
                 continue;
             }
             String value = name.equals("cookie")
-                    ? ForwardedHeaders.withoutSidecarCookie(String.join("; ", h.allValues()))
+                    ? ForwardedHeaders.withoutSidecarCookies(String.join("; ", h.allValues()))
                     : String.join(", ", h.allValues());
             if (value != null) {
                 builder.header(h.name(), value);
             }
         }
-        req.headers().first(HeaderNames.HOST).ifPresent(host -> builder.header("Host", host));
+        if (keepsHost) {
+            req.headers().first(HeaderNames.HOST).ifPresent(host -> builder.header("Host", host));
+        }
         try {
             builder.buildAsync(target, upstream).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             metrics.backendError(backend.label());
+            // CODI2 is optional: without it the IDE still works, so it is "unavailable", not a broken gateway
+            int status = backend == Backend.CODI2 ? 503 : 502;
+            String code = backend == Backend.CODI2 ? "codi2_unavailable" : "backend_unavailable";
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
-                throw new BackendUnavailable(502, "The " + backend.label() + " backend refused the WebSocket ("
-                        + refused.getResponse().statusCode() + ").");
+                throw new BackendUnavailable(status, code, "The " + backend.label() + " backend refused the "
+                        + "WebSocket (" + refused.getResponse().statusCode() + ").");
             }
-            throw new BackendUnavailable(502, "The " + backend.label() + " backend is not reachable right now.");
+            throw new BackendUnavailable(status, code, "The " + backend.label() + " backend is not reachable right now.");
         } catch (TimeoutException e) {
             metrics.backendError(backend.label());
-            throw new BackendUnavailable(504, "The " + backend.label() + " backend did not answer in time.");
+            throw new BackendUnavailable(504, "backend_timeout", "The " + backend.label() + " backend did not answer in time.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BackendUnavailable(503, "The workspace is shutting down.");
+            throw new BackendUnavailable(503, "shutting_down", "The workspace is shutting down.");
         }
         new PendingUpgrade(upstream, credentials).offer();
     }

@@ -25,6 +25,12 @@ public final class SidecarMetrics {
     private final Counter httpRequests = Counter.builder().name("coditect_sidecar_http_requests_total")
             .help("HTTP requests proxied, by backend and status class").labelNames("backend", "status")
             .register(registry);
+    private final Counter errors = Counter.builder().name("coditect_sidecar_errors_total")
+            .help("Requests the sidecar could not parse or failed on, by problem code").labelNames("code")
+            .register(registry);
+    private final Counter sessionsEnded = Counter.builder().name("coditect_sidecar_sessions_ended_total")
+            .help("Sessions found revoked, expired or invalid whose open sockets were closed").labelNames("state")
+            .register(registry);
     private final Histogram relayLatency = Histogram.builder().name("coditect_sidecar_relay_latency_seconds")
             .help("Time to relay one WebSocket frame onward, by direction").labelNames("direction")
             .classicExponentialUpperBounds(0.00005, 2, 16).register(registry);
@@ -57,6 +63,24 @@ public final class SidecarMetrics {
 
     public void backendError(String backend) {
         backendErrors.labelValues(backend).inc();
+    }
+
+    public void error(String code) {
+        errors.labelValues(code).inc();
+    }
+
+    /** How many requests were answered with this error code so far. */
+    public long errors(String code) {
+        return (long) errors.labelValues(code).get();
+    }
+
+    public void sessionEnded(String state) {
+        sessionsEnded.labelValues(state).inc();
+    }
+
+    /** How many requests or upgrades were refused for this reason so far. */
+    public long refusals(String reason) {
+        return (long) refusals.labelValues(reason).get();
     }
 
     public void httpRequest(String backend, int status) {

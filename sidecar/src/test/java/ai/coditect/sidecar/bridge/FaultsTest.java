@@ -1,5 +1,6 @@
 package ai.coditect.sidecar.bridge;
 
+import ai.coditect.shared.testing.Eventually;
 import ai.coditect.sidecar.testing.EchoBackend;
 import ai.coditect.sidecar.testing.Recorder;
 import ai.coditect.sidecar.testing.SidecarFixture;
@@ -15,7 +16,9 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,17 +44,48 @@ class FaultsTest {
     }
 
     @Test
-    void aBackendThatIsDownAtUpgradeIsA502AndNotAHang() throws Exception {
+    void aBackendThatIsDownIsAnErrorAndNotAHangAndCodi2DownLeavesTheIdeWorking() throws Exception {
         fixture = SidecarFixture.start();
         fixture.codi2.close();
         ExecutionException refused = assertThrows(ExecutionException.class,
                 () -> fixture.connect("/codi2", new Recorder()));
-        assertEquals(502, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause())
-                .getResponse().statusCode());
+        assertEquals(503, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause())
+                .getResponse().statusCode(), "CODI2 is optional: unavailable, not a broken gateway");
+        HttpResponse<String> codi2 = fixture.get("/codi2/status", fixture.token());
+        assertEquals(503, codi2.statusCode());
+        assertTrue(codi2.body().contains("codi2_unavailable"), codi2.body());
+        assertEquals(200, fixture.get("/index.html", fixture.token()).statusCode(), "Theia is still served");
+
         fixture.theia.close();
         HttpResponse<String> r = fixture.get("/index.html", fixture.token());
         assertEquals(502, r.statusCode());
         assertTrue(r.body().contains("backend_unavailable"), r.body());
+    }
+
+    @Test
+    void aWorkspaceWithoutCodi2Answers503ThereAndServesTheIde() throws Exception {
+        fixture = SidecarFixture.start(env -> {
+            env.put("CODI2_URL", "none");
+            return env;
+        });
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> fixture.connect("/codi2", new Recorder()));
+        assertEquals(503, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause())
+                .getResponse().statusCode());
+        HttpResponse<String> http = fixture.get("/codi2/anything", fixture.token());
+        assertEquals(503, http.statusCode());
+        assertTrue(http.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"));
+        assertTrue(http.body().contains("codi2_not_configured"), http.body());
+        assertEquals(0, fixture.codi2.upgrades.get() + fixture.codi2.httpRequests.get());
+
+        assertEquals(200, fixture.get("/index.html", fixture.token()).statusCode());
+        Recorder ide = new Recorder();
+        fixture.connect("/services", ide).sendText("the IDE works", true);
+        assertEquals("the IDE works", ide.nextText());
+        HttpResponse<String> ready = fixture.http.send(java.net.http.HttpRequest.newBuilder(
+                fixture.managementUrl("/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"codi2\":\"not configured\""), ready.body());
     }
 
     @Test
@@ -104,14 +138,33 @@ class FaultsTest {
         };
         WebSocket ws = fixture.connect("/flood", neverReads);
         ws.sendText("flood:512", true).get(5, TimeUnit.SECONDS);
-        Thread.sleep(4_000);
-        long sent = fixture.theia.flooded.get();
-        System.out.printf("a client that does not read: the backend got %.1f MiB of 512 MiB out%n", sent / 1048576.0);
-        assertTrue(sent < 64L * 1024 * 1024, "the backend could push " + sent + " bytes into a client that reads nothing");
+        // the event: the backend can send no more (its count stands still for a second); had the sidecar buffered,
+        // the count would only stand still once all 512 MiB were out
+        long stalled = awaitStill(fixture.theia.flooded);
+        System.out.printf("a client that does not read: the backend got %.1f MiB of 512 MiB out%n", stalled / 1048576.0);
+        assertTrue(stalled < 64L * 1024 * 1024, "the backend could push " + stalled + " bytes into a client that reads nothing");
         Recorder other = new Recorder();
         fixture.connect("/other", other).sendText("still fast", true);
         assertEquals("still fast", other.nextText());
+
+        ws.request(Long.MAX_VALUE); // the client reads again: the backend goes on
+        Eventually.holds(Duration.ofSeconds(30), () -> fixture.theia.flooded.get() > stalled + 1024 * 1024);
+        assertTrue(fixture.theia.flooded.get() > stalled + 1024 * 1024, "it was the client that held the backend back");
         ws.abort();
+    }
+
+    /** Waits until {@code counter} has not moved for a second, and returns its value then. */
+    private static long awaitStill(AtomicLong counter) throws InterruptedException {
+        long[] last = {-1};
+        int[] still = {0};
+        Eventually.holds(Duration.ofSeconds(120), () -> {
+            long now = counter.get();
+            still[0] = now == last[0] ? still[0] + 1 : 0;
+            last[0] = now;
+            return still[0] >= 50; // 50 polls 20 ms apart
+        });
+        assertTrue(still[0] >= 50, "the count never stood still: " + counter.get());
+        return last[0];
     }
 
     @Test
@@ -119,10 +172,10 @@ class FaultsTest {
         fixture = SidecarFixture.start();
         Recorder healthy = new Recorder();
         WebSocket good = fixture.connect("/healthy", healthy);
-        int frames = 0;
+        int dropped = 0;
         for (int connection = 0; connection < 100; connection++) {
             try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), fixture.sidecar.port())) {
-                raw.setSoTimeout(5_000);
+                raw.setSoTimeout(20_000);
                 OutputStream out = raw.getOutputStream();
                 String key = Base64.getEncoder().encodeToString(String.format("key-%012d", connection)
                         .getBytes(StandardCharsets.US_ASCII));
@@ -139,17 +192,35 @@ class FaultsTest {
                         out.write(new byte[] {(byte) 0xF3, 0x05, 'j', 'u', 'n', 'k', '!'});
                         out.flush();
                     } catch (java.io.IOException closedByServer) {
-                        // the sidecar dropped us, as it should; the rest of our frames go nowhere
+                        break; // the sidecar dropped us, as it should; the rest of our frames go nowhere
                     }
-                    frames++;
+                }
+                if (droppedBySidecar(in)) {
+                    dropped++;
                 }
             }
         }
-        assertEquals(10_000, frames);
+        assertEquals(100, dropped, "the sidecar ended every connection that sent garbage");
+        Eventually.holds(Duration.ofSeconds(30), () -> fixture.sidecar.sockets().count() == 1);
+        assertEquals(1, fixture.sidecar.sockets().count(), "no bridge of a dropped connection is left open");
         good.sendText("still served", true);
         assertEquals("still served", healthy.nextText());
         HttpResponse<String> r = fixture.get("/index.html", fixture.token());
         assertEquals(200, r.statusCode());
+    }
+
+    /** Reads what the sidecar still sends (at most a close frame) until it closes the connection. */
+    private static boolean droppedBySidecar(InputStream in) {
+        try {
+            while (in.read() >= 0) {
+                // a close frame (1002, protocol error), then the end
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false; // still open after 20 s
+        } catch (java.io.IOException e) {
+            return true; // reset: dropped too
+        }
     }
 
     private static String readLine(InputStream in) throws java.io.IOException {

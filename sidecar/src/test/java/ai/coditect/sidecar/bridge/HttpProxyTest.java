@@ -125,4 +125,15 @@ class HttpProxyTest {
         assertEquals("theia GET /metrics 0", r.body(), "/metrics on the public port is Theia's, not the sidecar's");
         assertFalse(r.body().contains("coditect_sidecar"));
     }
+
+    @Test
+    void httpUnderCodi2GoesToCodi2WithoutThePrefixAndEverythingElseToTheia() throws Exception {
+        HttpResponse<String> codi2 = fixture.http.send(request("/codi2/agents?x=1").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("codi2 GET /agents 0", codi2.body());
+        HttpResponse<String> root = fixture.http.send(request("/codi2").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("codi2 GET / 0", root.body());
+        HttpResponse<String> theia = fixture.http.send(request("/codi2x/y").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("theia GET /codi2x/y 0", theia.body(), "only /codi2 and below is CODI2's");
+    }
 }

@@ -38,9 +38,13 @@ class ManagementTest {
         HttpResponse<String> ready = management("/readyz");
         assertEquals(200, ready.statusCode(), ready.body());
         fixture.codi2.close();
+        HttpResponse<String> withoutCodi2 = management("/readyz");
+        assertEquals(200, withoutCodi2.statusCode(), "the IDE loads without CODI2: " + withoutCodi2.body());
+        assertTrue(withoutCodi2.body().contains("\"codi2\":\"down\""), withoutCodi2.body());
+        fixture.theia.close();
         HttpResponse<String> notReady = management("/readyz");
         assertEquals(503, notReady.statusCode());
-        assertTrue(notReady.body().contains("\"codi2\":\"down\""), notReady.body());
+        assertTrue(notReady.body().contains("\"theia\":\"down\""), notReady.body());
         assertEquals(200, management("/healthz").statusCode(), "the process itself is still up");
     }
 

@@ -44,6 +44,8 @@ public final class EchoBackend implements AutoCloseable {
     public final List<Map<String, String>> upgradeHeaders = new CopyOnWriteArrayList<>();
     /** Bytes the backend managed to hand to the socket while flooding a client. */
     public final AtomicLong flooded = new AtomicLong();
+    /** Counts down when a request reaches {@code /slow}, so a test knows it is in flight. */
+    public final java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(1);
     private final WebServer server;
 
     private EchoBackend(String name, int port) {
@@ -59,6 +61,7 @@ public final class EchoBackend implements AutoCloseable {
                         .get("/download", this::download)
                         .get("/status/{code}", this::status)
                         .get("/slow", this::slow)
+                        .get("/csp", this::csp)
                         .any(this::anything))
                 .addRouting(WsRouting.builder().endpoint("/*", Echo::new))
                 .build().start();
@@ -151,8 +154,15 @@ public final class EchoBackend implements AutoCloseable {
 
     private void slow(ServerRequest req, ServerResponse res) throws Exception {
         count(res);
-        Thread.sleep(2_000);
+        slowStarted.countDown();
+        Thread.sleep(2_000); // the backend being slow is the point; no test waits on this
         res.send("slow answer".getBytes());
+    }
+
+    private void csp(ServerRequest req, ServerResponse res) {
+        count(res);
+        res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'");
+        res.send("with a policy".getBytes());
     }
 
     private void anything(ServerRequest req, ServerResponse res) throws Exception {

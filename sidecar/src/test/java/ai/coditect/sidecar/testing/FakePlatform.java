@@ -36,12 +36,20 @@ public final class FakePlatform implements AutoCloseable {
     private final TokenIssuer issuer;
     /** Session id to the problem code the session endpoint answers with; absent means active. */
     private final Map<String, String> ended = new ConcurrentHashMap<>();
+    /** Session id to a 200 answer the test wrote itself (garbled, empty, about another session). */
+    private final Map<String, byte[]> rawAnswers = new ConcurrentHashMap<>();
     public final AtomicInteger sessionChecks = new AtomicInteger();
     public final AtomicInteger jwksFetches = new AtomicInteger();
+    /** Bodies of the activity reports the platform accepted. */
     public final List<String> activityReports = new CopyOnWriteArrayList<>();
+    /** The status the platform answered to every activity report it received, accepted or not. */
+    public final List<Integer> activityAttempts = new CopyOnWriteArrayList<>();
     private volatile int activityStatus = 204;
 
+    private final Clock clock;
+
     public FakePlatform(Clock clock) throws IOException {
+        this.clock = clock;
         this.issuer = new TokenIssuer(keys, ISSUER, "coditect", clock);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -58,8 +66,13 @@ public final class FakePlatform implements AutoCloseable {
         sessionChecks.incrementAndGet();
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         String sid;
+        String sub;
+        String tid;
         try {
-            sid = SignedJWT.parse(auth.substring("Bearer ".length())).getJWTClaimsSet().getStringClaim("sid");
+            var claims = SignedJWT.parse(auth.substring("Bearer ".length())).getJWTClaimsSet();
+            sid = claims.getStringClaim("sid");
+            sub = claims.getSubject();
+            tid = claims.getStringClaim("tid");
         } catch (Exception e) {
             problem(ex, "token_invalid");
             return;
@@ -69,7 +82,15 @@ public final class FakePlatform implements AutoCloseable {
             problem(ex, code);
             return;
         }
-        send(ex, 200, "application/json", Json.bytes(Map.of("session", Map.of("id", sid))));
+        byte[] raw = rawAnswers.get(sid);
+        if (raw != null) {
+            send(ex, 200, "application/json", raw);
+            return;
+        }
+        // what the functions answer: the session record and the user
+        send(ex, 200, "application/json", Json.bytes(Map.of(
+                "session", Map.of("id", sid, "userId", sub, "tenantId", tid),
+                "user", Map.of("id", sub, "tenantId", tid))));
     }
 
     private void activity(HttpExchange ex) throws IOException {
@@ -79,10 +100,12 @@ public final class FakePlatform implements AutoCloseable {
             send(ex, 401, "application/json", new byte[0]);
             return;
         }
-        if (activityStatus / 100 == 2) {
+        int status = activityStatus;
+        if (status / 100 == 2) {
             activityReports.add(new String(body, StandardCharsets.UTF_8));
         }
-        send(ex, activityStatus, "application/json", new byte[0]);
+        activityAttempts.add(status);
+        send(ex, status, "application/json", new byte[0]);
     }
 
     private static void problem(HttpExchange ex, String code) throws IOException {
@@ -103,7 +126,7 @@ public final class FakePlatform implements AutoCloseable {
     }
 
     public String token(String userId, String tenantId, String sessionId) {
-        return token(userId, tenantId, sessionId, Instant.now().plus(Duration.ofHours(1)));
+        return token(userId, tenantId, sessionId, clock.instant().plus(Duration.ofHours(1)));
     }
 
     public SigningKeys keys() {
@@ -113,6 +136,11 @@ public final class FakePlatform implements AutoCloseable {
     /** From now on the session endpoint answers {@code code} (session_revoked, session_expired) for it. */
     public void end(String sessionId, String code) {
         ended.put(sessionId, code);
+    }
+
+    /** From now on the session endpoint answers 200 with exactly {@code body} for this session. */
+    public void answerOk(String sessionId, byte[] body) {
+        rawAnswers.put(sessionId, body);
     }
 
     public void activityAnswers(int status) {

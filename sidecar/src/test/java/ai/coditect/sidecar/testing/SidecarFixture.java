@@ -3,6 +3,8 @@ package ai.coditect.sidecar.testing;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.sidecar.Sidecar;
 import ai.coditect.sidecar.SidecarConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +21,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * A sidecar in front of two echo backends ("theia", "codi2") with a fake platform, everything on free local
- * ports, and the owner's identity and tokens to talk to it.
+ * ports, and the owner's identity and tokens to talk to it. The sidecar is built as {@code Main} builds it:
+ * {@link Sidecar#setup} on a fresh server builder, then the server started; with a {@link ai.coditect.shared.testing.TestClock}
+ * a test moves time itself and runs the sidecar's due work with {@link Sidecar#runDueTasks()}.
  */
 public final class SidecarFixture implements AutoCloseable {
     public final String owner = Ids.newId();
@@ -29,11 +33,13 @@ public final class SidecarFixture implements AutoCloseable {
     public EchoBackend theia;
     public final EchoBackend codi2;
     public final Sidecar sidecar;
+    public final Clock clock;
     public final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private SidecarFixture(UnaryOperator<Map<String, String>> environment) throws Exception {
-        platform = new FakePlatform(Clock.systemUTC());
+    private SidecarFixture(UnaryOperator<Map<String, String>> environment, Clock clock) throws Exception {
+        this.clock = clock;
+        platform = new FakePlatform(clock);
         theia = EchoBackend.start("theia");
         codi2 = EchoBackend.start("codi2");
         Map<String, String> env = new HashMap<>();
@@ -49,20 +55,32 @@ public final class SidecarFixture implements AutoCloseable {
         env.put("CODITECT_ACTIVITY_URL", platform.url("/v1/workspaces/activity").toString());
         env.put("CODITECT_ISSUER", FakePlatform.ISSUER);
         env.put("CODITECT_AGENT_TOKEN", FakePlatform.AGENT_TOKEN);
-        sidecar = Sidecar.start(SidecarConfig.fromEnvironment(environment.apply(env)), Clock.systemUTC());
+        WebServerConfig.Builder server = WebServer.builder();
+        sidecar = Sidecar.setup(server, SidecarConfig.fromEnvironment(environment.apply(env)), clock);
+        server.build().start();
     }
 
     public static SidecarFixture start() throws Exception {
-        return new SidecarFixture(env -> env);
+        return new SidecarFixture(env -> env, Clock.systemUTC());
     }
 
     public static SidecarFixture start(UnaryOperator<Map<String, String>> environment) throws Exception {
-        return new SidecarFixture(environment);
+        return new SidecarFixture(environment, Clock.systemUTC());
+    }
+
+    /** A sidecar whose time stands still until the test moves {@code clock}. */
+    public static SidecarFixture start(UnaryOperator<Map<String, String>> environment, Clock clock) throws Exception {
+        return new SidecarFixture(environment, clock);
+    }
+
+    /** The name of this workspace's cookie. */
+    public String cookieName() {
+        return "coditect_token_" + owner;
     }
 
     /** A valid token of the owner's session. */
     public String token() {
-        return platform.token(owner, tenant, session);
+        return platform.token(owner, tenant, session, clock.instant().plus(Duration.ofHours(1)));
     }
 
     public URI url(String pathAndQuery) {

@@ -140,6 +140,26 @@ record LogRecord(long version, List<Effect> effects) {
         return buf.array();
     }
 
+    /**
+     * Whether the {@code length} bytes at {@code offset} could be an encoded record: a cheap test that rules out
+     * almost all random or repetitive data before a checksum is computed over them.
+     */
+    static boolean plausible(ByteBuffer buf, int offset, int length) {
+        if (length < EMPTY_BYTES) {
+            return false;
+        }
+        int count = buf.getInt(offset + 8);
+        if (count == 0) {
+            return length == EMPTY_BYTES;
+        }
+        if (count < 0 || count > (length - EMPTY_BYTES) / 9) {
+            return false;
+        }
+        byte kind = buf.get(offset + EMPTY_BYTES);
+        int keyLength = buf.getInt(offset + EMPTY_BYTES + 1);
+        return kind >= SET && kind <= MUTATE && keyLength >= 0 && keyLength <= length - EMPTY_BYTES - 9;
+    }
+
     /** Decodes a record whose checksum matched; a record that does not parse is a bug or damage, and throws. */
     static LogRecord decode(byte[] payload) {
         ByteBuffer buf = ByteBuffer.wrap(payload);

@@ -175,22 +175,22 @@ final class WriteAheadLog implements AutoCloseable {
             if (queue.isEmpty()) {
                 return null;
             }
-            List<Pending> batch = new ArrayList<>();
-            long bytes = 0;
-            for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (!batch.isEmpty() && bytes + p.payload().length > BATCH_BYTES) {
-                    break;
-                }
-                batch.add(p);
-                bytes += p.payload().length;
-                it.remove();
+            int n = 1;
+            long bytes = queue.getFirst().payload().length;
+            while (n < queue.size() && bytes + queue.get(n).payload().length <= BATCH_BYTES) {
+                bytes += queue.get(n++).payload().length;
             }
+            List<Pending> taken = queue.subList(0, n);
+            List<Pending> batch = new ArrayList<>(taken);
+            taken.clear();
             return batch;
         }
     }
 
-    /** After a failed write or fsync: the batch and everything queued behind it may or may not be durable. */
+    /**
+     * After a failed write or fsync the batch may or may not be on disk. The commits queued behind it were not
+     * written, but they fail the same way: callers treat both alike (retry, and find out by reading).
+     */
     private void fail(List<Pending> batch, Exception e) {
         LOG.log(Level.SEVERE, "the store's log could not be written; no further commit is accepted until the "
                 + "database is reopened", e);
@@ -479,7 +479,8 @@ final class WriteAheadLog implements AutoCloseable {
         MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, from, span);
         for (int o = 0; o + FRAME_BYTES + LogRecord.EMPTY_BYTES <= span; o++) {
             int header = map.getInt(o);
-            if ((header & CONTINUES_BATCH) != 0 || !readable(header) || o + (long) FRAME_BYTES + header > span) {
+            if ((header & CONTINUES_BATCH) != 0 || !readable(header) || o + (long) FRAME_BYTES + header > span
+                    || !LogRecord.plausible(map, o + FRAME_BYTES, header)) {
                 continue;
             }
             crc.reset();

@@ -50,6 +50,8 @@ class CrashSafetyTest {
                         }
                     }
                 }
+            } finally {
+                child.destroyForcibly(); // never leave a writer running, whatever failed
             }
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the workload died");
             assertTrue(seen >= killAfter, "the workload stopped on its own after " + seen + " commits");
@@ -59,6 +61,21 @@ class CrashSafetyTest {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
             assertTrue(names.stream().anyMatch(n -> n.startsWith("snapshot-")),
                     "snapshots were taken along the way: " + names);
+        }
+    }
+
+    @Test
+    void sevenHundredCompareAndClearsOnLargeValuesSurviveSigkill() throws Exception {
+        Process child = ChildJvm.start(LargeMutationWorkload.class, dir.toString(), Long.toString(1L << 30));
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertEquals("DONE", out.readLine(), "the workload acknowledged every commit");
+        } finally {
+            child.destroyForcibly();
+        }
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the workload died");
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            LargeMutationWorkload.verify(db);
         }
     }
 

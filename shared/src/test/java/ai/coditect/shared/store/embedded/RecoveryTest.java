@@ -1,6 +1,7 @@
 package ai.coditect.shared.store.embedded;
 
 import ai.coditect.shared.testing.ChildJvm;
+import com.apple.foundationdb.FDBException;
 import com.apple.foundationdb.Range;
 import com.apple.foundationdb.tuple.Tuple;
 import org.junit.jupiter.api.Test;
@@ -15,15 +16,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Reopening a data directory: torn tails, corruption, snapshots with log truncation, and the directory lock. */
+/**
+ * Reopening a data directory: torn tails, corruption, snapshots with log truncation, records of large
+ * transactions, and the directory lock.
+ */
 class RecoveryTest {
     @TempDir
     Path dir;
@@ -163,6 +171,146 @@ class RecoveryTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.open(dir));
             assertTrue(e.getMessage().contains("already open in this process"), e.getMessage());
             commit(db, 1);
+        }
+    }
+
+    @Test
+    void aRefusedSecondOpenInTheSameProcessKeepsTheDirectoryLockedForOtherProcesses() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.open(dir));
+            Process other = ChildJvm.start(TryOpen.class, dir.toString());
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String answer = out.readLine();
+                assertTrue(answer != null && answer.startsWith("REFUSED"), "the other process: " + answer);
+                assertTrue(answer.contains("in use by another process (pid " + ProcessHandle.current().pid() + ")"),
+                        answer);
+            } finally {
+                other.destroyForcibly();
+                assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+            }
+            commit(db, 1);
+        }
+    }
+
+    @Test
+    void damageInsideTheLastSegmentIsReportedWithFileAndOffsetAndNothingIsCutOff() throws Exception {
+        assertDamageIsReported(12); // a payload byte
+    }
+
+    @Test
+    void aDamagedRecordLengthInsideTheLastSegmentIsReportedToo() throws Exception {
+        assertDamageIsReported(1); // the length, which can no longer be trusted to find the next record
+    }
+
+    private void assertDamageIsReported(int byteOfRecord) throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            for (int i = 0; i < 10; i++) {
+                commit(db, i);
+            }
+        }
+        Path segment = lastSegment();
+        long damaged = recordOffsets(segment).get(4);
+        flipByte(segment, damaged + byteOfRecord);
+        long size = Files.size(segment);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.open(dir));
+        assertTrue(e.getMessage().contains("corrupt") && e.getMessage().contains(segment.getFileName().toString())
+                && e.getMessage().contains("offset " + damaged), e.getMessage());
+        assertEquals(size, Files.size(segment), "the acknowledged commits after the damage were not cut off");
+    }
+
+    @Test
+    void aTornLastBatchIsCutOffEvenWhenItsLaterRecordsReachedTheDisk() throws Exception {
+        ByteBuffer first = WriteAheadLog.frames(List.of(record(1)));
+        ByteBuffer last = WriteAheadLog.frames(List.of(record(2), record(3)));
+        last.put(20, (byte) (last.get(20) ^ 0x5a)); // the crash kept the batch's second record, not its first
+        Path segment = dir.resolve("wal-" + "0".repeat(19) + "1.log");
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.write(new ByteBuffer[] {first, last});
+        }
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            assertEquals(1, count(db), "only the commit before the torn batch");
+            assertNotNull(db.read(tr -> tr.get(Tuple.from("k", 1).pack()).join()));
+        }
+    }
+
+    @Test
+    void damageFollowedByANewBatchIsReportedEvenWhenTheDamageLooksLikeATornBatch() throws Exception {
+        ByteBuffer first = WriteAheadLog.frames(List.of(record(1), record(2)));
+        ByteBuffer last = WriteAheadLog.frames(List.of(record(3)));
+        first.put(20, (byte) (first.get(20) ^ 0x5a));
+        Path segment = dir.resolve("wal-" + "0".repeat(19) + "1.log");
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.write(new ByteBuffer[] {first, last});
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.open(dir));
+        assertTrue(e.getMessage().contains("offset 0"), e.getMessage());
+    }
+
+    @Test
+    void sevenHundredCompareAndClearsOnLargeValuesSurviveACleanClose() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir, Clock.systemUTC(), 1L << 30)) {
+            LargeMutationWorkload.run(db);
+        }
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
+            LargeMutationWorkload.verify(db);
+        }
+    }
+
+    @Test
+    void theLogRefusesARecordItCouldNotReadBackAndEveryCommitAfterIt() throws Exception {
+        try (WriteAheadLog log = WriteAheadLog.open(dir, 1L << 30, new VersionedStore(Clock.systemUTC()), v -> { },
+                v -> { }, Runnable::run, DiskIo.REAL)) {
+            CompletableFuture<Long> tooLarge = new CompletableFuture<>();
+            log.append(1, new byte[WriteAheadLog.MAX_RECORD_BYTES + 1], tooLarge);
+            CompletableFuture<Long> next = new CompletableFuture<>();
+            log.append(2, new LogRecord(2, List.of()).encode(), next);
+            assertEquals(FdbErrors.TRANSACTION_TOO_LARGE, errorCode(tooLarge));
+            assertEquals(FdbErrors.IO_ERROR, errorCode(next));
+        }
+        assertEquals(0, Files.size(lastSegment()), "nothing was written");
+    }
+
+    private static int errorCode(CompletableFuture<Long> done) {
+        CompletionException e = assertThrows(CompletionException.class, done::join);
+        return ((FDBException) e.getCause()).getCode();
+    }
+
+    private static byte[] record(int i) {
+        return new LogRecord(i, List.of(LogRecord.Effect.set(Tuple.from("k", i).pack(), Tuple.from("value", i)
+                .pack()))).encode();
+    }
+
+    private static List<Long> recordOffsets(Path segment) throws Exception {
+        List<Long> offsets = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(4);
+            for (long pos = 0; pos < ch.size(); pos += 8 + (header.getInt(0) & 0x7fffffff)) {
+                offsets.add(pos);
+                ch.read(header.clear(), pos);
+            }
+        }
+        return offsets;
+    }
+
+    private static void flipByte(Path file, long position) throws Exception {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, position);
+            b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
+            ch.write(b, position);
+        }
+    }
+
+    /** Tries to open a data directory and prints {@code OPENED} or {@code REFUSED <reason>}. */
+    public static final class TryOpen {
+        public static void main(String[] args) throws Exception {
+            try (EmbeddedDatabase db = EmbeddedDatabase.open(Path.of(args[0]))) {
+                System.out.println("OPENED");
+            } catch (IllegalStateException e) {
+                System.out.println("REFUSED " + e.getMessage());
+            }
+            System.out.flush();
         }
     }
 
