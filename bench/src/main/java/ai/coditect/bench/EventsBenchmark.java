@@ -4,13 +4,14 @@ import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.events.Outbox;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.events.PubSubEventPublisher;
-import ai.coditect.functions.events.PubSubTopology;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.store.Keyspace;
 import ai.coditect.shared.store.embedded.EmbeddedDatabase;
 import com.apple.foundationdb.Database;
+import com.google.api.gax.rpc.AlreadyExistsException;
+import com.google.cloud.pubsub.v1.TopicAdminClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Clock;
@@ -22,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Events: how fast the outbox relays (embedded engine in memory, in-process bus), and, when
+ * Events: how fast the outbox relays (embedded engine in memory, in-process bus without subscribers), and, when
  * {@code PUBSUB_EMULATOR_HOST} names a running Pub/Sub emulator, how fast the publisher publishes to it with and
  * without ordering keys. Usage: {@code ./coditect bench events [events, default 5000]}.
  */
@@ -52,7 +53,6 @@ public final class EventsBenchmark {
              InProcessEventBus bus = InProcessEventBus.withDefaults(clock);
              Outbox outbox = new Outbox(db, Keyspace.open(db, "bench"), bus, Duration.ofSeconds(30),
                      new PrometheusRegistry())) {
-            bus.subscribe(Topic.CLEANUP_TICKS, "bench", (event, attempt) -> { });
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 Event e = Event.of(EventType.CLEANUP_TICK, null, null, Map.of("n", i), clock);
@@ -80,8 +80,16 @@ public final class EventsBenchmark {
     /** The publisher against the emulator, per event type: with an ordering key per user, and without. */
     private static void publish(int n, Clock clock, String emulator) throws Exception {
         try (PubSubConnection pubsub = PubSubConnection.open("bench-events", emulator)) {
-            PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "bench", 10);
-            PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "bench", 10);
+            // Topics only: a benchmark is no consumer, and a topic without subscriptions accepts what is published.
+            try (TopicAdminClient topics = pubsub.topicAdmin()) {
+                for (Topic topic : List.of(Topic.CLEANUP_TICKS, Topic.WORKSPACE_REQUESTS)) {
+                    try {
+                        topics.createTopic(pubsub.topic(topic));
+                    } catch (AlreadyExistsException e) {
+                        // there from an earlier run
+                    }
+                }
+            }
             PubSubEventPublisher publisher = new PubSubEventPublisher(pubsub, Duration.ofSeconds(20));
             try {
                 for (EventType type : List.of(EventType.CLEANUP_TICK, EventType.WORKSPACE_STOP_REQUESTED)) {
