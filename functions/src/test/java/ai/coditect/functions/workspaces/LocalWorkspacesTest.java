@@ -216,6 +216,28 @@ class LocalWorkspacesTest {
         assertTrue(message == null || !message.contains("will not load"), message);
     }
 
+    @Test
+    void aPlatformThatDiedWithoutStoppingItsWorkspacesHasThemBackAtTheSameUrlAndNothingLeftOver() throws Exception {
+        LocalWorkspaces died = new LocalWorkspaces(config("http://127.0.0.1:1"), dataDir.resolve("logs"),
+                dataDir.resolve("workspaces"), LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
+        closing.add(died); // cleans up only if this test fails: the "dead" platform itself ends nothing
+        Workspace ws = workspace("w-died", "u-died");
+        WorkspaceBackend.Applied applied = died.apply(ws, "t.u.token-of-at-least-thirty-two-characters");
+        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+                died.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
+        ProcessHandle leftSidecar = ProcessHandle.of(Long.parseLong(applied.pod().substring("pid-".length())))
+                .orElseThrow();
+        // the platform is gone without a word: its processes hold the workspace's ports
+
+        LocalWorkspaces after = backend(LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
+        after.restore();
+
+        assertFalse(leftSidecar.isAlive(), "what the dead platform left running has been ended");
+        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+                after.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
+        assertEquals(applied.url(), after.apply(ws, "t.u.a-newer-token-of-at-least-thirty-two-c").url());
+    }
+
     /**
      * A stand-in for the built Theia application: answers with the folder it was started on and its files, and
      * drops upgrade requests as Theia does.
