@@ -67,7 +67,9 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     private final LocalIde ide;
     private final String webOrigin;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    // HTTP/1.1: an h2c upgrade request would be taken by Theia's WebSocket upgrade handler and never answered
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
     /** Workspaces in front of the one Theia at {@code config.localTheiaUrl()}, kept under {@code logDir}. */
     public LocalWorkspaces(WorkspacesConfig config, Path logDir) {

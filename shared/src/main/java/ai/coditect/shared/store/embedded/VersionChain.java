@@ -84,12 +84,6 @@ final class VersionChain {
         return false;
     }
 
-    /** True when every reader at or after {@code horizon} sees the key as absent. */
-    boolean isGoneAt(long horizon) {
-        Node n = newest;
-        return n.value == null && n.version <= horizon;
-    }
-
     @Override
     public String toString() {
         return "VersionChain(" + size() + " versions, newest " + newest.version + ")";
