@@ -89,7 +89,7 @@ public final class Platform implements AutoCloseable {
                 verifier, config.sessions(), config.logins(), config.signups(), outbox, workspaces);
         this.authRoutes = new AuthRoutes(authService, clock, config.signups().forwardedHop());
         this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
-        this.agents = new Agents(database, keyspace, clock, events, AgentPolicy.DEFAULT, workspaces, authRoutes,
+        this.agents = new Agents(database, keyspace, clock, outbox, AgentPolicy.DEFAULT, workspaces, authRoutes,
                 metrics);
         this.processedEvents = new ProcessedEvents(keyspace, ProcessedEvents.DEFAULT_RETENTION);
         this.cleanupService = new CleanupService(database, keyspace, clock, events, config.cleanup(), config.logins(),
@@ -279,6 +279,7 @@ public final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
+        agents.close();
         outbox.close();
         events.close();
         if (workspaceBackend instanceof AutoCloseable closeable) {

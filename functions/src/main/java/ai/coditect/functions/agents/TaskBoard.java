@@ -545,11 +545,14 @@ final class TaskBoard {
         }
     }
 
-    /** Runs {@code work} in FoundationDB's retry loop and publishes the events of the attempt that committed. */
+    /**
+     * Runs {@code work} in FoundationDB's retry loop, its events written to the outbox in the same transaction,
+     * and has them relayed once it committed.
+     */
     <T> T change(BiFunction<Transaction, AgentEvents.Batch, T> work) {
         AtomicReference<AgentEvents.Batch> committed = new AtomicReference<>();
         T result = Transactions.run(db, tr -> {
-            AgentEvents.Batch batch = events.batch();
+            AgentEvents.Batch batch = events.batch(tr);
             committed.set(batch);
             return work.apply(tr, batch);
         });

@@ -138,6 +138,41 @@ class AgentEndpointsTest {
     }
 
     @Test
+    void theClientsClaimLoopWorksOffTasksAndRetriesWhatItsHandlerFails() throws Exception {
+        AgentClient agent = client(agentToken);
+        agent.register(card("looper", "code"));
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread loop = new Thread(() -> agent.run(List.of("code"), task -> {
+            if (seen.add(task.id()) && task.input().get("n").asInt() % 5 == 0) {
+                throw new IllegalStateException("flaky on the first try");
+            }
+            return Map.of("double", task.input().get("n").asInt() * 2);
+        }), "agent-loop");
+        loop.start();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int n = 0; n < 20; n++) {
+            ids.add(post("/v1/tasks", Map.of("skill", "code", "input", Map.of("n", n)), userToken).json()
+                    .at("/task/id").asText());
+        }
+        java.util.function.Function<String, JsonNode> taskOf = id -> platform.get("/v1/tasks/" + id, userToken).json()
+                .get("task");
+        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> ids.stream().map(taskOf).allMatch(t ->
+                t.get("state").asText().equals("completed") || (t.get("state").asText().equals("submitted")
+                        && t.get("attempts").asInt() == 1))), "done, or backing off after a failed attempt");
+        platform.clock().advance(Duration.ofSeconds(2)); // the backoff of a first failure is 1 s
+        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> ids.stream().map(taskOf)
+                .allMatch(t -> t.get("state").asText().equals("completed"))), "every task completed");
+        for (int n = 0; n < 20; n++) {
+            JsonNode task = platform.get("/v1/tasks/" + ids.get(n), userToken).json().get("task");
+            assertEquals(n * 2, task.at("/output/double").asInt());
+            assertEquals(n % 5 == 0 ? 1 : 0, task.get("attempts").asInt(), "failed attempts are counted");
+        }
+        agent.close();
+        loop.join(30_000);
+        assertFalse(loop.isAlive(), "closing the client ends its loop");
+    }
+
+    @Test
     void theCleanupTickEndsExpiredLeasesAndOffersTheirTasksAgain() throws Exception {
         Reply reg = post("/v1/agents", Map.of("card", card("mortal", "code")), agentToken);
         String agentId = reg.json().get("agentId").asText();
