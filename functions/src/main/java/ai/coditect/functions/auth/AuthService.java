@@ -151,19 +151,20 @@ public final class AuthService {
             return record == null ? null : Json.read(record, User.class);
         });
         if (user == null) {
-            gate.run(() -> {
+            hashing(email, clientAddress, () -> {
                 hasher.verifyNobody(password == null ? "" : password);
                 return null;
             });
             throttle.failed(email, clientAddress, false);
             throw invalidCredentials();
         }
-        if (password == null || !gate.run(() -> hasher.verify(password, user.passwordHash()))) {
+        if (password == null
+                || !hashing(email, clientAddress, () -> hasher.verify(password, user.passwordHash()))) {
             throttle.failed(email, clientAddress, true);
             throw invalidCredentials();
         }
         throttle.succeeded(email, clientAddress);
-        String upgradedHash = hasher.needsRehash(user.passwordHash()) ? gate.run(() -> hasher.hash(password)) : null;
+        String upgradedHash = hasher.needsRehash(user.passwordHash()) ? rehash(password) : null;
         Instant now = now();
         Session session = newSession(user, now, userAgent);
         User current = Transactions.run(db, tr -> {
@@ -181,6 +182,30 @@ public final class AuthService {
             return stored;
         });
         return signedIn(current, session);
+    }
+
+    /** A hash at the gate; an attempt the gate turned away was no guess, so it is taken back from the count. */
+    private <T> T hashing(String email, String clientAddress, java.util.function.Supplier<T> work) {
+        try {
+            return gate.run(work);
+        } catch (AuthException e) {
+            if (e.reason() == AuthException.Reason.BUSY) {
+                throttle.notTried(email, clientAddress);
+            }
+            throw e;
+        }
+    }
+
+    /** A stronger hash of a password that just verified, or null when the gate is full: it can wait a login. */
+    private String rehash(String password) {
+        try {
+            return gate.run(() -> hasher.hash(password));
+        } catch (AuthException e) {
+            if (e.reason() == AuthException.Reason.BUSY) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private static AuthException invalidCredentials() {
@@ -247,7 +272,8 @@ public final class AuthService {
     public void deleteAccount(Caller caller, String password, String clientAddress) {
         String email = caller.user().email();
         throttle.admit(email, clientAddress);
-        if (password == null || !gate.run(() -> hasher.verify(password, caller.user().passwordHash()))) {
+        if (password == null
+                || !hashing(email, clientAddress, () -> hasher.verify(password, caller.user().passwordHash()))) {
             throttle.failed(email, clientAddress, true);
             throw new AuthException(AuthException.Reason.INVALID_CREDENTIALS, "The password is wrong.");
         }

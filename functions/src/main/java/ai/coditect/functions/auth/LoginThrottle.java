@@ -79,6 +79,22 @@ final class LoginThrottle {
         });
     }
 
+    /**
+     * Takes back an attempt that {@link #admit} counted but that never reached the password (the hashing gate
+     * turned it away), so that a busy service does not use up the owner's attempts.
+     */
+    void notTried(String email, String address) {
+        Transactions.run(db, tr -> {
+            byte[] pairKey = keys.loginFailures(email, address);
+            byte[] stored = tr.get(pairKey).join();
+            Window window = stored == null ? null : Json.read(stored, Window.class);
+            if (window != null && window.attempts() > 0) {
+                tr.set(pairKey, Json.bytes(new Window(window.start(), window.attempts() - 1, window.last())));
+            }
+            return null;
+        });
+    }
+
     /** A success starts the count of its email and address over; the shared counts stay. */
     void succeeded(String email, String address) {
         Transactions.run(db, tr -> {
