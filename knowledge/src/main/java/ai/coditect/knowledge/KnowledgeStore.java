@@ -366,28 +366,46 @@ public final class KnowledgeStore {
                                long terms) {
     }
 
+    /**
+     * Reads the counts of {@code terms} first, then the postings of the terms held by at most {@code limit} chunks
+     * (a term in more chunks says little about any of them, and reading all its postings would cost more than the
+     * rest of the search); when every term is that common, the rarest one is read up to {@code limit}.
+     */
     public KeywordStats keywords(String tenantId, List<String> terms, int limit) {
         return Transactions.read(db, tr -> {
             ReadTransaction snap = tr.snapshot();
-            Map<String, CompletableFuture<List<KeyValue>>> ranges = new HashMap<>();
             Map<String, CompletableFuture<byte[]>> counts = new HashMap<>();
             for (String term : terms) {
-                ranges.put(term, snap.getRange(keys.knowledgePostings(tenantId, term), limit).asList());
                 counts.put(term, snap.get(keys.knowledgeTermCount(tenantId, term)));
             }
             CompletableFuture<byte[]> chunks = snap.get(keys.knowledgeStat(tenantId, STAT_CHUNKS));
             CompletableFuture<byte[]> totalTerms = snap.get(keys.knowledgeStat(tenantId, STAT_TERMS));
-            Map<String, List<Posting>> postings = new HashMap<>();
             Map<String, Long> chunkCounts = new HashMap<>();
+            String rarest = null;
+            for (String term : terms) {
+                long df = Keyspace.millis(counts.get(term).join());
+                chunkCounts.put(term, df);
+                if (df > 0 && (rarest == null || df < chunkCounts.get(rarest))) {
+                    rarest = term;
+                }
+            }
+            Map<String, CompletableFuture<List<KeyValue>>> ranges = new HashMap<>();
+            for (String term : terms) {
+                long df = chunkCounts.get(term);
+                if (df > 0 && (df <= limit || term.equals(rarest))) {
+                    ranges.put(term, snap.getRange(keys.knowledgePostings(tenantId, term), limit).asList());
+                }
+            }
+            Map<String, List<Posting>> postings = new HashMap<>();
             for (String term : terms) {
                 List<Posting> list = new ArrayList<>();
-                for (KeyValue kv : ranges.get(term).join()) {
+                CompletableFuture<List<KeyValue>> range = ranges.get(term);
+                for (KeyValue kv : range == null ? List.<KeyValue>of() : range.join()) {
                     Tuple v = Tuple.fromBytes(kv.getValue());
                     list.add(new Posting(keys.knowledgePostingRef(tenantId, kv.getKey()), (int) v.getLong(0),
                             (int) v.getLong(1)));
                 }
                 postings.put(term, list);
-                chunkCounts.put(term, Keyspace.millis(counts.get(term).join()));
             }
             return new KeywordStats(postings, chunkCounts, Keyspace.millis(chunks.join()),
                     Keyspace.millis(totalTerms.join()));

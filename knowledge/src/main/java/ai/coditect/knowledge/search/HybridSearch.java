@@ -27,7 +27,8 @@ public final class HybridSearch {
     private static final double BM25_K1 = 1.2;
     private static final double BM25_B = 0.75;
     private static final int MAX_QUERY_TERMS = 16;
-    private static final int MAX_POSTINGS_PER_TERM = 20_000;
+    /** Terms in more chunks than this are left to the vector side (see {@link KnowledgeStore#keywords}). */
+    private static final int MAX_POSTINGS_PER_TERM = 5_000;
 
     private final KnowledgeStore store;
     private final TenantIndexes indexes;
