@@ -19,8 +19,6 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.websocket.WsConfig;
-import io.helidon.webserver.websocket.WsRouting;
 
 import java.net.MalformedURLException;
 import java.net.http.HttpClient;
@@ -85,7 +83,8 @@ public final class Sidecar implements AutoCloseable {
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("CODITECT_JWKS_URL is not a URL: " + config.jwksUrl(), e);
         }
-        WebSocketBridges bridges = new WebSocketBridges(http, targets, sockets, activity, metrics, keepsHost);
+        WebSocketBridges bridges = new WebSocketBridges(targets, sockets, activity, metrics, keepsHost,
+                config.maxFrameBytes());
         Gatekeeper.Policy policy = new Gatekeeper.Policy(config.ownerUserId(), config.ownerTenantId(),
                 config.allowedOrigins(), config.maxConnections(), config.cookieName(), config.cookieSameSite(),
                 config.https(), config.webOrigin());
@@ -116,17 +115,13 @@ public final class Sidecar implements AutoCloseable {
                 .idleConnectionTimeout(config.idleTimeout())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .directHandlers(directHandlers)
-                .addProtocol(WsConfig.builder().maxFrameLength(config.maxFrameBytes())
-                        .origins(config.allowedOrigins()).build())
+                // WebSocket upgrades are bridged frame by frame (the authentication filter checks their origin)
+                .addProtocol(bridges.protocol())
                 .routing(routing -> routing
                         .addFeature(sidecar.lifecycle())
                         .addFilter(gatekeeper)
                         .error(Throwable.class, problems::unexpected)
                         .any(forwarder))
-                .addRouting(WsRouting.builder()
-                        .endpoint("/codi2", bridges::newListener)
-                        .endpoint("/codi2/*", bridges::newListener)
-                        .endpoint("/*", bridges::newListener))
                 .putSocket(MANAGEMENT, socket -> socket.host(config.host()).port(config.managementPort())
                         .directHandlers(directHandlers))
                 .routing(MANAGEMENT, routing -> {
