@@ -203,7 +203,7 @@ public final class SidecarBenchmark {
     }
 
     /** JWKS and a session endpoint that confirms the one session, for the sidecar's authentication. */
-    private static HttpServer platform(SigningKeys keys, String owner, String tenant, String session)
+    static HttpServer platform(SigningKeys keys, String owner, String tenant, String session)
             throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/jwks", ex -> {
@@ -302,7 +302,7 @@ public final class SidecarBenchmark {
         throw new IllegalStateException("nothing listens on port " + port);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (var s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
         }

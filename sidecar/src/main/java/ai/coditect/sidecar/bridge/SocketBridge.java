@@ -177,7 +177,9 @@ public final class SocketBridge implements ServerConnection {
 
     private void writeToClient(byte[] bytes, int offset, int length) throws ClientGone {
         try {
-            clientOut.writeNow(BufferData.create(Arrays.copyOfRange(bytes, offset, offset + length)));
+            // Helidon's writeNow writes before it returns (copying into its socket buffer), so the pump's buffer
+            // may be handed over as it is
+            clientOut.writeNow(BufferData.create(bytes, offset, length));
         } catch (RuntimeException e) {
             throw new ClientGone(e);
         }

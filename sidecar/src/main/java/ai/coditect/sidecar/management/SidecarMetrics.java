@@ -34,7 +34,7 @@ public final class SidecarMetrics {
             .help("Sessions found revoked, expired or invalid whose open sockets were closed").labelNames("state")
             .register(registry);
     private final Histogram relayLatency = Histogram.builder().name("coditect_sidecar_relay_latency_seconds")
-            .help("Time to relay one WebSocket frame onward, by direction").labelNames("direction")
+            .help("Time to pass on what one read from a peer brought (one or more frames, or part of one), by direction").labelNames("direction")
             .classicExponentialUpperBounds(0.00005, 2, 16).register(registry);
 
     // the relay's data points, looked up once: they are counted for every frame
@@ -55,12 +55,6 @@ public final class SidecarMetrics {
 
     public void closed(String backend) {
         openConnections.labelValues(backend).dec();
-    }
-
-    public void relayed(String direction, long payloadBytes, long nanos) {
-        frames.labelValues(direction).inc();
-        bytes.labelValues(direction).inc(payloadBytes);
-        relayLatency.labelValues(direction).observe(nanos / 1e9);
     }
 
     /** One WebSocket frame's header passed in this direction, with the length of its payload. */
