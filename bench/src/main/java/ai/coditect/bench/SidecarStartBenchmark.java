@@ -25,15 +25,22 @@ import java.util.concurrent.TimeUnit;
  * Usage: {@code ./coditect bench sidecar-start [runs]}.
  */
 public final class SidecarStartBenchmark {
-    /** The JVM options of the container image (sidecar/pom.xml), in a 256 MiB container. */
-    private static final List<String> IMAGE = List.of("-XX:MaxRAM=256m", "-XX:MaxRAMPercentage=75.0",
+    /** The JVM options the container image had before (half the container as initial heap), in 256 MiB. */
+    private static final List<String> IMAGE_BEFORE = List.of("-XX:MaxRAM=256m", "-XX:MaxRAMPercentage=75.0",
             "-XX:InitialRAMPercentage=50.0", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
             "-XX:-UsePerfData", "-Xss512k");
-    /** A small heap that grows on demand, compact headers, bounded code cache and compiler threads. */
-    private static final List<String> SMALL = List.of("-XX:MaxRAM=256m", "-Xms8m", "-Xmx96m",
-            "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-XX:ReservedCodeCacheSize=24m",
-            "-XX:CICompilerCount=2", "-XX:MaxMetaspaceSize=64m", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:-UsePerfData", "-Xss256k");
+    /** The JVM options of the container image now (sidecar/pom.xml; all of them JDK 21's), in 256 MiB. */
+    private static final List<String> IMAGE = List.of("-XX:MaxRAM=256m", "-XX:MaxRAMPercentage=75.0", "-Xms8m",
+            "-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=24m", "-XX:CICompilerCount=2",
+            "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Xss256k");
+    /** The image's options with what a JDK 25 base image would add: compact object headers (and the AOT cache). */
+    private static final List<String> SMALL;
+
+    static {
+        List<String> small = new ArrayList<>(IMAGE);
+        small.add("-XX:+UseCompactObjectHeaders");
+        SMALL = List.copyOf(small);
+    }
 
     private SidecarStartBenchmark() {
     }
@@ -56,13 +63,19 @@ public final class SidecarStartBenchmark {
                     Files.exists(aot) ? Files.size(aot) / (1024 * 1024) : -1, trained.millis);
             List<String> small = new ArrayList<>(SMALL);
             small.add("-XX:AOTCache=" + aot);
+            // the client compiler only: less code cache and no C2 compiler threads, slower relaying code
+            List<String> c1 = new ArrayList<>(small);
+            c1.add("-XX:TieredStopAtLevel=1");
+            c1.remove("-XX:CICompilerCount=2");
+            c1.add("-Xmx48m");
             System.out.printf("%d starts each, %d cores%n", runs, Runtime.getRuntime().availableProcessors());
             System.out.printf("%-22s %10s %10s %10s %10s%n", "JVM options", "healthy p50", "max ms", "RSS p50 MB", "max MB");
             for (Map.Entry<String, List<String>> c : List.of(
                     Map.entry("default (java -jar)", List.<String>of()),
+                    Map.entry("image flags before", IMAGE_BEFORE),
                     Map.entry("image flags", IMAGE),
-                    Map.entry("small", SMALL),
-                    Map.entry("small + AOT cache", (List<String>) small))) {
+                    Map.entry("image + JDK 25 + AOT", (List<String>) small),
+                    Map.entry("C1, 48m + AOT cache", (List<String>) c1))) {
                 long[] millis = new long[runs];
                 long[] rss = new long[runs];
                 for (int i = 0; i < runs; i++) {
@@ -75,8 +88,10 @@ public final class SidecarStartBenchmark {
                 System.out.printf("%-22s %10d %10d %10.1f %10.1f%n", c.getKey(), millis[runs / 2], millis[runs - 1],
                         rss[runs / 2] / 1024.0, rss[runs - 1] / 1024.0);
             }
+            System.out.println("flags: image before = " + String.join(" ", IMAGE_BEFORE));
             System.out.println("flags: image = " + String.join(" ", IMAGE));
-            System.out.println("flags: small = " + String.join(" ", SMALL));
+            System.out.println("flags: image + JDK 25 + AOT = " + String.join(" ", small));
+            System.out.println("flags: C1 = " + String.join(" ", c1));
         } finally {
             platform.stop(0);
         }
