@@ -27,16 +27,15 @@ locals {
       kubernetes    = false
       publishes     = ["workspace-requests"]
       env = {
-        CODITECT_ENV                  = var.environment
-        CODITECT_STORE                = local.fdb_store_url
-        CODITECT_ISSUER               = local.issuer
-        CODITECT_PUBLIC_URL           = local.issuer
-        CODITECT_AUDIENCE             = "coditect"
-        CODITECT_GCP_PROJECT          = var.project_id
-        CODITECT_FORWARDED_HOP        = "2" # behind the external load balancer
-        CODITECT_WORKSPACE_BACKEND    = "kubernetes"
-        CODITECT_WORKSPACE_READY_WAIT = "60s"
-        CODITECT_LOG_LEVEL            = "INFO"
+        CODITECT_ENV               = var.environment
+        CODITECT_STORE             = local.fdb_store_url
+        CODITECT_ISSUER            = local.issuer
+        CODITECT_PUBLIC_URL        = local.issuer
+        CODITECT_AUDIENCE          = "coditect"
+        CODITECT_GCP_PROJECT       = var.project_id
+        CODITECT_FORWARDED_HOP     = "2" # behind the external load balancer
+        CODITECT_WORKSPACE_BACKEND = "kubernetes"
+        CODITECT_LOG_LEVEL         = "INFO"
       }
       secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
@@ -105,7 +104,7 @@ locals {
       concurrency   = 10
       min_instances = 0
       max_instances = 10
-      timeout       = "300s" # follows a new pod for up to CODITECT_WORKSPACE_READY_WAIT
+      timeout       = "300s" # applies a workspace's objects and follows its new pod for a while
       kubernetes    = true
       publishes     = []
       env = {
@@ -116,7 +115,6 @@ locals {
         CODITECT_GCP_PROJECT             = var.project_id
         CODITECT_WORKSPACE_BACKEND       = "kubernetes"
         CODITECT_WORKSPACE_URL_TEMPLATE  = "https://{user}.ws.${var.domain}/"
-        CODITECT_WORKSPACE_READY_WAIT    = "60s"
         CODITECT_INGRESS_NAMESPACE       = "workspace-ingress"
         CODITECT_WORKSPACE_BLOCKED_CIDRS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
         CODITECT_WORKSPACE_STORAGE       = "10Gi"
@@ -143,7 +141,8 @@ locals {
       max_instances = 1
       timeout       = "540s"
       kubernetes    = false
-      publishes     = ["workspace-requests"]
+      # stop requests for idle workspaces, and each tick relays whatever the outbox still holds, of any topic
+      publishes = keys(local.topics)
       env = {
         CODITECT_ENV                    = var.environment
         CODITECT_STORE                  = local.fdb_store_url
@@ -170,21 +169,21 @@ locals {
       kubernetes    = false
       publishes     = ["knowledge-index"]
       env = {
-        CODITECT_ENV              = var.environment
-        CODITECT_STORE            = local.fdb_store_url
-        CODITECT_ISSUER           = local.issuer
-        CODITECT_GCP_PROJECT      = var.project_id
-        CODITECT_EMBEDDINGS       = "vertex"
-        CODITECT_VERTEX_LOCATION  = var.region
-        CODITECT_KNOWLEDGE_BUCKET = "${var.project_id}-knowledge"
-        CODITECT_LOG_LEVEL        = "INFO"
+        CODITECT_ENV                       = var.environment
+        CODITECT_STORE                     = local.fdb_store_url
+        CODITECT_ISSUER                    = local.issuer
+        CODITECT_GCP_PROJECT               = var.project_id
+        CODITECT_KNOWLEDGE_EMBEDDER        = "vertex"
+        CODITECT_KNOWLEDGE_VERTEX_LOCATION = var.region
+        CODITECT_KNOWLEDGE_BACKUP          = "gs://${var.project_id}-knowledge"
+        CODITECT_LOG_LEVEL                 = "INFO"
       }
-      secrets = {}
+      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 
     index = {
-      entry_point   = "ai.coditect.knowledge.IndexFunction"
+      entry_point   = "ai.coditect.knowledge.KnowledgeIndexFunction"
       trigger       = "pubsub"
       paths         = []
       image         = "knowledge"
@@ -197,14 +196,16 @@ locals {
       kubernetes    = false
       publishes     = []
       env = {
-        CODITECT_ENV             = var.environment
-        CODITECT_STORE           = local.fdb_store_url
-        CODITECT_GCP_PROJECT     = var.project_id
-        CODITECT_EMBEDDINGS      = "vertex"
-        CODITECT_VERTEX_LOCATION = var.region
-        CODITECT_LOG_LEVEL       = "INFO"
+        CODITECT_ENV                       = var.environment
+        CODITECT_STORE                     = local.fdb_store_url
+        CODITECT_ISSUER                    = local.issuer
+        CODITECT_GCP_PROJECT               = var.project_id
+        CODITECT_KNOWLEDGE_EMBEDDER        = "vertex"
+        CODITECT_KNOWLEDGE_VERTEX_LOCATION = var.region
+        CODITECT_KNOWLEDGE_BACKUP          = "gs://${var.project_id}-knowledge"
+        CODITECT_LOG_LEVEL                 = "INFO"
       }
-      secrets = {}
+      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 

@@ -172,10 +172,9 @@ module "registry" {
   source     = "./modules/registry"
   project_id = var.project_id
   region     = var.region
-  readers = merge(
-    { for name, f in local.functions : "fn-${name}" => module.function[name].service_account_email },
-    { for pool, email in module.gke.node_service_accounts : "nodes-${pool}" => email },
-  )
+  # Cloud Run pulls with its own service agent, which may read the project's repositories; the cluster's nodes
+  # need a grant.
+  readers    = { for pool, email in module.gke.node_service_accounts : "nodes-${pool}" => email }
   depends_on = [google_project_service.apis]
 }
 
@@ -221,4 +220,38 @@ resource "google_project_iam_member" "knowledge_embeddings" {
   project  = var.project_id
   role     = "roles/aiplatform.user"
   member   = "serviceAccount:${module.function[each.value].service_account_email}"
+}
+
+# The identity Cloud Build releases with (cloudbuild.yaml): deploys new revisions and moves traffic, pushes images,
+# reads the metrics the rollout is judged by, and writes the web app's files and the release record.
+resource "google_service_account" "deployer" {
+  project      = var.project_id
+  account_id   = "deployer"
+  display_name = "Cloud Build releases"
+}
+
+resource "google_project_iam_member" "deployer" {
+  for_each = toset([
+    "roles/run.developer",
+    "roles/artifactregistry.writer",
+    "roles/monitoring.viewer",
+    "roles/logging.logWriter",
+  ])
+  project = var.project_id
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.deployer.email}"
+}
+
+# Deploying a revision that runs as a function's service account needs permission to act as that account.
+resource "google_service_account_iam_member" "deployer_acts_as_functions" {
+  for_each           = local.functions
+  service_account_id = "projects/${var.project_id}/serviceAccounts/${module.function[each.key].service_account_email}"
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:${google_service_account.deployer.email}"
+}
+
+resource "google_storage_bucket_iam_member" "deployer_web" {
+  bucket = module.web.bucket
+  role   = "roles/storage.objectAdmin"
+  member = "serviceAccount:${google_service_account.deployer.email}"
 }

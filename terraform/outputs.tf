@@ -37,3 +37,8 @@ output "cluster_name" {
 output "subscriptions" {
   value = module.pubsub.subscriptions
 }
+
+output "deployer_service_account" {
+  description = "The service account of the Cloud Build trigger."
+  value       = google_service_account.deployer.email
+}

@@ -17,7 +17,7 @@ locals {
     }
     "knowledge-index" = {
       consumers = {
-        index = { function = "index", ack_deadline_seconds = 600, ordered = false }
+        "knowledge-index" = { function = "index", ack_deadline_seconds = 600, ordered = false }
       }
     }
     # agent.registered, task.completed, …: for anyone who wants to react; no consumer of the platform's own yet

@@ -16,5 +16,6 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     setupFiles: ['./src/test-setup.ts'],
+    testTimeout: 30000,
   },
 });

@@ -6,6 +6,7 @@
 #                                    the new revision's error rate and p95 latency with the old one's; on a failed
 #                                    check, move 100 % back to the old revisions and exit 1
 #   rollout.sh rollback [SUFFIX]     100 % to the revisions before this build (or to <service>-SUFFIX)
+#   rollout.sh smoke URL             smoke tests (smoke.sh) against URL, when this build made candidates
 #   rollout.sh record                write the released image digests to gs://<project>-tfstate/releases/
 #
 # Services are found by their label app=coditect. Environment: PROJECT, REGION, REVISION_SUFFIX, DIGESTS (folder
@@ -64,6 +65,7 @@ workspace_image() {
 candidates() {
   : "${REVISION_SUFFIX:?set REVISION_SUFFIX}" "${DIGESTS:?set DIGESTS}"
   local s image env
+  [ -n "$(services)" ] || log "no services yet: the first release only builds images (docs/deploy.md, step 3)"
   for s in $(services); do
     image=$(image_name "$s")
     if [ ! -f "$DIGESTS/$image" ]; then
@@ -202,6 +204,13 @@ case "$cmd" in
   candidates) candidates ;;
   gradually) gradually "$@" ;;
   rollback) rollback "${1:-}" ;;
+  smoke)
+    if ls "$STATE"/*.new > /dev/null 2>&1; then
+      bash "$(dirname "$0")/smoke.sh" "${1:?smoke needs the candidate URL}"
+    else
+      log "no candidate revisions (the first release: terraform creates the services); nothing to smoke-test"
+    fi
+    ;;
   record) record ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

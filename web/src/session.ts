@@ -70,6 +70,11 @@ export class SessionStore {
     });
   }
 
+  /** Leaves the channel (a closing tab does so by itself). */
+  close(): void {
+    this.channel?.close();
+  }
+
   private receive(message: Message): void {
     if (message.type === 'ask' && this.current) {
       this.post({ type: 'token', token: this.current.token, user: this.current.user });

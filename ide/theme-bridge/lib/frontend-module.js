@@ -48,6 +48,11 @@ function bridge(container) {
                 return;
             }
             const themes = container.get(ThemeService);
+            // Theia re-applies the configured theme once preferences are read; apply ours after that, and keep it as
+            // the configured one, so the IDE's own setting follows the wrapper's.
+            if (themes.preferences && themes.preferences.ready) {
+                await themes.preferences.ready;
+            }
             const post = message => window.parent.postMessage(message, origin);
             window.addEventListener('message', event => {
                 if (event.source !== window.parent || event.origin !== origin) {
@@ -55,7 +60,7 @@ function bridge(container) {
                 }
                 const data = event.data;
                 if (data && data.type === 'coditect.theme' && Object.prototype.hasOwnProperty.call(THEMES, data.theme)) {
-                    themes.setCurrentTheme(THEMES[data.theme], false);
+                    themes.setCurrentTheme(THEMES[data.theme], true);
                     post({ type: 'coditect.theme.applied', theme: data.theme });
                 }
             });

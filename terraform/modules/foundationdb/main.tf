@@ -78,10 +78,10 @@ resource "kubernetes_manifest" "cluster" {
         redundancy_mode = "double"
         storage_engine  = "ssd-redwood-1"
       }
+      # three storage processes as the plan's cluster; log and stateless processes at the operator's defaults
+      # for double redundancy
       processCounts = {
-        storage   = 3
-        log       = 3
-        stateless = -1 # the operator's defaults for the stateless roles
+        storage = 3
       }
       automationOptions = {
         replacements = { enabled = true }

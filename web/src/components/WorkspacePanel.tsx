@@ -14,7 +14,8 @@ const LABEL: Record<Workspace['status'], string> = {
 const MOVING = new Set<Workspace['status']>(['requested', 'provisioning', 'stopping']);
 
 function seconds(millis: number | null | undefined): string {
-  return millis == null ? '…' : `${(millis / 1000).toFixed(1)} s`;
+  // phases are timed by different observers; a phase seen as done before the previous one shows as 0
+  return millis == null ? '…' : `${(Math.max(0, millis) / 1000).toFixed(1)} s`;
 }
 
 export interface WorkspacePanelProps {

@@ -25,6 +25,17 @@ function fromIde(frame: HTMLIFrameElement, data: unknown, origin = 'http://127.0
   });
 }
 
+/** The frame, once the wrapper listens to it (its listener is attached after the frame appears). */
+async function listeningFrame() {
+  const frame = (await screen.findByTitle('IDE')) as HTMLIFrameElement;
+  const post = vi.spyOn(frame.contentWindow!, 'postMessage');
+  await vi.waitFor(() => {
+    fromIde(frame, { type: 'coditect.ide.ready' });
+    expect(post).toHaveBeenCalledWith({ type: 'coditect.theme', theme: 'dark' }, 'http://127.0.0.1:9000');
+  }, { timeout: 10000 });
+  return { frame, post };
+}
+
 describe('IdeWrapper', () => {
   it('frames the workspace with the token once in the frame address, with product, status and user in the header', async () => {
     renderWrapper({});
@@ -38,15 +49,16 @@ describe('IdeWrapper', () => {
 
   it('sends the theme to the IDE only, on its origin, when it is ready', async () => {
     renderWrapper({});
-    const frame = (await screen.findByTitle('IDE')) as HTMLIFrameElement;
-    const post = vi.spyOn(frame.contentWindow!, 'postMessage');
+    const { frame, post } = await listeningFrame();
+    post.mockClear();
     fromIde(frame, { type: 'coditect.ide.ready' });
     expect(post).toHaveBeenCalledWith({ type: 'coditect.theme', theme: 'dark' }, 'http://127.0.0.1:9000');
+    expect(post).toHaveBeenCalledTimes(1);
   });
 
   it('ignores messages from any other origin', async () => {
     renderWrapper({});
-    const frame = (await screen.findByTitle('IDE')) as HTMLIFrameElement;
+    const { frame } = await listeningFrame();
     fromIde(frame, { type: 'coditect.connection', state: 'online' }, 'https://evil.example');
     expect(screen.getByTestId('ide-connection')).toHaveAttribute('data-state', 'connecting');
     fromIde(frame, { type: 'coditect.connection', state: 'online' });
@@ -56,7 +68,7 @@ describe('IdeWrapper', () => {
   it('shows reconnecting when the connection drops (1006) and asks nothing of the platform', async () => {
     const session = vi.fn().mockResolvedValue({});
     renderWrapper({ session });
-    const frame = (await screen.findByTitle('IDE')) as HTMLIFrameElement;
+    const { frame } = await listeningFrame();
     fromIde(frame, { type: 'coditect.connection', state: 'closed', code: 1006 });
     expect(screen.getByTestId('ide-connection')).toHaveTextContent('Connection lost, reconnecting… (1006)');
     expect(session).not.toHaveBeenCalled();
@@ -65,9 +77,9 @@ describe('IdeWrapper', () => {
   it('on 1008 asks the platform and signs out when the session is gone', async () => {
     const session = vi.fn().mockRejectedValue(new ApiProblem(401, 'session_revoked', 'Signed out.', null));
     const { onSignedOut } = renderWrapper({ session });
-    const frame = (await screen.findByTitle('IDE')) as HTMLIFrameElement;
+    const { frame } = await listeningFrame();
     fromIde(frame, { type: 'coditect.connection', state: 'closed', code: 1008 });
-    await vi.waitFor(() => expect(onSignedOut).toHaveBeenCalled());
+    await vi.waitFor(() => expect(onSignedOut).toHaveBeenCalled(), { timeout: 10000 });
   });
 
   it('covers the IDE with a signed-out notice that offers to log in again', async () => {
@@ -81,5 +93,15 @@ describe('IdeWrapper', () => {
     const { onThemeChange } = renderWrapper({});
     await userEvent.click(screen.getByRole('button', { name: 'Light theme' }));
     expect(onThemeChange).toHaveBeenCalledWith('light');
+  });
+});
+
+describe('IdeWrapper after a refusal', () => {
+  it('stays on the refusal when the reconnection attempts fail afterwards', async () => {
+    renderWrapper({ session: vi.fn().mockResolvedValue({}) });
+    const { frame } = await listeningFrame();
+    fromIde(frame, { type: 'coditect.connection', state: 'closed', code: 1008 });
+    fromIde(frame, { type: 'coditect.connection', state: 'closed', code: 1006 });
+    expect(screen.getByTestId('ide-connection')).toHaveAttribute('data-code', '1008');
   });
 });

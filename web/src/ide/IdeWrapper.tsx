@@ -104,7 +104,8 @@ export function IdeWrapper(props: IdeWrapperProps) {
           setConnection({ state: 'closed', code: 1008 });
           api.session().catch(fail);
         } else {
-          setConnection({ state: 'reconnecting', code: data.code });
+          // after a refusal, the reconnection attempts that fail too change nothing: it stays signed out
+          setConnection((c) => (c.state === 'closed' && c.code === 1008 ? c : { state: 'reconnecting', code: data.code }));
         }
       }
     }

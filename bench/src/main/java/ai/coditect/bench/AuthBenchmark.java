@@ -43,7 +43,7 @@ public final class AuthBenchmark {
             PasswordHasher hasher = new PasswordHasher(PasswordHasher.Cost.OWASP);
             double[] hash = measure(100, () -> hasher.hash("correct horse battery staple"));
             double[] login = measure(100, () -> auth.login("bench@example.com", "correct horse battery staple",
-                    "bench"));
+                    "bench", "127.0.0.1"));
 
             System.out.printf("auth path, in process, embedded engine in memory, %d cores, JDK %s%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));

@@ -19,11 +19,14 @@ import java.util.stream.Stream;
 
 /**
  * Throughput and latency of the embedded engine, on a directory (write-ahead log, fsync per group commit) and in
- * memory: 1-key commits with 1, 8 and 64 concurrent writers, point reads, and a 1,000-key range read.
+ * memory: 1-key commits with 1, 8 and 64 concurrent writers, point reads, a 1,000-key range read, and the cost
+ * of commits to one hot key while a reader holds a read version open for four seconds, against without it.
  * Usage: {@code ./coditect bench store [seconds per figure, default 3]}.
  */
 public final class StoreBenchmark {
     private static final int PRELOADED_KEYS = 100_000;
+    /** Process-CPU figures of the hot-key measurement, printed after the table. */
+    private static final List<String> hotCpu = new ArrayList<>();
 
     private StoreBenchmark() {
     }
@@ -32,8 +35,8 @@ public final class StoreBenchmark {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         System.out.printf("embedded engine, %d cores, %s, %.0f s per figure%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"), seconds);
-        System.out.printf("%-10s %14s %14s %14s %14s %18s%n", "store", "commits/s w=1", "commits/s w=8",
-                "commits/s w=64", "point reads/s", "range 1000 p50/p99");
+        System.out.printf("%-10s %14s %14s %14s %8s %14s %18s %22s%n", "store", "commits/s w=1", "commits/s w=8",
+                "commits/s w=64", "w64/w1", "point reads/s", "range 1000 p50/p99", "hot commit µs, reader");
         Path dir = Files.createTempDirectory("coditect-bench-store");
         try {
             try (EmbeddedDatabase db = EmbeddedDatabase.open(dir)) {
@@ -45,6 +48,7 @@ public final class StoreBenchmark {
         } finally {
             deleteTree(dir);
         }
+        hotCpu.forEach(System.out::println);
     }
 
     private static void row(String name, Database db, double seconds) throws InterruptedException {
@@ -54,8 +58,50 @@ public final class StoreBenchmark {
         preload(db);
         double reads = pointReads(db, 2, seconds);
         double[] range = rangeReads(db, 500);
-        System.out.printf("%-10s %14.0f %14.0f %14.0f %14.0f %8.2f/%.2f ms%n", name, w1, w8, w64, reads, range[0],
-                range[1]);
+        hotKeyCommits(db, false, 1); // warm-up, not counted
+        double[] alone = hotKeyCommits(db, false, 4);
+        double[] underReader = hotKeyCommits(db, true, 4);
+        System.out.printf("%-10s %14.0f %14.0f %14.0f %7.1fx %14.0f %8.2f/%.2f ms %7.1f / %.1f (%.2fx)%n", name, w1,
+                w8, w64, w64 / w1, reads, range[0], range[1], alone[0], underReader[0], underReader[0] / alone[0]);
+        hotCpu.add(String.format("%-10s hot-key commit, process CPU µs: %.2f alone, %.2f under the reader (%.2fx)",
+                name, alone[1], underReader[1], underReader[1] / alone[1]));
+    }
+
+
+    /**
+     * Microseconds per commit (wall clock, and process CPU, which includes the garbage collector) of one writer
+     * that sets the same key over and over, optionally while another transaction holds the read version it took
+     * at the start (so every version must be kept).
+     */
+    private static double[] hotKeyCommits(Database db, boolean withReader, int seconds) {
+        byte[] hot = Tuple.from("hot", withReader).pack();
+        byte[] value = new byte[64];
+        com.apple.foundationdb.Transaction reader = null;
+        if (withReader) {
+            reader = db.createTransaction();
+            reader.get(hot).join();
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long count = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + seconds * 1_000_000_000L;
+        long now = t0;
+        while (now < end) {
+            db.run(tr -> {
+                tr.set(hot, value);
+                return null;
+            });
+            count++;
+            now = System.nanoTime();
+        }
+        long cpu = os.getProcessCpuTime() - cpu0;
+        if (reader != null) {
+            reader.snapshot().get(hot).join(); // the reader is still valid at the end
+            reader.close();
+        }
+        return new double[] {(now - t0) / 1e3 / count, cpu / 1e3 / count};
     }
 
     private static double commits(Database db, int writers, double seconds) throws InterruptedException {

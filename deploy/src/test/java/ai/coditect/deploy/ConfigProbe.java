@@ -24,10 +24,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Runs a function's configuration factory on a given environment and reports what it read and what it refused.
- * The factory is the public static method that takes the environment as a {@code Map<String, String>} and returns
- * a record (the configuration): one of the function's own package if it has one (a function that reads only its
- * own configuration), else the functions' shared one ({@code ai.coditect.functions.FunctionsConfig}).
+ * Runs a function's configuration factories on a given environment and reports what they read and what they
+ * refused. A factory is a public static method that takes the environment as a {@code Map<String, String>} and
+ * returns a record (the configuration). A function reads its own package's factory, if it has one, and the
+ * functions' shared one ({@code ai.coditect.functions.FunctionsConfig}) when its package builds on
+ * {@code Platform.current()} or has no factory of its own.
  */
 final class ConfigProbe {
     static final String SHARED_PACKAGE = "ai.coditect.functions";
@@ -43,8 +44,21 @@ final class ConfigProbe {
         }
     }
 
+    /** Every factory in turn; the first refusal is the outcome, else what they read together. */
     static Outcome run(Class<?> function, Map<String, String> env) {
-        Method factory = factoryFor(function);
+        Set<String> read = new LinkedHashSet<>();
+        Outcome last = null;
+        for (Method factory : factoriesFor(function)) {
+            last = run(factory, env);
+            read.addAll(last.read());
+            if (!last.accepted()) {
+                return last;
+            }
+        }
+        return new Outcome(last.factory(), read, null, null, null);
+    }
+
+    private static Outcome run(Method factory, Map<String, String> env) {
         Recording values = new Recording(env);
         try {
             factory.invoke(null, values);
@@ -66,23 +80,45 @@ final class ConfigProbe {
         }
     }
 
-    static Method factoryFor(Class<?> function) {
+    static List<Method> factoriesFor(Class<?> function) {
         String stem = function.getSimpleName().replaceFirst("Function$", "");
         List<Method> own = factories(function.getPackageName(), function);
         Optional<Method> best = own.stream()
                 .min(Comparator.comparingInt(m -> m.getDeclaringClass() == function ? 0
                         : m.getDeclaringClass().getSimpleName().startsWith(stem) ? 1 : 2));
+        List<Method> out = new ArrayList<>();
         if (best.isPresent() && (own.size() == 1 || best.get().getDeclaringClass() == function
                 || best.get().getDeclaringClass().getSimpleName().startsWith(stem))) {
-            return best.get();
+            out.add(best.get());
         }
-        List<Method> shared = factories(SHARED_PACKAGE, function);
-        if (shared.size() != 1) {
-            throw new IllegalStateException("Cannot tell which configuration " + function.getName() + " reads: "
-                    + "its package has " + own + ", " + SHARED_PACKAGE + " has " + shared + ". Give the function "
-                    + "one public static factory taking Map<String, String> and returning its configuration record.");
+        if (out.isEmpty() || buildsOnThePlatform(function.getPackageName())) {
+            List<Method> shared = factories(SHARED_PACKAGE, sharedAnchor(function));
+            if (shared.size() != 1) {
+                throw new IllegalStateException("Cannot tell which configuration " + function.getName() + " reads: "
+                        + "its package has " + own + ", " + SHARED_PACKAGE + " has " + shared + ". Give the function "
+                        + "one public static factory taking Map<String, String> and returning its configuration "
+                        + "record.");
+            }
+            out.add(0, shared.get(0));
         }
-        return shared.get(0);
+        return out;
+    }
+
+    /** A class of the shared package, to find where its classes come from (another module than the function's). */
+    private static Class<?> sharedAnchor(Class<?> function) {
+        try {
+            return Class.forName(SHARED_PACKAGE + ".Platform", false, function.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return function;
+        }
+    }
+
+    /** True when a main source of the package builds on the shared platform ({@code Platform.current()}). */
+    private static boolean buildsOnThePlatform(String packageName) {
+        String folder = "/src/main/java/" + packageName.replace('.', '/');
+        return Repository.mainSources().stream()
+                .filter(f -> f.getParent().toString().replace('\\', '/').endsWith(folder))
+                .anyMatch(f -> Repository.read(f).contains("Platform.current()"));
     }
 
     private static List<Method> factories(String packageName, Class<?> near) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the environment its configuration requires (and secrets only where its configuration reads them).
  */
 class FunctionsMatchCodeTest {
+    /** Variables read by libraries rather than by the configuration: the Kubernetes client's kubeconfig. */
+    private static final List<String> READ_ELSEWHERE = List.of("KUBECONFIG");
     private static final List<String> CANDIDATES = List.of("1", "60s", "https://placeholder.example/",
             "fdb:/etc/foundationdb/fdb.cluster", "placeholder");
 
@@ -158,6 +161,13 @@ class FunctionsMatchCodeTest {
                 problems.add(d.where() + ": function " + d.name() + ": " + factory + " refuses its environment ("
                         + outcome.refused() + "=" + env.get(outcome.refused()) + "): " + outcome.message());
             } else {
+                System.out.println("deploy check: " + d.name() + " (" + d.entryPoint() + "): " + factory + " reads "
+                        + outcome.read());
+                // harmless but probably a typo or left over: say so without failing
+                Set<String> read = outcome.read();
+                d.env().keySet().stream().filter(v -> !read.contains(v) && !READ_ELSEWHERE.contains(v))
+                        .forEach(v -> System.out.println("deploy check: " + d.where() + ": function " + d.name()
+                                + " sets " + v + ", which its configuration never reads (a typo, or left over?)"));
                 for (String secret : d.secrets().keySet()) {
                     if (!outcome.read().contains(secret)) {
                         problems.add(d.where() + ": function " + d.name() + " is given the secret "

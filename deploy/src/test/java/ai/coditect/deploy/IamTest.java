@@ -2,6 +2,7 @@ package ai.coditect.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,38 @@ class IamTest {
 
     @Test
     void everyServiceAccountIsTheIdentityOfExactlyOneService() {
-        Problems.assertNone("service accounts shared between services", sharedServiceAccounts(Terraform.load()));
+        Problems.assertNone("service accounts shared between services",
+                sharedServiceAccounts(Terraform.load().resources()));
+    }
+
+    @Test
+    void twoServicesRunningAsOneServiceAccountAreReported(@TempDir Path dir) throws java.io.IOException {
+        Path shared = dir.resolve("shared.tf");
+        java.nio.file.Files.writeString(shared, """
+                resource "google_service_account" "app" {
+                  account_id = "app"
+                }
+
+                resource "google_cloud_run_v2_service" "one" {
+                  template {
+                    service_account = google_service_account.app.email
+                  }
+                }
+
+                resource "google_cloud_run_v2_service" "two" {
+                  template {
+                    service_account = google_service_account.app.email
+                  }
+                }
+                """);
+        com.fasterxml.jackson.databind.JsonNode json = Hcl.parse(List.of(shared)).get(shared).json();
+        List<Terraform.Resource> resources = new ArrayList<>();
+        Terraform.fields(json.path("resource"), (type, byName) -> Terraform.fields(byName, (name, bodies) ->
+                bodies.forEach(b -> resources.add(new Terraform.Resource(shared, type, name, b)))));
+        List<String> problems = sharedServiceAccounts(resources);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("shared.tf:11: ") && problems.get(0).contains("google_cloud_run_v2_service.one"),
+                problems.get(0));
     }
 
     @Test
@@ -87,10 +119,10 @@ class IamTest {
      * subscription's, a scheduler job's, a workflow's) appears in one resource block only; for_each blocks use
      * their own instance's account.
      */
-    static List<String> sharedServiceAccounts(Terraform tf) {
+    static List<String> sharedServiceAccounts(List<Terraform.Resource> resources) {
         Map<String, String> users = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (Terraform.Resource r : tf.resources()) {
+        for (Terraform.Resource r : resources) {
             List<String> found = new ArrayList<>();
             collect(r.body(), found);
             for (String expr : found) {

@@ -45,10 +45,17 @@ final class Repository {
         }
     }
 
-    /** The Java main sources of every Maven module (any top-level folder with a pom.xml and src/main/java). */
+    /** Modules whose code never runs in the cloud: the benchmarks subscribe and call for measuring only. */
+    private static final List<String> NOT_DEPLOYED = List.of("bench");
+
+    /**
+     * The Java main sources of every deployed Maven module (any top-level folder with a pom.xml and src/main/java,
+     * except the benchmarks).
+     */
     static List<Path> mainSources() {
         try (Stream<Path> modules = Files.list(ROOT)) {
             return modules.filter(m -> Files.isRegularFile(m.resolve("pom.xml")))
+                    .filter(m -> !NOT_DEPLOYED.contains(m.getFileName().toString()))
                     .filter(m -> Files.isDirectory(m.resolve("src/main/java")))
                     .sorted()
                     .flatMap(m -> files(m.resolve("src/main/java"), ".java").stream())

@@ -2,12 +2,14 @@ package ai.coditect.functions;
 
 import ai.coditect.functions.agents.AgentPolicy;
 import ai.coditect.functions.agents.Agents;
+import ai.coditect.functions.auth.AccountDeletion;
 import ai.coditect.functions.auth.AuthRoutes;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.auth.PasswordHasher;
 import ai.coditect.functions.cleanup.CleanupService;
 import ai.coditect.functions.events.EventConsumer;
 import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.functions.events.ProcessedEvents;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.events.PubSubEventPublisher;
@@ -54,6 +56,7 @@ public final class Platform implements AutoCloseable {
     private final Keyspace keyspace;
     private final SigningKeys signingKeys;
     private final EventPublisher events;
+    private final Outbox outbox;
     private final AuthService authService;
     private final AuthRoutes authRoutes;
     private final Routes jwksRoutes;
@@ -66,6 +69,7 @@ public final class Platform implements AutoCloseable {
     private final WorkspaceService workspaceService;
     private final WorkspaceRoutes workspaceRoutes;
     private final EventConsumer provisionConsumer;
+    private final AccountDeletion accountDeletion;
     private final Agents agents;
 
     private Platform(FunctionsConfig config, Clock clock, Database database, EventPublisher events,
@@ -80,11 +84,13 @@ public final class Platform implements AutoCloseable {
         TokenVerifier verifier = TokenVerifier.withKeys(signingKeys.publicKeys(), config.issuer(), config.audience(),
                 clock);
         WorkspaceStore workspaces = new WorkspaceStore(keyspace);
+        this.outbox = new Outbox(database, keyspace, events, config.events().publishTimeout(), metrics);
         this.authService = new AuthService(database, keyspace, clock, new PasswordHasher(passwordCost), issuer,
-                verifier, config.sessions(), config.logins(), config.signups(), events, workspaces);
+                verifier, config.sessions(), config.logins(), config.signups(), outbox, workspaces);
         this.authRoutes = new AuthRoutes(authService, clock, config.signups().forwardedHop());
         this.jwksRoutes = Routes.builder().get("/.well-known/jwks.json", this::jwks).build();
-        this.agents = new Agents(database, keyspace, clock, events, AgentPolicy.DEFAULT, workspaces, authRoutes);
+        this.agents = new Agents(database, keyspace, clock, outbox, AgentPolicy.DEFAULT, workspaces, authRoutes,
+                metrics);
         this.processedEvents = new ProcessedEvents(keyspace, ProcessedEvents.DEFAULT_RETENTION);
         this.cleanupService = new CleanupService(database, keyspace, clock, events, config.cleanup(), config.logins(),
                 config.signups(),
@@ -95,13 +101,23 @@ public final class Platform implements AutoCloseable {
             }
             cleanupService.handle(event);
             agents.reapAll();
+            outbox.relay(); // what a broker outage left behind goes out at the latest with the next tick
         });
         this.workspaceBackend = workspaceBackend;
-        this.provisionService = new ProvisionService(database, workspaces, processedEvents, workspaceBackend,
-                config.workspaces().readyWait(), clock, metrics);
-        this.workspaceService = new WorkspaceService(database, workspaces, provisionService, events, clock);
+        this.provisionService = new ProvisionService(database, workspaces, processedEvents, workspaceBackend, clock,
+                metrics);
+        this.workspaceService = new WorkspaceService(database, workspaces, provisionService, outbox, clock,
+                config.workspaces().refreshInterval());
         this.workspaceRoutes = new WorkspaceRoutes(workspaceService, authRoutes);
-        this.provisionConsumer = new EventConsumer("provision", (event, attempt) -> provisionService.handle(event));
+        this.accountDeletion = new AccountDeletion(database, keyspace, processedEvents, provisionService, clock);
+        // Account deletions share the workspace requests' topic, ordered per user after provisioning and stops.
+        this.provisionConsumer = new EventConsumer("provision", (event, attempt) -> {
+            if (event.eventType() == EventType.ACCOUNT_DELETION_REQUESTED) {
+                accountDeletion.handle(event);
+            } else {
+                provisionService.handle(event);
+            }
+        });
     }
 
     /** Builds the platform on {@code config}'s store, with {@code events} for publishing. */
@@ -142,7 +158,8 @@ public final class Platform implements AutoCloseable {
                 Clock clock = Clock.systemUTC();
                 EventPublisher events = config.events().pubSub()
                         ? new PubSubEventPublisher(PubSubConnection.open(config.events().gcpProject(),
-                                config.events().emulatorHost()), Duration.ofSeconds(20))
+                                config.events().emulatorHost()), Duration.ofSeconds(20),
+                                config.events().publishTimeout())
                         : InProcessEventBus.withDefaults(clock);
                 current = start(config, clock, events, PasswordHasher.Cost.OWASP);
             }
@@ -215,6 +232,11 @@ public final class Platform implements AutoCloseable {
         return events;
     }
 
+    /** The outbox events leave through: written with their state change, relayed to {@link #events()}. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
     public PrometheusRegistry metrics() {
         return metrics;
     }
@@ -257,11 +279,16 @@ public final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
+        agents.close();
+        outbox.close();
         events.close();
         if (workspaceBackend instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 java.util.logging.Logger.getLogger(Platform.class.getName())
                         .log(java.util.logging.Level.WARNING, "stopping the workspace backend failed", e);
             }

@@ -103,12 +103,18 @@ public final class KnowledgeService {
     }
 
     public KnowledgeDocument document(String tenantId, String documentId) {
+        if (!Ids.isWellFormed(documentId)) {
+            throw notFound(documentId);
+        }
         return store.document(tenantId, documentId).filter(d -> d.status() != DocumentStatus.DELETING)
                 .orElseThrow(() -> notFound(documentId));
     }
 
     /** Removes a document and everything derived from it now; the event lets the index function finish a cut-off removal. */
     public void delete(String tenantId, String userId, String documentId) {
+        if (!Ids.isWellFormed(documentId)) {
+            throw notFound(documentId);
+        }
         KnowledgeDocument doc = store.document(tenantId, documentId).orElseThrow(() -> notFound(documentId));
         store.markDeleting(tenantId, documentId, clock.instant());
         announce(EventType.KNOWLEDGE_DOCUMENT_DELETED, tenantId, userId, doc);
@@ -116,7 +122,8 @@ public final class KnowledgeService {
     }
 
     private static KnowledgeException notFound(String id) {
-        return new KnowledgeException(Reason.DOCUMENT_NOT_FOUND, "There is no document " + id + ".");
+        return new KnowledgeException(Reason.DOCUMENT_NOT_FOUND, "There is no document "
+                + (Ids.isWellFormed(id) ? id : "with that id") + ".");
     }
 
     public List<SearchHit> search(String tenantId, SearchRequest request) {

@@ -18,6 +18,9 @@ import java.util.Map;
 
 /** The {@code /v1/agents…} and {@code /v1/tasks…} routes of the HTTP contract, translated to and from the registry. */
 final class AgentRoutes {
+    /** The verbs of {@code POST /v1/tasks/{id}:verb}. */
+    static final List<String> TASK_ACTIONS = List.of("heartbeat", "complete", "fail", "handoff", "cancel");
+
     private final AgentRegistry registry;
     private final TaskBoard board;
     private final TaskClaims claims;
@@ -47,6 +50,20 @@ final class AgentRoutes {
 
     Routes routes() {
         return routes;
+    }
+
+    /** Every operation as the API document names it: {@code POST /v1/tasks/{id}:complete} and so on. */
+    List<String> operations() {
+        List<String> out = new ArrayList<>();
+        for (String endpoint : routes.endpoints()) {
+            String op = endpoint.replace("{ref}", "{id}");
+            if (op.equals("POST /v1/tasks/{id}")) {
+                TASK_ACTIONS.forEach(verb -> out.add(op + ":" + verb));
+            } else {
+                out.add(op);
+            }
+        }
+        return out;
     }
 
     // ---- agents ----
@@ -205,7 +222,7 @@ final class AgentRoutes {
         String ref = call.pathParameter("ref");
         int colon = ref.indexOf(':');
         String verb = colon < 0 ? "" : ref.substring(colon + 1);
-        if (!List.of("heartbeat", "complete", "fail", "handoff", "cancel").contains(verb)) {
+        if (!TASK_ACTIONS.contains(verb)) {
             throw new ApiException(404, "not_found", "There is no " + call.path()
                     + "; task actions are :heartbeat, :complete, :fail, :handoff and :cancel.");
         }

@@ -3,9 +3,11 @@ package ai.coditect.functions.agents;
 import ai.coditect.functions.auth.AuthRoutes;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.functions.workspaces.WorkspaceStore;
-import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.shared.store.Keyspace;
 import com.apple.foundationdb.Database;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Clock;
 
@@ -14,21 +16,29 @@ import java.time.Clock;
  * long-polling claims, the reaper, and the HTTP routes. The platform builds one and hands out its routes and
  * its reaper (to the cleanup tick).
  */
-public final class Agents {
+public final class Agents implements AutoCloseable {
+    private final AgentEvents events;
     private final TaskBoard board;
     private final AgentRegistry registry;
     private final Reaper reaper;
     private final TaskClaims claims;
     private final AgentRoutes routes;
 
-    public Agents(Database db, Keyspace keys, Clock clock, EventPublisher publisher, AgentPolicy policy,
-                  WorkspaceStore workspaces, AuthRoutes auth) {
-        AgentEvents events = new AgentEvents(publisher, clock);
+    /** The registry on {@code db}; its events go out through {@code outbox}; claims are counted in {@code metrics}. */
+    public Agents(Database db, Keyspace keys, Clock clock, Outbox outbox, AgentPolicy policy, WorkspaceStore workspaces,
+                  AuthRoutes auth, PrometheusRegistry metrics) {
+        this.events = new AgentEvents(outbox, clock);
         this.board = new TaskBoard(db, keys, policy, clock, events);
         this.registry = new AgentRegistry(db, keys, board, policy, clock);
         this.reaper = new Reaper(db, keys, registry, board, clock);
         this.claims = new TaskClaims(board, reaper, clock);
         this.routes = new AgentRoutes(registry, board, claims, new Callers(db, workspaces, auth), policy);
+        CounterWithCallback.builder().name("coditect_task_claims_total")
+                .help("Tasks claimed by agents").callback(c -> c.call(board.claimStats().claims()))
+                .register(metrics);
+        CounterWithCallback.builder().name("coditect_task_claim_collisions_total")
+                .help("Claim transactions retried because another claimer took the same queue entry")
+                .callback(c -> c.call(board.claimStats().conflicts())).register(metrics);
     }
 
     TaskBoard board() {
@@ -59,5 +69,11 @@ public final class Agents {
     /** Claims taken and the transaction retries among them since start. */
     public ClaimStats claimStats() {
         return board.claimStats();
+    }
+
+    /** Stops relaying; what the outbox holds goes out with the next relay, wherever it runs. */
+    @Override
+    public void close() {
+        events.close();
     }
 }

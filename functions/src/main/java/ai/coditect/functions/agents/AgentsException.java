@@ -1,7 +1,7 @@
 package ai.coditect.functions.agents;
 
 /** A request the registry refuses; the reason carries the HTTP status and the stable code. */
-public final class AgentsException extends RuntimeException {
+final class AgentsException extends RuntimeException {
     /** Why, with status and code as the HTTP contract gives them. */
     public enum Reason {
         MALFORMED_ID(400, "malformed_id"),

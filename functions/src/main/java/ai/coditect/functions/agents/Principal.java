@@ -4,7 +4,7 @@ package ai.coditect.functions.agents;
  * Who calls the registry: an agent, authenticated by its workspace's agent token, or a user with a bearer token.
  * Either acts only inside its tenant.
  */
-public sealed interface Principal {
+sealed interface Principal {
     String tenantId();
 
     String userId();

@@ -38,6 +38,9 @@ import java.util.function.BiFunction;
  * the same transaction as the change, so a fenced or expired agent changes nothing. Knows nothing of HTTP.
  */
 final class TaskBoard {
+    /** The most queue heads one claim reads. */
+    private static final int MAX_SPREAD = 128;
+
     private final Database db;
     private final Keyspace keys;
     private final TaskStore tasks;
@@ -47,6 +50,8 @@ final class TaskBoard {
     private final AgentEvents events;
     private final AtomicLong claims = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger slots = new AtomicInteger(ThreadLocalRandom.current().nextInt(MAX_SPREAD));
 
     TaskBoard(Database db, Keyspace keys, AgentPolicy policy, Clock clock, AgentEvents events) {
         this.db = db;
@@ -110,51 +115,65 @@ final class TaskBoard {
     // ---- claimers ----
 
     /**
-     * One attempt to claim a waiting task for {@code agentId}: its inbox first, else the first few entries of its
-     * skills' queues, one picked at random so that concurrent claimers rarely pick the same. Reading the heads is
-     * a snapshot read; only the picked entry is a read conflict, so a collision is a retry of this transaction
-     * and never a second claim. Null when nothing waits.
+     * One attempt to claim a waiting task for {@code agentId}: its inbox first, else one of the first few entries
+     * of its skills' queues, so that concurrent claimers rarely pick the same. Reading the heads is a snapshot
+     * read; only the picked entry is a read conflict, so a collision is a retry of this transaction and never a
+     * second claim. Null when nothing waits.
      */
     Task claimOnce(Principal p, String agentId, long epoch, List<String> skills) {
-        String tid = p.tenantId();
         AtomicInteger runs = new AtomicInteger();
-        Task claimed = change((tr, batch) -> {
-            if (runs.incrementAndGet() > 1) {
-                conflicts.incrementAndGet();
-            }
-            Instant now = clock.instant();
-            Agent agent = liveAgent(tr, p, agentId, epoch, now);
-            List<String> offered = agent.card().skillIds();
-            for (String skill : skills) {
-                if (!offered.contains(skill)) {
-                    throw new AgentsException(AgentsException.Reason.UNKNOWN_SKILL,
-                            "Skill '" + skill + "' is not on this agent's card; claim only skills it offers.");
+        inFlight.incrementAndGet();
+        Task claimed;
+        try {
+            claimed = change((tr, batch) -> {
+                if (runs.incrementAndGet() > 1) {
+                    conflicts.incrementAndGet();
                 }
-            }
-            // After a collision, pick among more heads: the claimers that collided are still around.
-            int spread = policy.claimCandidates() << Math.min(4, runs.get() - 1);
-            List<KeyValue> heads = heads(tr, tid, agentId, skills, spread);
-            if (heads.isEmpty()) {
-                return null;
-            }
-            KeyValue pick = heads.get(ThreadLocalRandom.current().nextInt(heads.size()));
-            tr.addReadConflictKey(pick.getKey());
-            Task task = tasks.read(tr, tid, new String(pick.getValue(), StandardCharsets.US_ASCII));
-            if (task == null || task.state() != TaskState.SUBMITTED) {
-                tr.clear(pick.getKey()); // an entry left behind; not expected, but never worth a claim
-                return null;
-            }
-            Task.Claim claim = new Task.Claim(agentId, epoch, now, now.plus(policy.claimTimeout()));
-            Task working = task.claimedBy(claim, now);
-            tasks.taken(tr, task, pick.getKey());
-            tasks.write(tr, working, agentId, epoch, "claimed");
-            tasks.holdClaim(tr, working);
-            return working;
-        });
+                return claimIn(tr, p, agentId, epoch, skills);
+            });
+        } finally {
+            inFlight.decrementAndGet();
+        }
         if (claimed != null) {
             claims.incrementAndGet();
         }
         return claimed;
+    }
+
+    private Task claimIn(Transaction tr, Principal p, String agentId, long epoch, List<String> skills) {
+        String tid = p.tenantId();
+        Instant now = clock.instant();
+        Agent agent = liveAgent(tr, p, agentId, epoch, now);
+        List<String> offered = agent.card().skillIds();
+        for (String skill : skills) {
+            if (!offered.contains(skill)) {
+                throw new AgentsException(AgentsException.Reason.UNKNOWN_SKILL,
+                        "Skill '" + skill + "' is not on this agent's card; claim only skills it offers.");
+            }
+        }
+        // Claimers in flight together take different heads: a round-robin slot among four times as many heads as
+        // there are of them (room for the heads that others take meanwhile), so that they collide mostly when
+        // fewer tasks wait than claimers try; a retry takes a new slot. Other instances of the function start
+        // elsewhere in the slot cycle, at random. A claimer alone takes the head: priority order holds.
+        int together = inFlight.get();
+        int spread = together <= 1 ? 1 : Math.min(MAX_SPREAD, Math.max(policy.claimCandidates(), 4 * together));
+        List<KeyValue> heads = heads(tr, tid, agentId, skills, spread);
+        if (heads.isEmpty()) {
+            return null;
+        }
+        KeyValue pick = heads.get(Math.floorMod(slots.getAndIncrement(), heads.size()));
+        tr.addReadConflictKey(pick.getKey());
+        Task task = tasks.read(tr, tid, new String(pick.getValue(), StandardCharsets.US_ASCII));
+        if (task == null || task.state() != TaskState.SUBMITTED) {
+            tr.clear(pick.getKey()); // an entry left behind; not expected, but never worth a claim
+            return null;
+        }
+        Task.Claim claim = new Task.Claim(agentId, epoch, now, now.plus(policy.claimTimeout()));
+        Task working = task.claimedBy(claim, now);
+        tasks.taken(tr, task, pick.getKey());
+        tasks.write(tr, working, agentId, epoch, "claimed");
+        tasks.holdClaim(tr, working);
+        return working;
     }
 
     /** The first {@code n} waiting entries for a claimer: its inbox, else its skills' queues in claim order. */
@@ -526,11 +545,14 @@ final class TaskBoard {
         }
     }
 
-    /** Runs {@code work} in FoundationDB's retry loop and publishes the events of the attempt that committed. */
+    /**
+     * Runs {@code work} in FoundationDB's retry loop, its events written to the outbox in the same transaction,
+     * and has them relayed once it committed.
+     */
     <T> T change(BiFunction<Transaction, AgentEvents.Batch, T> work) {
         AtomicReference<AgentEvents.Batch> committed = new AtomicReference<>();
         T result = Transactions.run(db, tr -> {
-            AgentEvents.Batch batch = events.batch();
+            AgentEvents.Batch batch = events.batch(tr);
             committed.set(batch);
             return work.apply(tr, batch);
         });

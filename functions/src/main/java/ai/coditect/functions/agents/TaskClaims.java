@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code POST /v1/tasks:claim}: claims a task at once or long-polls for one. Waiting is on FoundationDB watches of
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeoutException;
  * the tenant comes due, so that reaping (done lazily before every attempt) can offer that task.
  */
 final class TaskClaims {
+    private static final Logger LOG = Logger.getLogger(TaskClaims.class.getName());
     /** Shortest wait when something is already due but not yet reaped, so a stuck index entry cannot spin. */
     private static final long MIN_WAIT_MILLIS = 20;
 
@@ -57,7 +60,10 @@ final class TaskClaims {
             } catch (TimeoutException | CancellationException e) {
                 // nothing arrived in time; try once more, then answer
             } catch (ExecutionException e) {
-                throw new IllegalStateException("a watch failed", e.getCause());
+                // a watch refused (too many watches on this connection, say): answer with what there is now
+                // rather than spin; the agent polls again
+                LOG.log(Level.WARNING, "a claim's watch failed; answering without waiting", e.getCause());
+                return board.claimOnce(p, agentId, epoch, skills);
             } finally {
                 armed.cancel();
             }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /** The states of a task, named as in the A2A protocol. */
-public enum TaskState {
+enum TaskState {
     SUBMITTED("submitted"),
     WORKING("working"),
     INPUT_REQUIRED("input-required"),

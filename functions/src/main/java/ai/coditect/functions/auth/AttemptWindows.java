@@ -16,8 +16,24 @@ import java.time.temporal.ChronoUnit;
  * until it has passed.
  */
 final class AttemptWindows {
-    /** The value at a {@code login_failures} or {@code signup_attempts} key; cleanup reads {@code start}. */
-    record Window(Instant start, int attempts) {
+    /**
+     * The value at an attempt key ({@code login_failures…}, {@code signup_attempts}): when the window started, the
+     * attempts in it and the latest of them. Cleanup reads {@code start}.
+     */
+    record Window(Instant start, int attempts, Instant last) {
+        /** The window at {@code key} as of {@code now}: a fresh one when none is stored or the stored one passed. */
+        static Window at(byte[] stored, Duration length, Instant now) {
+            Window window = stored == null ? null : Json.read(stored, Window.class);
+            return window == null || !now.isBefore(window.start().plus(length)) ? new Window(now, 0, null) : window;
+        }
+
+        Window plusOne(Instant now) {
+            return new Window(start, attempts + 1, now);
+        }
+
+        Duration remaining(Duration length, Instant now) {
+            return Duration.between(now, start.plus(length));
+        }
     }
 
     private final Database db;
@@ -32,16 +48,11 @@ final class AttemptWindows {
     void count(byte[] key, int max, Duration length, String refusal) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Transactions.run(db, tr -> {
-            byte[] stored = tr.get(key).join();
-            Window window = stored == null ? null : Json.read(stored, Window.class);
-            if (window == null || !now.isBefore(window.start().plus(length))) {
-                window = new Window(now, 0);
-            }
+            Window window = Window.at(tr.get(key).join(), length, now);
             if (window.attempts() >= max) {
-                Duration wait = Duration.between(now, window.start().plus(length));
-                throw new AuthException(AuthException.Reason.RATE_LIMITED, refusal, wait);
+                throw new AuthException(AuthException.Reason.RATE_LIMITED, refusal, window.remaining(length, now));
             }
-            tr.set(key, Json.bytes(new Window(window.start(), window.attempts() + 1)));
+            tr.set(key, Json.bytes(window.plusOne(now)));
             return null;
         });
     }

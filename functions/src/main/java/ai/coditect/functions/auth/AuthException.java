@@ -15,7 +15,8 @@ public final class AuthException extends RuntimeException {
         TOKEN_INVALID,
         SESSION_EXPIRED,
         SESSION_REVOKED,
-        SESSION_NOT_FOUND;
+        SESSION_NOT_FOUND,
+        BUSY;
 
         /** The problem code: the name in lower case. */
         public String code() {
@@ -40,7 +41,7 @@ public final class AuthException extends RuntimeException {
         return reason;
     }
 
-    /** For {@link Reason#RATE_LIMITED}: how long until another attempt is accepted. */
+    /** For {@link Reason#RATE_LIMITED} and {@link Reason#BUSY}: how long until another attempt is accepted. */
     public Duration retryAfter() {
         return retryAfter;
     }

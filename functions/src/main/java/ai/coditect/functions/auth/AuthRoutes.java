@@ -4,6 +4,7 @@ import ai.coditect.functions.http.ApiException;
 import ai.coditect.functions.http.HttpCall;
 import ai.coditect.functions.http.JsonBody;
 import ai.coditect.functions.http.Routes;
+import ai.coditect.shared.ids.Ids;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +15,9 @@ import java.util.Map;
 
 /** The {@code /v1/auth/*} routes of the HTTP contract, translated to and from {@link AuthService}. */
 public final class AuthRoutes {
+    private static final int DEFAULT_PAGE = SessionPolicy.DEFAULT_MAX_PER_USER;
+    private static final int MAX_PAGE = 100;
+
     private final AuthService auth;
     private final Clock clock;
     private final int forwardedHop;
@@ -31,6 +35,7 @@ public final class AuthRoutes {
                 .delete("/v1/auth/sessions/{id}", this::revoke)
                 .post("/v1/auth/logout", this::logout)
                 .post("/v1/auth/logout-all", this::logoutAll)
+                .delete("/v1/account", this::deleteAccount)
                 .build();
     }
 
@@ -54,7 +59,8 @@ public final class AuthRoutes {
         JsonBody body = call.jsonBody();
         String email = body.requiredString("email", "invalid_email");
         String password = body.requiredString("password", "malformed_json");
-        AuthService.SignedIn in = refusals(() -> auth.login(email, password, call.userAgent()));
+        AuthService.SignedIn in = refusals(() -> auth.login(email, password, call.userAgent(),
+                call.clientAddress(forwardedHop)));
         call.json(200, signedIn(in));
     }
 
@@ -75,7 +81,13 @@ public final class AuthRoutes {
 
     private void sessions(HttpCall call) {
         AuthService.Caller caller = caller(call);
-        List<Map<String, Object>> list = auth.sessions(caller).stream().map(s -> {
+        int limit = limit(call);
+        String cursor = call.queryParameter("cursor").orElse(null);
+        if (cursor != null && !Ids.isWellFormed(cursor)) {
+            throw new ApiException(400, "invalid_cursor", "cursor must be the nextCursor of a previous page.");
+        }
+        AuthService.SessionPage page = auth.sessions(caller, limit, cursor);
+        List<Map<String, Object>> list = page.sessions().stream().map(s -> {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("id", s.session().id());
             item.put("createdAt", s.session().createdAt());
@@ -84,7 +96,24 @@ public final class AuthRoutes {
             item.put("current", s.session().id().equals(caller.session().id()));
             return item;
         }).toList();
-        call.json(200, Map.of("sessions", list));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sessions", list);
+        out.put("nextCursor", page.nextCursor());
+        call.json(200, out);
+    }
+
+    private static int limit(HttpCall call) {
+        String value = call.queryParameter("limit").orElse(null);
+        if (value == null) {
+            return DEFAULT_PAGE;
+        }
+        if (value.matches("[0-9]{1,3}")) {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_PAGE) {
+                return limit;
+            }
+        }
+        throw new ApiException(400, "invalid_limit", "limit must be a whole number from 1 to " + MAX_PAGE + ".");
     }
 
     private void revoke(HttpCall call) {
@@ -106,6 +135,16 @@ public final class AuthRoutes {
         AuthService.Caller caller = caller(call);
         auth.logoutAll(caller);
         call.noContent();
+    }
+
+    private void deleteAccount(HttpCall call) {
+        AuthService.Caller caller = caller(call);
+        String password = call.jsonBody().requiredString("password", "malformed_json");
+        refusals(() -> {
+            auth.deleteAccount(caller, password, call.clientAddress(forwardedHop));
+            return null;
+        });
+        call.json(202, Map.of("status", "deleting"));
     }
 
     /** The authenticated caller of {@code call}, or a 401 problem. */
@@ -162,6 +201,8 @@ public final class AuthRoutes {
             case TOKEN_INVALID, SESSION_EXPIRED, SESSION_REVOKED -> new ApiException(401, e.reason().code(),
                     e.getMessage(), Map.of("WWW-Authenticate", "Bearer realm=\"coditect\", error=\"invalid_token\""));
             case SESSION_NOT_FOUND -> new ApiException(404, e.reason().code(), e.getMessage());
+            case BUSY -> new ApiException(503, e.reason().code(), e.getMessage(),
+                    Map.of("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds()))));
         };
     }
 }

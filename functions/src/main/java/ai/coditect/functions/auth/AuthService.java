@@ -1,8 +1,8 @@
 package ai.coditect.functions.auth;
 
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.shared.events.Event;
-import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
@@ -15,6 +15,8 @@ import ai.coditect.shared.tokens.TokenIssuer;
 import ai.coditect.shared.tokens.TokenVerifier;
 import com.apple.foundationdb.Database;
 import com.apple.foundationdb.KeyValue;
+import com.apple.foundationdb.Range;
+import com.apple.foundationdb.tuple.ByteArrayUtil;
 import com.apple.foundationdb.tuple.Tuple;
 
 import java.time.Clock;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,13 +49,15 @@ public final class AuthService {
     private final LoginPolicy logins;
     private final SignupPolicy signups;
     private final AttemptWindows attempts;
+    private final LoginThrottle throttle;
+    private final HashingGate gate;
     private final Sessions sessions;
-    private final EventPublisher events;
+    private final Outbox outbox;
     private final WorkspaceStore workspaces;
 
     public AuthService(Database db, Keyspace keys, Clock clock, PasswordHasher hasher, TokenIssuer issuer,
                        TokenVerifier verifier, SessionPolicy policy, LoginPolicy logins, SignupPolicy signups,
-                       EventPublisher events, WorkspaceStore workspaces) {
+                       Outbox outbox, WorkspaceStore workspaces) {
         this.db = db;
         this.keys = keys;
         this.clock = clock;
@@ -65,8 +68,10 @@ public final class AuthService {
         this.logins = logins;
         this.signups = signups;
         this.attempts = new AttemptWindows(db, clock);
+        this.throttle = new LoginThrottle(db, keys, clock, logins);
+        this.gate = new HashingGate(logins.maxConcurrentHashes());
         this.sessions = new Sessions(keys);
-        this.events = events;
+        this.outbox = outbox;
         this.workspaces = workspaces;
     }
 
@@ -99,11 +104,13 @@ public final class AuthService {
         String name = Credentials.name(rawName, email);
         attempts.count(keys.signupAttempts(clientAddress), signups.maxPerAddress(), signups.window(),
                 "Too many signups from this address; try again later.");
-        String hash = hasher.hash(password);
+        String hash = gate.run(() -> hasher.hash(password));
         Instant now = now();
         User user = new User(Ids.newId(), Ids.newId(), email, name, hash, now);
         Session session = newSession(user, now, userAgent);
         String workspaceId = Ids.newId();
+        Event provisionRequest = Event.of(EventType.WORKSPACE_PROVISION_REQUESTED, user.tenantId(), user.id(),
+                Map.of(), clock);
         Transactions.run(db, tr -> {
             byte[] emailKey = keys.userByEmail(email);
             if (tr.get(emailKey).join() != null) {
@@ -113,33 +120,27 @@ public final class AuthService {
             tr.set(keys.user(user.tenantId(), user.id()), Json.bytes(user));
             sessions.create(tr, session);
             workspaces.createRequested(tr, workspaceId, user.tenantId(), user.id(), now);
+            // The workspace request commits with the account: a broker that is down delays it, never loses it.
+            outbox.add(tr, provisionRequest);
             return null;
         });
         LogFields.of("tenantId", user.tenantId(), "userId", user.id()).log(LOG, Level.INFO, "signed up");
-        requestWorkspace(user);
+        outbox.relay();
         return signedIn(user, session);
     }
 
-    private void requestWorkspace(User user) {
-        Event event = Event.of(EventType.WORKSPACE_PROVISION_REQUESTED, user.tenantId(), user.id(), Map.of(), clock);
-        try {
-            events.publish(event).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // The account exists; a workspace can still be requested with POST /v1/workspaces/me/start.
-            LogFields.of("tenantId", user.tenantId(), "userId", user.id(), "eventId", event.id())
-                    .log(LOG, Level.SEVERE, "could not request the workspace of a new user", e);
-        }
-    }
-
-    public SignedIn login(String rawEmail, String password, String userAgent) {
+    /**
+     * Checks a password and opens a session. Attempts are limited per email and client address and per address,
+     * and spaced out per email (see {@link LoginThrottle}); the hash waits for a turn at the hashing gate.
+     */
+    public SignedIn login(String rawEmail, String password, String userAgent, String clientAddress) {
         String email;
         try {
             email = Credentials.email(rawEmail);
         } catch (AuthException e) {
             throw invalidCredentials();
         }
-        attempts.count(keys.loginFailures(email), logins.maxFailures(), logins.window(),
-                "Too many failed logins for this email; try again later.");
+        throttle.admit(email, clientAddress);
         User user = Transactions.read(db, tr -> {
             byte[] owner = tr.get(keys.userByEmail(email)).join();
             if (owner == null) {
@@ -150,14 +151,19 @@ public final class AuthService {
             return record == null ? null : Json.read(record, User.class);
         });
         if (user == null) {
-            hasher.verifyNobody(password == null ? "" : password);
+            gate.run(() -> {
+                hasher.verifyNobody(password == null ? "" : password);
+                return null;
+            });
+            throttle.failed(email, clientAddress, false);
             throw invalidCredentials();
         }
-        if (password == null || !hasher.verify(password, user.passwordHash())) {
+        if (password == null || !gate.run(() -> hasher.verify(password, user.passwordHash()))) {
+            throttle.failed(email, clientAddress, true);
             throw invalidCredentials();
         }
-        attempts.clear(keys.loginFailures(email));
-        String upgradedHash = hasher.needsRehash(user.passwordHash()) ? hasher.hash(password) : null;
+        throttle.succeeded(email, clientAddress);
+        String upgradedHash = hasher.needsRehash(user.passwordHash()) ? gate.run(() -> hasher.hash(password)) : null;
         Instant now = now();
         Session session = newSession(user, now, userAgent);
         User current = Transactions.run(db, tr -> {
@@ -170,6 +176,7 @@ public final class AuthService {
                 stored = stored.withPasswordHash(upgradedHash);
                 tr.set(keys.user(user.tenantId(), user.id()), Json.bytes(stored));
             }
+            sessions.makeRoom(tr, user.tenantId(), user.id(), policy.maxPerUser(), now);
             sessions.create(tr, session);
             return stored;
         });
@@ -231,6 +238,37 @@ public final class AuthService {
         });
     }
 
+    /**
+     * Deletes the caller's account after checking the password again: at once the email is freed, the user record
+     * goes (so every session is refused from the commit on) and {@code account.deletion.requested} is written to
+     * the outbox in the same transaction; its consumer ({@link AccountDeletion}) removes the workspace and every
+     * other key of the user's tenant. Password attempts here count like logins.
+     */
+    public void deleteAccount(Caller caller, String password, String clientAddress) {
+        String email = caller.user().email();
+        throttle.admit(email, clientAddress);
+        if (password == null || !gate.run(() -> hasher.verify(password, caller.user().passwordHash()))) {
+            throttle.failed(email, clientAddress, true);
+            throw new AuthException(AuthException.Reason.INVALID_CREDENTIALS, "The password is wrong.");
+        }
+        throttle.succeeded(email, clientAddress);
+        Event deletion = Event.withId("account-deletion-" + caller.userId(), EventType.ACCOUNT_DELETION_REQUESTED,
+                caller.tenantId(), caller.userId(), Map.of(), clock);
+        Transactions.run(db, tr -> {
+            byte[] emailKey = keys.userByEmail(email);
+            byte[] owner = tr.get(emailKey).join();
+            if (owner != null && Tuple.fromBytes(owner).equals(Tuple.from(caller.tenantId(), caller.userId()))) {
+                tr.clear(emailKey);
+            }
+            tr.clear(keys.user(caller.tenantId(), caller.userId()));
+            outbox.add(tr, deletion);
+            return null;
+        });
+        LogFields.of("tenantId", caller.tenantId(), "userId", caller.userId()).log(LOG, Level.INFO,
+                "account deletion requested");
+        outbox.relay();
+    }
+
     /** Times are kept to the millisecond, the resolution of the expiry index and of last-access values. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -241,16 +279,29 @@ public final class AuthService {
         return lastAccessAt.plus(policy.idleTimeout());
     }
 
-    /** The caller's sessions that are still usable, newest first. */
-    public List<SessionSummary> sessions(Caller caller) {
+    /** One page of the caller's sessions; {@code nextCursor} is null on the last page. */
+    public record SessionPage(List<SessionSummary> sessions, String nextCursor) {
+    }
+
+    /**
+     * A page of the caller's sessions that are still usable, newest first within the page: at most {@code limit}
+     * index entries after the session {@code cursor} (null: from the start), so no read is unbounded. A page may
+     * hold fewer than {@code limit} sessions when some of its entries have ended.
+     */
+    public SessionPage sessions(Caller caller, int limit, String cursor) {
         Instant now = now();
+        Range all = keys.sessionsOfUser(caller.tenantId(), caller.userId());
+        byte[] begin = cursor == null ? all.begin
+                : ByteArrayUtil.join(keys.sessionByUser(caller.tenantId(), caller.userId(), cursor), new byte[] {0});
         return Transactions.read(db, tr -> {
+            List<KeyValue> entries = tr.getRange(begin, all.end, limit).asList().join();
             List<CompletableFuture<Session>> reads = new ArrayList<>();
             List<CompletableFuture<Optional<Instant>>> lastAccessReads = new ArrayList<>();
-            for (KeyValue kv : tr.getRange(keys.sessionsOfUser(caller.tenantId(), caller.userId()))) {
-                String sessionId = keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey());
-                reads.add(sessions.read(tr, caller.tenantId(), sessionId));
-                lastAccessReads.add(sessions.lastAccess(tr, caller.tenantId(), sessionId));
+            String last = null;
+            for (KeyValue kv : entries) {
+                last = keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey());
+                reads.add(sessions.read(tr, caller.tenantId(), last));
+                lastAccessReads.add(sessions.lastAccess(tr, caller.tenantId(), last));
             }
             List<SessionSummary> out = new ArrayList<>();
             for (int i = 0; i < reads.size(); i++) {
@@ -264,7 +315,7 @@ public final class AuthService {
                 }
             }
             out.sort(Comparator.comparing((SessionSummary s) -> s.session().createdAt()).reversed());
-            return out;
+            return new SessionPage(out, entries.size() == limit ? last : null);
         });
     }
 

@@ -2,13 +2,38 @@ package ai.coditect.functions.auth;
 
 import java.time.Duration;
 
-/** Brute-force protection: after {@code maxFailures} failed logins for an email within {@code window}, wait. */
-public record LoginPolicy(int maxFailures, Duration window) {
+/**
+ * Brute-force protection that slows attackers down without locking owners out (OWASP ASVS 2.2.1): at most
+ * {@code maxFailures} failed logins for one email from one client address within {@code window}, and
+ * {@code maxFailuresPerAddress} from one address whatever the email; an email that fails
+ * {@code slowDownAfter} times within the window from anywhere gets growing pauses between attempts (up to
+ * {@link #MAX_PAUSE}) rather than a lock. {@code maxConcurrentHashes} bounds the Argon2id hashes running at
+ * once (about one per core); a login or signup beyond it is answered at once with 503 and {@code Retry-After}.
+ */
+public record LoginPolicy(int maxFailures, Duration window, int maxFailuresPerAddress, int slowDownAfter,
+                          int maxConcurrentHashes) {
+    public static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_FAILURES_PER_ADDRESS = 100;
     public static final LoginPolicy DEFAULT = new LoginPolicy(5, Duration.ofMinutes(15));
 
+    public LoginPolicy(int maxFailures, Duration window) {
+        this(maxFailures, window, DEFAULT_MAX_FAILURES_PER_ADDRESS, 4 * maxFailures,
+                Runtime.getRuntime().availableProcessors());
+    }
+
     public LoginPolicy {
-        if (maxFailures < 1 || window.isNegative() || window.isZero()) {
-            throw new IllegalArgumentException("login failures and window must be positive");
+        if (maxFailures < 1 || window.isNegative() || window.isZero() || maxFailuresPerAddress < 1
+                || slowDownAfter < 1 || maxConcurrentHashes < 1) {
+            throw new IllegalArgumentException("login failures, their window and the hashing bound must be positive");
         }
+    }
+
+    /** The pause an email must keep between attempts after {@code failures} failures in the window. */
+    Duration pauseAfter(int failures) {
+        if (failures < slowDownAfter) {
+            return Duration.ZERO;
+        }
+        long seconds = Math.min(MAX_PAUSE.toSeconds(), 1L << Math.min(30, failures - slowDownAfter));
+        return Duration.ofSeconds(seconds);
     }
 }

@@ -2,16 +2,23 @@ package ai.coditect.functions.auth;
 
 import ai.coditect.shared.json.Json;
 import ai.coditect.shared.store.Keyspace;
+import com.apple.foundationdb.KeyValue;
 import com.apple.foundationdb.MutationType;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** The keys of one session, written and read together inside the caller's transaction. */
 final class Sessions {
+    /** Index entries read beyond the cap when making room, so users over it shrink back a few at a time. */
+    private static final int SLACK = 10;
+
     private final Keyspace keys;
 
     Sessions(Keyspace keys) {
@@ -45,6 +52,44 @@ final class Sessions {
     void touch(Transaction tr, Session s, Instant now) {
         tr.mutate(MutationType.MAX, keys.sessionLastAccess(s.tenantId(), s.id()),
                 Keyspace.millis(now.toEpochMilli()));
+    }
+
+    /** Removes every key of a session: its token is refused from the commit on. */
+    void remove(Transaction tr, Session s) {
+        tr.clear(keys.session(s.tenantId(), s.id()));
+        tr.clear(keys.sessionByUser(s.tenantId(), s.userId(), s.id()));
+        tr.clear(keys.sessionLastAccess(s.tenantId(), s.id()));
+        tr.clear(keys.sessionExpiry(s.expiresAt().toEpochMilli(), s.tenantId(), s.id()));
+    }
+
+    /**
+     * Makes room for one more session of a user under {@code max}: when the user holds {@code max} or more, the
+     * ended ones (revoked, expired) go first, then the oldest. Reads at most {@code max + SLACK} index entries, so
+     * the transaction stays small even for a user with more (they go over the next logins).
+     */
+    void makeRoom(Transaction tr, String tenantId, String userId, int max, Instant now) {
+        List<KeyValue> entries = tr.getRange(keys.sessionsOfUser(tenantId, userId), max + SLACK).asList().join();
+        if (entries.size() < max) {
+            return;
+        }
+        List<CompletableFuture<Session>> reads = new ArrayList<>(entries.size());
+        for (KeyValue kv : entries) {
+            reads.add(read(tr, tenantId, keys.sessionIdOfSessionByUser(tenantId, kv.getKey())));
+        }
+        List<Session> held = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            Session s = reads.get(i).join();
+            if (s == null) {
+                tr.clear(entries.get(i).getKey()); // an index entry whose session is gone
+            } else {
+                held.add(s);
+            }
+        }
+        held.sort(Comparator.comparing((Session s) -> !(s.isRevoked() || !now.isBefore(s.expiresAt())))
+                .thenComparing(Session::createdAt));
+        for (int i = 0; i < held.size() - max + 1; i++) {
+            remove(tr, held.get(i));
+        }
     }
 
     void revoke(Transaction tr, Session s, Instant now) {

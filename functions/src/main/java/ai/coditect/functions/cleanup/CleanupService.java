@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -98,6 +100,8 @@ public final class CleanupService {
         int stopped = stopIdleWorkspaces(now);
         int eventsExpired = expire(keys.processedEvents(), v -> Keyspace.millis(v) <= now.toEpochMilli());
         int windowsExpired = expireWindows(keys.allLoginFailures(), logins.window(), now)
+                + expireWindows(keys.allLoginFailuresByAddress(), logins.window(), now)
+                + expireWindows(keys.allLoginFailuresOfAddresses(), logins.window(), now)
                 + expireWindows(keys.allSignupAttempts(), signups.window(), now);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         sessionsDeleted.inc(sessions);
@@ -190,7 +194,11 @@ public final class CleanupService {
                 try {
                     events.publish(stop).get(10, TimeUnit.SECONDS);
                     stopped++;
-                } catch (Exception e) {
+                } catch (InterruptedException e) {
+                    // Asked to stop: the rest waits for the next tick, and whoever interrupted is told.
+                    Thread.currentThread().interrupt();
+                    return stopped;
+                } catch (ExecutionException | TimeoutException e) {
                     LogFields.of("tenantId", w.owner().tenantId(), "userId", w.owner().userId())
                             .log(LOG, Level.WARNING, "could not request the stop of an idle workspace: " + e);
                 }

@@ -168,6 +168,9 @@ public final class InProcessEventBus implements EventPublisher {
                 finished(event, key);
                 return;
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // the bus is closing; the delivery counts as failed
+                }
                 failure = e;
             }
             if (failure instanceof UnprocessableEventException || attempt >= maxAttempts) {

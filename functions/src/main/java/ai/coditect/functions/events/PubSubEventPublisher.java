@@ -25,7 +25,7 @@ import java.util.logging.Logger;
 
 /**
  * Publishes events to Google Cloud Pub/Sub: one publisher per topic, batching (up to 100 messages, 1 MB or
- * 10 ms), retries with exponential backoff for up to a minute, message ordering by the user id where the event
+ * 10 ms), retries with exponential backoff for up to the publish timeout (a minute unless configured), message ordering by the user id where the event
  * type needs it, and a bounded wait on {@link #close()} that flushes everything still pending. Events published
  * after close fail at once.
  */
@@ -34,12 +34,19 @@ public final class PubSubEventPublisher implements EventPublisher {
 
     private final PubSubConnection connection;
     private final Duration shutdownWait;
+    private final Duration publishTimeout;
     private final Map<Topic, Publisher> publishers = new EnumMap<>(Topic.class);
     private boolean closed;
 
     public PubSubEventPublisher(PubSubConnection connection, Duration shutdownWait) {
+        this(connection, shutdownWait, Duration.ofSeconds(60));
+    }
+
+    /** As above, retrying each publish for at most {@code publishTimeout} before it fails. */
+    public PubSubEventPublisher(PubSubConnection connection, Duration shutdownWait, Duration publishTimeout) {
         this.connection = connection;
         this.shutdownWait = shutdownWait;
+        this.publishTimeout = publishTimeout;
     }
 
     @Override
@@ -99,16 +106,20 @@ public final class PubSubEventPublisher implements EventPublisher {
                                 .setInitialRetryDelayDuration(Duration.ofMillis(100))
                                 .setRetryDelayMultiplier(2.0)
                                 .setMaxRetryDelayDuration(Duration.ofSeconds(10))
-                                .setInitialRpcTimeoutDuration(Duration.ofSeconds(10))
+                                .setInitialRpcTimeoutDuration(rpcTimeout())
                                 .setRpcTimeoutMultiplier(1.0)
-                                .setMaxRpcTimeoutDuration(Duration.ofSeconds(10))
-                                .setTotalTimeoutDuration(Duration.ofSeconds(60))
+                                .setMaxRpcTimeoutDuration(rpcTimeout())
+                                .setTotalTimeoutDuration(publishTimeout)
                                 .build())
                         .build();
             } catch (IOException e) {
                 throw new IllegalStateException("cannot create a Pub/Sub publisher for " + t.id(), e);
             }
         });
+    }
+
+    private Duration rpcTimeout() {
+        return publishTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? publishTimeout : Duration.ofSeconds(10);
     }
 
     /** Stops taking events, then waits (bounded) until every pending event is published or has failed. */
@@ -122,16 +133,25 @@ public final class PubSubEventPublisher implements EventPublisher {
             closed = true;
             open = Map.copyOf(publishers);
         }
-        for (Publisher p : open.values()) {
-            p.shutdown();
-        }
         long deadline = System.nanoTime() + shutdownWait.toNanos();
-        for (Map.Entry<Topic, Publisher> e : open.entrySet()) {
+        // Publisher.shutdown itself waits for every outstanding message, without a bound (and for ever when an
+        // ordering key is stuck), so it runs on threads of its own and the wait for them is bounded here.
+        Map<Topic, Thread> stopping = new EnumMap<>(Topic.class);
+        open.forEach((topic, p) -> stopping.put(topic, Thread.ofVirtual().name("pubsub-shutdown-" + topic.id())
+                .start(() -> {
+                    p.shutdown();
+                    try {
+                        p.awaitTermination(shutdownWait.toNanos(), TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })));
+        for (Map.Entry<Topic, Thread> e : stopping.entrySet()) {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
-                if (!e.getValue().awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                if (!e.getValue().join(Duration.ofNanos(left))) {
                     LogFields.of("topic", e.getKey().id()).log(LOG, Level.WARNING,
-                            "events still pending when the publisher gave up waiting");
+                            "events still pending when the publisher gave up waiting; the outbox keeps them");
                 }
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();

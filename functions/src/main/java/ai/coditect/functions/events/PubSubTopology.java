@@ -33,6 +33,13 @@ public final class PubSubTopology {
         return deadLetterTopicId(topic) + "-inspect";
     }
 
+    /** Creates {@code topic} if it is missing: a topic the platform publishes to that none of its own consumers reads. */
+    public static void ensureTopic(PubSubConnection pubsub, Topic topic) {
+        try (TopicAdminClient topics = pubsub.topicAdmin()) {
+            createTopic(topics, pubsub, topic.id());
+        }
+    }
+
     /** Creates what is missing, with Pub/Sub's retry backoff of 10 s to 600 s as in production. */
     public static void ensure(PubSubConnection pubsub, Topic topic, String consumer, int ackDeadlineSeconds) {
         ensure(pubsub, topic, consumer, ackDeadlineSeconds, java.time.Duration.ofSeconds(10),

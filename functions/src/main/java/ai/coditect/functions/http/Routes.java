@@ -45,6 +45,11 @@ public final class Routes {
         return new Builder();
     }
 
+    /** Every route as {@code METHOD /path/{parameter}}, in the order they were added (for API documents). */
+    public List<String> endpoints() {
+        return routes.stream().map(r -> r.method() + " " + String.join("/", r.segments())).toList();
+    }
+
     /** True when some route's path matches, whatever the method. */
     public boolean matchesPath(String path) {
         String[] parts = split(path);
@@ -94,6 +99,9 @@ public final class Routes {
         } catch (ClientGoneException e) {
             LOG.log(Level.FINE, "client went away", e);
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // the server is stopping this thread; it must know
+            }
             // Anything else is ours: the client gets a 500 naming the request id, the log the same id and the
             // failure (never headers, where the token is).
             LogFields.of("method", call.method(), "path", call.path(), "requestId", call.requestId())

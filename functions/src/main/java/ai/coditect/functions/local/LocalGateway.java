@@ -35,7 +35,7 @@ public final class LocalGateway implements HttpFunction {
     @Override
     public void service(HttpRequest request, HttpResponse response) throws Exception {
         String path = request.getPath();
-        if (path.startsWith("/v1/auth/")) {
+        if (path.startsWith("/v1/auth/") || path.equals("/v1/account")) {
             auth.service(request, response);
         } else if (path.startsWith("/v1/workspaces/")) {
             workspaces.service(request, response);

@@ -105,7 +105,8 @@ public final class LocalPlatform implements AutoCloseable {
                 resources.push(pubsub);
                 PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", 60);
                 PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "provision", 600);
-                events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10));
+                PubSubTopology.ensureTopic(pubsub, Topic.AGENT_EVENTS);
+                events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10), config.events().publishTimeout());
             } else {
                 bus = InProcessEventBus.withDefaults(clock);
                 events = bus;
@@ -138,6 +139,9 @@ public final class LocalPlatform implements AutoCloseable {
             }
             if (!options.cleanupInterval().isZero()) {
                 resources.push(cleanupTimer(events, clock, options.cleanupInterval()));
+            }
+            if (!config.events().relayInterval().isZero()) {
+                resources.push(relayTimer(platform, config.events().relayInterval()));
             }
             return new LocalPlatform(platform, bus, "http://127.0.0.1:" + http.port(), resources);
         } catch (RuntimeException e) {
@@ -185,6 +189,26 @@ public final class LocalPlatform implements AutoCloseable {
         return timer::shutdownNow;
     }
 
+    /** Relays what the outbox still holds (events a broker outage left behind) every {@code interval}. */
+    private static AutoCloseable relayTimer(Platform platform, Duration interval) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coditect-outbox-relay");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                platform.outbox().relay();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "relaying the outbox failed; the next run tries again", e);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> {
+            timer.shutdownNow();
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        };
+    }
+
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -216,6 +240,9 @@ public final class LocalPlatform implements AutoCloseable {
             try {
                 resources.pop().close();
             } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // the rest still closes; the caller learns of it after
+                }
                 LOG.log(Level.WARNING, "stopping a part of the local platform failed", e);
             }
         }

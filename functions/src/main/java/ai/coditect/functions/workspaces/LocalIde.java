@@ -306,6 +306,18 @@ public final class LocalIde {
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
+        // npm is silent for minutes at a time: say that it is still at work
+        Thread heartbeat = new Thread(() -> {
+            try {
+                while (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    progress.accept("still " + step + " (" + (System.nanoTime() - started) / 1_000_000_000 + " s)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "coditect-ide-build-progress");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
         Deque<String> tail = new ArrayDeque<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;

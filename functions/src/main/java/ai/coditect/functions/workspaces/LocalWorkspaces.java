@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,10 +41,18 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     record Ports(int sidecar, int management, int ide) {
     }
 
-    /** What the folder remembers of a workspace: who owns it, its ports, its agent token and whether it runs. */
-    record State(String workspaceId, String tenantId, String userId, Ports ports, String agentToken, boolean running) {
+    /**
+     * What the folder remembers of a workspace: who owns it, its ports, its agent token, whether it runs, and the
+     * process ids it ran as (so a platform that died without stopping them can end them when it starts again).
+     */
+    record State(String workspaceId, String tenantId, String userId, Ports ports, String agentToken, boolean running,
+                 List<Long> processes) {
         State stopped() {
-            return new State(workspaceId, tenantId, userId, ports, agentToken, false);
+            return new State(workspaceId, tenantId, userId, ports, agentToken, false, processes);
+        }
+
+        State runningAs(List<Long> pids) {
+            return new State(workspaceId, tenantId, userId, ports, agentToken, running, pids);
         }
     }
 
@@ -67,7 +76,9 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     private final LocalIde ide;
     private final String webOrigin;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    // HTTP/1.1: an h2c upgrade request would be taken by Theia's WebSocket upgrade handler and never answered
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
     /** Workspaces in front of the one Theia at {@code config.localTheiaUrl()}, kept under {@code logDir}. */
     public LocalWorkspaces(WorkspacesConfig config, Path logDir) {
@@ -127,7 +138,8 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
             State previous = readState(ws.id());
             Ports ports = previous != null && free(previous.ports()) ? previous.ports()
                     : new Ports(freePort(), freePort(), freePort());
-            Running started = launch(new State(ws.id(), ws.tenantId(), ws.userId(), ports, proposedAgentToken, true));
+            Running started = launch(new State(ws.id(), ws.tenantId(), ws.userId(), ports, proposedAgentToken, true,
+                    List.of()));
             return applied(started);
         } catch (IOException e) {
             throw new WorkspaceBackendException("The local workspace could not be started: " + e.getMessage(), true, e);
@@ -145,6 +157,7 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
                 if (state == null || !state.running()) {
                     continue;
                 }
+                endLeftovers(state);
                 if (!free(state.ports()) || !Files.isRegularFile(config.sidecarJar())) {
                     writeState(state.stopped()); // its URL is taken: it is started afresh, on new ports, when asked
                     continue;
@@ -184,7 +197,7 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         env.put("CODITECT_AGENT_TOKEN", state.agentToken());
         Running r = new Running(state, pb.start());
         running.put(state.userId(), r);
-        writeState(state);
+        writeState(state.runningAs(List.of(r.sidecar.pid())));
         LogFields.of("userId", state.userId(), "port", state.ports().sidecar()).log(LOG, Level.INFO,
                 "local workspace started");
         if (ide.mode() == LocalIde.Mode.BUILT) {
@@ -214,8 +227,13 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
             try {
                 r.ide = ide.start(app, dir.resolve("project"), dir.resolve("theia"), r.state.ports().ide(), webOrigin,
                         logDir.resolve("ide-" + r.state.userId() + ".log"));
+                writeState(r.state.runningAs(List.of(r.sidecar.pid(), r.ide.pid())));
             } catch (IOException e) {
-                r.ideProblem = "The IDE could not be started: " + e.getMessage();
+                if (r.ide == null) {
+                    r.ideProblem = "The IDE could not be started: " + e.getMessage();
+                } else {
+                    LOG.log(Level.WARNING, "could not record the IDE's process id", e);
+                }
             }
         }
     }
@@ -325,6 +343,27 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         terminate(all);
     }
 
+    /**
+     * Ends what a platform that died without stopping its workspaces left running (a process id is trusted only
+     * while its command line is still a sidecar's or the IDE's), so their ports are free again.
+     */
+    private void endLeftovers(State state) {
+        if (state.processes() == null) {
+            return;
+        }
+        String sidecarJar = config.sidecarJar().getFileName().toString();
+        List<ProcessHandle> leftovers = state.processes().stream().map(ProcessHandle::of).flatMap(Optional::stream)
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(c -> c.contains(sidecarJar)
+                        || c.contains("lib/backend/main.js")).orElse(false))
+                .toList();
+        if (!leftovers.isEmpty()) {
+            LogFields.of("userId", state.userId(), "processes", leftovers.size()).log(LOG, Level.INFO,
+                    "ending what an earlier platform left running");
+            end(leftovers);
+        }
+    }
+
     /** Asks every process (and what it started, such as terminals) to end, waits, then kills what is left. */
     private static void terminate(List<Running> workspaces) {
         List<ProcessHandle> processes = new ArrayList<>();
@@ -337,6 +376,10 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
             }
             processes.add(r.sidecar.toHandle());
         }
+        end(processes);
+    }
+
+    private static void end(List<ProcessHandle> processes) {
         List<ProcessHandle> all = new ArrayList<>();
         for (ProcessHandle p : processes) {
             p.descendants().forEach(all::add);

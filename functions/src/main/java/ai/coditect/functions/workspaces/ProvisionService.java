@@ -23,14 +23,15 @@ import java.util.logging.Logger;
  * stops it ({@code workspace.stop.requested}), moving its record through
  * {@code requested → provisioning → running → stopping → stopped} (or {@code failed}, with a message the user
  * can read). Each event has one effect however often it is delivered, and an interrupted provisioning is
- * completed by the next delivery. The time of each provisioning phase is recorded and exported.
+ * completed by the next delivery. A provisioning ends once the objects are applied; {@link #refresh}, called from
+ * the status polls, follows the pod to running. The time of each provisioning phase is recorded and exported.
  */
 public final class ProvisionService {
     private static final Logger LOG = Logger.getLogger(ProvisionService.class.getName());
 
     /** A failure that another delivery may get past; thrown so that Pub/Sub redelivers. */
     public static final class RetryLater extends RuntimeException {
-        RetryLater(String message, Throwable cause) {
+        public RetryLater(String message, Throwable cause) {
             super(message, cause);
         }
     }
@@ -39,18 +40,16 @@ public final class ProvisionService {
     private final WorkspaceStore store;
     private final ProcessedEvents processed;
     private final WorkspaceBackend backend;
-    private final Duration readyWait;
     private final Clock clock;
     private final Histogram phases;
     private final Counter failures;
 
     public ProvisionService(Database db, WorkspaceStore store, ProcessedEvents processed, WorkspaceBackend backend,
-                            Duration readyWait, Clock clock, PrometheusRegistry metrics) {
+                            Clock clock, PrometheusRegistry metrics) {
         this.db = db;
         this.store = store;
         this.processed = processed;
         this.backend = backend;
-        this.readyWait = readyWait;
         this.clock = clock;
         this.phases = Histogram.builder().name("coditect_workspace_provisioning_seconds")
                 .help("Time of each provisioning phase: apply (request to objects applied), schedule (to pod "
@@ -112,9 +111,11 @@ public final class ProvisionService {
         }
         Instant appliedAt = now();
         Workspace placed = Transactions.run(db, tr -> {
+            // The event's effect is the objects applied: it is recorded with them, and readiness is followed
+            // afterwards by the status polls (see refresh), never by holding this function instance.
+            processed.record(tr, event.id(), appliedAt);
             Workspace current = store.read(tr, tid, uid).join();
             if (current == null || current.status() != WorkspaceStatus.PROVISIONING) {
-                processed.record(tr, event.id(), appliedAt);
                 return null; // stopped or deleted meanwhile: that request wins
             }
             Workspace next = current.placed(applied.namespace(), applied.pod(), applied.service(), applied.url())
@@ -129,32 +130,7 @@ public final class ProvisionService {
         observe("apply", placed.provisioning().receivedAt(), appliedAt);
         LogFields.of("tenantId", tid, "userId", uid, "backend", backend.name()).log(LOG, Level.INFO,
                 "workspace objects applied");
-        Workspace result = awaitReady(placed);
-        if (result.status() == WorkspaceStatus.PROVISIONING) {
-            Transactions.run(db, tr -> {
-                processed.record(tr, event.id(), now());
-                return null;
-            });
-        }
-    }
-
-    /** Follows the pod for up to the configured wait; GET /v1/workspaces/me carries on from there. */
-    private Workspace awaitReady(Workspace ws) {
-        long deadline = System.nanoTime() + readyWait.toNanos();
-        Workspace current = ws;
-        do {
-            current = refresh(current);
-            if (current.status() != WorkspaceStatus.PROVISIONING || readyWait.isZero()) {
-                return current;
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return current;
-            }
-        } while (System.nanoTime() < deadline);
-        return current;
+        refresh(placed); // one look, no waiting: a pod that was quick (or already there) is running at once
     }
 
     private void failed(Workspace ws, Event event, WorkspaceBackendException e) {
@@ -289,7 +265,10 @@ public final class ProvisionService {
         Transactions.run(db, tr -> {
             Workspace current = store.read(tr, tid, uid).join();
             if (current != null && current.status() == WorkspaceStatus.STOPPING) {
-                store.write(tr, current.with(WorkspaceStatus.STOPPED, null, now()));
+                // the reason stays with the stopped workspace, so the user can read why it stopped
+                store.write(tr, current.with(WorkspaceStatus.STOPPED, idleSince != null
+                        ? "Stopped after a time without activity; start it again when you need it."
+                        : "Stopped at your request.", now()));
             }
             processed.record(tr, event.id(), now());
             return null;

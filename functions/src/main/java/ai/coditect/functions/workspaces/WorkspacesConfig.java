@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * How workspaces are made: the backend, the images and their resources, the volume, the network rules, the URL
- * template, and how the sidecar reaches the platform.
+ * template, how the sidecar reaches the platform, and how often a provisioning workspace's pod is looked at.
  */
 public record WorkspacesConfig(
         String backend,
@@ -26,7 +26,7 @@ public record WorkspacesConfig(
         String ingressNamespace,
         List<String> blockedCidrs,
         URI platformUrl,
-        Duration readyWait,
+        Duration refreshInterval,
         Path sidecarJar,
         URI localTheiaUrl,
         URI localCodi2Url) {
@@ -36,7 +36,7 @@ public record WorkspacesConfig(
     }
 
     public static WorkspacesConfig fromEnvironment(Environment env, String defaultBackend, URI platformUrl,
-                                                   Duration readyWait) {
+                                                   Duration refreshInterval) {
         return new WorkspacesConfig(
                 env.get("CODITECT_WORKSPACE_BACKEND", defaultBackend),
                 env.get("CODITECT_WORKSPACE_URL_TEMPLATE", "https://{id}.ws.coditect.local/"),
@@ -54,7 +54,7 @@ public record WorkspacesConfig(
                 Arrays.stream(env.get("CODITECT_WORKSPACE_BLOCKED_CIDRS", "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
                         .split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 platformUrl,
-                env.durationOrZero("CODITECT_WORKSPACE_READY_WAIT", readyWait),
+                env.durationOrZero("CODITECT_WORKSPACE_REFRESH_INTERVAL", refreshInterval),
                 Path.of(env.get("CODITECT_SIDECAR_JAR", "sidecar/target/coditect-sidecar.jar")),
                 env.url("THEIA_URL", "http://127.0.0.1:3000"),
                 env.url("CODI2_URL", "ws://127.0.0.1:7070"));
@@ -66,13 +66,17 @@ public record WorkspacesConfig(
 
     public WorkspacesConfig withBackend(String name) {
         return new WorkspacesConfig(name, urlTemplate, theiaImage, codi2Image, sidecarImage, theia, codi2, sidecar,
-                storageSize, storageClass, ingressNamespace, blockedCidrs, platformUrl, readyWait, sidecarJar,
+                storageSize, storageClass, ingressNamespace, blockedCidrs, platformUrl, refreshInterval, sidecarJar,
                 localTheiaUrl, localCodi2Url);
     }
 
-    public WorkspacesConfig withReadyWait(Duration wait) {
+    /**
+     * With {@code interval} between two looks at the cluster for one provisioning workspace (zero: at every
+     * status poll).
+     */
+    public WorkspacesConfig withRefreshInterval(Duration interval) {
         return new WorkspacesConfig(backend, urlTemplate, theiaImage, codi2Image, sidecarImage, theia, codi2, sidecar,
-                storageSize, storageClass, ingressNamespace, blockedCidrs, platformUrl, wait, sidecarJar,
+                storageSize, storageClass, ingressNamespace, blockedCidrs, platformUrl, interval, sidecarJar,
                 localTheiaUrl, localCodi2Url);
     }
 }

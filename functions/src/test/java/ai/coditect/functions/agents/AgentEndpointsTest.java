@@ -123,6 +123,8 @@ class AgentEndpointsTest {
             assertTrue(agent.heartbeat(taskId));
             assertTrue(agent.complete(taskId, Map.of("lines", 42)));
             assertFalse(agent.complete(taskId, Map.of("lines", 43)), "a second completion is refused");
+            assertTrue(platform.get("/metrics", null).body().contains("coditect_task_claims_total 1"),
+                    "claims are exported");
 
             JsonNode task = platform.get("/v1/tasks/" + taskId, userToken).json().get("task");
             assertEquals("completed", task.get("state").asText());
@@ -133,6 +135,64 @@ class AgentEndpointsTest {
         }
         assertEquals(0, platform.get("/v1/agents", userToken).json().get("agents").size(),
                 "closing the client deregisters the agent");
+    }
+
+    @Test
+    void theClientsClaimLoopWorksOffTasksAndRetriesWhatItsHandlerFails() throws Exception {
+        AgentClient agent = client(agentToken);
+        agent.register(card("looper", "code"));
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread loop = new Thread(() -> agent.run(List.of("code"), task -> {
+            if (seen.add(task.id()) && task.input().get("n").asInt() % 5 == 0) {
+                throw new IllegalStateException("flaky on the first try");
+            }
+            return Map.of("double", task.input().get("n").asInt() * 2);
+        }), "agent-loop");
+        loop.start();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int n = 0; n < 20; n++) {
+            ids.add(post("/v1/tasks", Map.of("skill", "code", "input", Map.of("n", n)), userToken).json()
+                    .at("/task/id").asText());
+        }
+        java.util.function.Function<String, JsonNode> taskOf = id -> platform.get("/v1/tasks/" + id, userToken).json()
+                .get("task");
+        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> ids.stream().map(taskOf).allMatch(t ->
+                t.get("state").asText().equals("completed") || (t.get("state").asText().equals("submitted")
+                        && t.get("attempts").asInt() == 1))), "done, or backing off after a failed attempt");
+        platform.clock().advance(Duration.ofSeconds(2)); // the backoff of a first failure is 1 s
+        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> ids.stream().map(taskOf)
+                .allMatch(t -> t.get("state").asText().equals("completed"))), "every task completed");
+        for (int n = 0; n < 20; n++) {
+            JsonNode task = platform.get("/v1/tasks/" + ids.get(n), userToken).json().get("task");
+            assertEquals(n * 2, task.at("/output/double").asInt());
+            assertEquals(n % 5 == 0 ? 1 : 0, task.get("attempts").asInt(), "failed attempts are counted");
+        }
+        agent.close();
+        loop.join(30_000);
+        assertFalse(loop.isAlive(), "closing the client ends its loop");
+    }
+
+    @Test
+    void theCleanupTickEndsExpiredLeasesAndOffersTheirTasksAgain() throws Exception {
+        Reply reg = post("/v1/agents", Map.of("card", card("mortal", "code")), agentToken);
+        String agentId = reg.json().get("agentId").asText();
+        String taskId = post("/v1/tasks", Map.of("skill", "code"), userToken).json().at("/task/id").asText();
+        assertEquals(200, post("/v1/tasks:claim", Map.of("agentId", agentId, "epoch", 1, "skills", List.of("code")),
+                agentToken).status());
+
+        platform.clock().advance(Duration.ofSeconds(31));
+        assertEquals(0, platform.get("/v1/agents", userToken).json().get("agents").size(), "invisible at once");
+        assertEquals("working", platform.get("/v1/tasks/" + taskId, userToken).json().at("/task/state").asText(),
+                "nothing reaped yet: no tick and no claim");
+        platform.platform().events().publish(Event.of(ai.coditect.shared.events.EventType.CLEANUP_TICK, null, null,
+                Map.of(), platform.clock())).get(5, TimeUnit.SECONDS);
+        assertTrue(Eventually.holds(Duration.ofSeconds(20), () -> platform.get("/v1/tasks/" + taskId, userToken)
+                .json().at("/task/state").asText().equals("submitted")), "the tick offered the task again");
+        assertTrue(Eventually.holds(Duration.ofSeconds(10), () -> events.stream()
+                .anyMatch(e -> e.type().equals("agent.lease.expired"))));
+        Reply late = post("/v1/tasks/" + taskId + ":complete", Map.of("agentId", agentId, "epoch", 1), agentToken);
+        assertEquals(409, late.status());
+        assertEquals("lease_expired", late.code());
     }
 
     @Test

@@ -50,6 +50,13 @@ class ExactlyOnceTest {
 
     @Test
     void everyTaskIsCompletedExactlyOnceWhileAgentsDieAndLeasesRunOut() throws Exception {
+        Map<String, Set<String>> completedEvents = new ConcurrentHashMap<>();
+        r.bus.subscribe(ai.coditect.shared.events.Topic.AGENT_EVENTS, "test", (event, attempt) -> {
+            if (event.type().equals("task.completed")) {
+                completedEvents.computeIfAbsent(event.data().get("taskId").asText(),
+                        k -> ConcurrentHashMap.newKeySet()).add(event.id());
+            }
+        });
         try (r) {
             for (int i = 0; i < TASKS; i++) {
                 r.submit("work", ThreadLocalRandom.current().nextInt(10));
@@ -95,6 +102,13 @@ class ExactlyOnceTest {
                     + stalls + " stalls");
             assertTrue(lateCompletes.get() > 20, "late completions were tried: " + lateCompletes);
             assertEquals(0, lateAccepted.get(), "every late completion is refused");
+            // one task.completed event per task, written with the completion that was accepted and no other
+            assertTrue(ai.coditect.shared.testing.Eventually.holds(Duration.ofSeconds(60),
+                    () -> completedEvents.size() == TASKS), "events of " + completedEvents.size() + " tasks");
+            r.outbox.relay();
+            assertTrue(r.bus.awaitIdle(Duration.ofSeconds(30)));
+            assertTrue(completedEvents.values().stream().allMatch(ids -> ids.size() == 1),
+                    "no task has two completion events");
             Agents.ClaimStats stats = r.agents.claimStats();
             System.out.printf("exactly once: %d tasks, %d claims (%d more than tasks: offered again after deaths and "
                             + "stalls), %d collisions, %d deaths, %d stalls, %d late completions refused (%s)%n",

@@ -1,6 +1,7 @@
 package ai.coditect.functions.agents;
 
 import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.shared.agents.AgentCard;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
@@ -9,6 +10,9 @@ import ai.coditect.shared.store.Keyspace;
 import ai.coditect.shared.testing.TestClock;
 import com.apple.foundationdb.Database;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.time.Duration;
 
 import java.util.List;
 import java.util.Map;
@@ -18,6 +22,7 @@ final class Registry implements AutoCloseable {
     final TestClock clock = TestClock.atNow();
     final Database db = Databases.open("memory:");
     final InProcessEventBus bus = InProcessEventBus.withDefaults(clock);
+    final Outbox outbox;
     final Agents agents;
     final AgentRegistry registry;
     final TaskBoard board;
@@ -31,7 +36,10 @@ final class Registry implements AutoCloseable {
     }
 
     Registry(AgentPolicy policy) {
-        this.agents = new Agents(db, Keyspace.open(db, "test"), clock, bus, policy, null, null);
+        Keyspace keys = Keyspace.open(db, "test");
+        PrometheusRegistry metrics = new PrometheusRegistry();
+        this.outbox = new Outbox(db, keys, bus, Duration.ofSeconds(5), metrics);
+        this.agents = new Agents(db, keys, clock, outbox, policy, null, null, metrics);
         this.registry = agents.registry();
         this.board = agents.board();
         this.claims = agents.claims();
@@ -61,6 +69,8 @@ final class Registry implements AutoCloseable {
 
     @Override
     public void close() {
+        agents.close();
+        outbox.close();
         bus.close();
         db.close();
     }

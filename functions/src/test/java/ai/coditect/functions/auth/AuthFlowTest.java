@@ -74,9 +74,9 @@ class AuthFlowTest {
         assertEquals(401, after.status());
         assertEquals("session_revoked", after.code());
         assertEquals(200, platform.get("/v1/auth/session", token(body)).status(), "the other session lives on");
-        assertTrue(Eventually.holds(Duration.ofSeconds(10),
-                        () -> requested.equals(List.of(EventType.WORKSPACE_PROVISION_REQUESTED.wireName() + "/" + userId))),
-                "signup requested exactly one workspace: " + requested);
+        Eventually.holds(Duration.ofSeconds(10),
+                () -> requested.equals(List.of(EventType.WORKSPACE_PROVISION_REQUESTED.wireName() + "/" + userId)),
+                () -> "signup requested exactly one workspace: " + requested);
     }
 
     private static int countCurrent(JsonNode sessions) {
@@ -174,7 +174,7 @@ class AuthFlowTest {
     }
 
     @Test
-    void fiveFailedLoginsLockTheEmailUntilTheWindowPasses() {
+    void fiveFailedLoginsFromOneAddressLockTheEmailThereUntilTheWindowPasses() {
         platform.signup("target@example.com", PASSWORD);
         for (int i = 0; i < 5; i++) {
             Reply r = platform.post("/v1/auth/login", "{\"email\":\"target@example.com\",\"password\":\"guess number " + i + "\"}", null);
@@ -194,6 +194,56 @@ class AuthFlowTest {
         }
         assertEquals(200, platform.post("/v1/auth/login", "{\"email\":\"target@example.com\",\"password\":\"" + PASSWORD + "\"}", null).status(),
                 "a success starts the count over");
+    }
+
+    private Reply loginFrom(String forwardedFor, String email, String password) {
+        return platform.send(platform.builder("/v1/auth/login", null)
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-For", forwardedFor)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}")));
+    }
+
+    @Test
+    void aFloodOfWrongPasswordsFromOneAddressDoesNotStopTheOwnerLoggingInFromAnother() {
+        platform.signup("owner@example.com", PASSWORD);
+        int refused = 0;
+        for (int i = 0; i < 40; i++) {
+            Reply r = loginFrom("198.51.100.66", "owner@example.com", "guess number " + i);
+            assertTrue(r.status() == 401 || r.status() == 429, r.body());
+            refused += r.status() == 429 ? 1 : 0;
+        }
+        assertEquals(35, refused, "five guesses, then that address is refused for this email");
+
+        Reply owner = loginFrom("203.0.113.5", "owner@example.com", PASSWORD);
+        assertEquals(200, owner.status(), owner.body());
+    }
+
+    @Test
+    void wrongPasswordsForManyEmailsFromOneAddressAreCutOffPerAddress() {
+        for (int i = 0; i < 100; i++) {
+            assertEquals(401, loginFrom("198.51.100.77", "nobody" + i + "@example.com", "guess").status());
+        }
+        Reply limited = loginFrom("198.51.100.77", "nobody-else@example.com", "guess");
+        assertEquals(429, limited.status(), limited.body());
+        assertEquals("rate_limited", limited.code());
+        assertEquals(401, loginFrom("198.51.100.78", "nobody-else@example.com", "guess").status(),
+                "another address is not limited");
+    }
+
+    @Test
+    void failuresFromManyAddressesSlowTheOwnerDownButNeverLockThemOut() {
+        platform.signup("popular@example.com", PASSWORD);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(401, loginFrom("198.51.100." + i, "popular@example.com", "guess").status());
+        }
+        Reply paused = loginFrom("203.0.113.5", "popular@example.com", PASSWORD);
+        assertEquals(429, paused.status(), paused.body());
+        long retryAfter = Long.parseLong(paused.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= LoginPolicy.MAX_PAUSE.toSeconds(), "a pause, not a lock: " + retryAfter);
+
+        clock.advance(Duration.ofSeconds(retryAfter));
+        assertEquals(200, loginFrom("203.0.113.5", "popular@example.com", PASSWORD).status(), "the owner gets in");
     }
 
     private Reply signupFrom(String forwardedFor, String email) {

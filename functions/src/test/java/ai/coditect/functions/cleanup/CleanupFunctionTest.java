@@ -52,8 +52,8 @@ class CleanupFunctionTest {
             Keyspace keys = platform.platform().keyspace();
             String tid = old.at("/user/tenantId").asText();
             String sid = old.at("/session/id").asText();
-            assertTrue(Eventually.holds(Duration.ofSeconds(30),
-                    () -> platform.platform().database().read(tr -> tr.get(keys.session(tid, sid)).join()) == null),
+            Eventually.holds(Duration.ofSeconds(30),
+                    () -> platform.platform().database().read(tr -> tr.get(keys.session(tid, sid)).join()) == null,
                     "the expired session was deleted through Pub/Sub");
             assertEquals(200, platform.get("/v1/auth/session", fresh.get("accessToken").asText()).status());
             assertEquals(401, platform.get("/v1/auth/session", old.get("accessToken").asText()).status());

@@ -6,6 +6,7 @@ import ai.coditect.functions.auth.Session;
 import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.events.ProcessedEvents;
 import ai.coditect.shared.events.Event;
+import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.ids.Ids;
@@ -170,6 +171,40 @@ class CleanupTest {
         for (Session s : expired) {
             assertFalse(anyKeyOf(s), "a key of expired session " + s.id() + " is left");
         }
+    }
+
+    @Test
+    void anInterruptWhileAskingForIdleStopsEndsTheRunAndIsKept() throws Exception {
+        start(false);
+        Instant now = clock.instant();
+        db.run(tr -> {
+            tr.set(keys.runningWorkspace("t1", "idle-a"), new byte[0]);
+            tr.set(keys.runningWorkspace("t1", "idle-b"), new byte[0]);
+            return null;
+        });
+        List<String> asked = new CopyOnWriteArrayList<>();
+        EventPublisher interrupting = new EventPublisher() {
+            @Override
+            public java.util.concurrent.CompletableFuture<String> publish(Event event) {
+                asked.add(event.userId());
+                Thread.currentThread().interrupt(); // as a shutdown would, while the publish is awaited
+                return new java.util.concurrent.CompletableFuture<>();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        CleanupService interrupted = new CleanupService(db, keys, clock, interrupting, new CleanupPolicy(
+                Duration.ofMinutes(30), 500), LoginPolicy.DEFAULT, SignupPolicy.DEFAULT,
+                new ProcessedEvents(keys, ProcessedEvents.DEFAULT_RETENTION), new PrometheusRegistry());
+
+        int stopped = interrupted.stopIdleWorkspaces(now);
+        boolean kept = Thread.interrupted();
+
+        assertTrue(kept, "the interrupt reached the caller");
+        assertEquals(0, stopped);
+        assertEquals(1, asked.size(), "the run ended at the interrupt instead of going on");
     }
 
     @Test

@@ -33,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,12 +106,15 @@ class PubSubEventsTest {
         long before = Keyspace.millis(FlakyFunction.DB.read(tr -> tr.get(FlakyFunction.COUNTER).join()));
         Event tick = Event.of(EventType.CLEANUP_TICK, null, null, Map.of(), clock);
         publisher.publish(tick).get(10, TimeUnit.SECONDS);
-        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> FlakyFunction.INVOCATIONS.containsKey(tick.id())
-                && FlakyFunction.INVOCATIONS.get(tick.id()).get() >= 3));
-        Thread.sleep(2_000); // a fourth delivery would show up here
-        assertEquals(3, FlakyFunction.INVOCATIONS.get(tick.id()).get());
+        Eventually.holds(Duration.ofSeconds(60), () -> invocations(tick) >= 3, "the third delivery came");
+        // The barrier: a second event, published once the first succeeded, goes through its own three deliveries;
+        // a fourth delivery of the first would have come by then (its redelivery backoff is shorter).
+        Event barrier = Event.of(EventType.CLEANUP_TICK, null, null, Map.of(), clock);
+        publisher.publish(barrier).get(10, TimeUnit.SECONDS);
+        Eventually.holds(Duration.ofSeconds(60), () -> invocations(barrier) >= 3, "the barrier event came through");
+        assertEquals(3, invocations(tick), "no delivery after the one that succeeded");
         long after = Keyspace.millis(FlakyFunction.DB.read(tr -> tr.get(FlakyFunction.COUNTER).join()));
-        assertEquals(1, after - before, "the effect happened once");
+        assertEquals(2, after - before, "each event's effect happened once");
     }
 
     @Test
@@ -132,7 +134,7 @@ class PubSubEventsTest {
                     deadLettered.add(message.getData().toString(StandardCharsets.UTF_8));
                     reply.ack();
                 }).build()));
-        assertTrue(Eventually.holds(Duration.ofSeconds(90), () -> deadLettered.contains(poison)),
+        Eventually.holds(Duration.ofSeconds(90), () -> deadLettered.contains(poison),
                 "the poison message was dead-lettered after " + PubSubTopology.MAX_DELIVERY_ATTEMPTS + " attempts");
         assertTrue(RecordingFunction.RECEIVED.isEmpty(), "nothing was handled");
     }
@@ -170,30 +172,15 @@ class PubSubEventsTest {
         }
         System.out.printf("publisher shutdown: %d published, %d refused with an error%n", acknowledged.size(), failed);
         assertEquals(sent.size(), acknowledged.size() + failed, "every publish completed one way or the other");
-        assertTrue(Eventually.holds(Duration.ofSeconds(60), () -> delivered.containsAll(acknowledged)),
-                "missing: " + (acknowledged.size() - delivered.size()));
+        Eventually.holds(Duration.ofSeconds(60), () -> delivered.containsAll(acknowledged),
+                () -> "missing: " + (acknowledged.size() - delivered.size()));
         assertThrows(java.util.concurrent.ExecutionException.class, () -> publisher.publish(sent.getFirst())
                 .get(5, TimeUnit.SECONDS), "a closed publisher refuses");
     }
 
-    @Test
-    void publishThroughput() throws Exception {
-        PubSubEventPublisher publisher = keep(new PubSubEventPublisher(pubsub, Duration.ofSeconds(20)));
-        for (EventType type : List.of(EventType.CLEANUP_TICK, EventType.WORKSPACE_STOP_REQUESTED)) {
-            int n = 5_000;
-            List<CompletableFuture<String>> results = new ArrayList<>(n);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                results.add(publisher.publish(Event.of(type, "t", "user-" + (i % 100), Map.of("n", i), clock)));
-            }
-            for (CompletableFuture<String> r : results) {
-                r.get(60, TimeUnit.SECONDS);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("publish throughput to the emulator, %s (%s): %.0f events/s%n", type.wireName(),
-                    type.orderedPerUser() ? "ordering key per user" : "no ordering key", n / seconds);
-            assertFalse(results.isEmpty());
-        }
+    private static int invocations(Event event) {
+        java.util.concurrent.atomic.AtomicInteger n = FlakyFunction.INVOCATIONS.get(event.id());
+        return n == null ? 0 : n.get();
     }
 
     private static AutoCloseable asCloseable(Subscriber subscriber) {

@@ -86,6 +86,10 @@ public final class PubSubEmulator implements AutoCloseable {
         throw new IllegalStateException("the emulator was not ready within " + timeout);
     }
 
+    public int port() {
+        return port;
+    }
+
     /** {@code host:port}, the value of {@code PUBSUB_EMULATOR_HOST}. */
     public String hostPort() {
         return "127.0.0.1:" + port;

@@ -33,12 +33,16 @@ public final class TestPlatform implements AutoCloseable {
 
     private final LocalPlatform local;
     private final TestClock clock;
+    /** The folder of the signing keys (and of the store, on disk). */
     private final Path dataDir;
+    /** The folder this platform made for itself and removes on close; null when the caller owns it. */
+    private final Path ownedDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestPlatform(LocalPlatform local, TestClock clock, Path dataDir) {
+    private TestPlatform(LocalPlatform local, TestClock clock, Path ownedDir, Path dataDir) {
         this.local = local;
         this.clock = clock;
+        this.ownedDir = ownedDir;
         this.dataDir = dataDir;
     }
 
@@ -81,21 +85,61 @@ public final class TestPlatform implements AutoCloseable {
                         URI.create("ws://127.0.0.1:1")), Path.of(System.getProperty("java.io.tmpdir"))));
     }
 
+    /**
+     * With its store on disk in {@code dataDir} (which the caller owns and removes), so that a second platform
+     * started on the same folder after this one closed carries on where it stopped, as a new function instance does.
+     */
+    public static TestPlatform startOnDisk(TestClock clock, Path dataDir, FunctionsConfig.EventsConfig events,
+                                           ai.coditect.functions.workspaces.WorkspaceBackend workspaceBackend) {
+        return startWith(clock, SessionPolicy.DEFAULT, events, config -> workspaceBackend, dataDir,
+                "embedded:" + dataDir.resolve("store"));
+    }
+
     private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events,
                                           java.util.function.Function<FunctionsConfig,
                                               ai.coditect.functions.workspaces.WorkspaceBackend> workspaceBackend) {
+        return startWith(clock, sessions, events, workspaceBackend, null, "memory:");
+    }
+
+    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events,
+                                          java.util.function.Function<FunctionsConfig,
+                                              ai.coditect.functions.workspaces.WorkspaceBackend> workspaceBackend,
+                                          Path givenDataDir, String storeUrl) {
+        Path dataDir = null;
         try {
-            Path dataDir = Files.createTempDirectory("coditect-test");
+            dataDir = givenDataDir != null ? givenDataDir : Files.createTempDirectory("coditect-test");
             int port = freePort();
-            FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl("memory:")
+            FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl(storeUrl)
                     .withSessions(sessions).withEvents(events);
-            config = config.withWorkspaces(config.workspaces().withReadyWait(Duration.ZERO));
+            config = config.withWorkspaces(config.workspaces().withRefreshInterval(Duration.ZERO));
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
             LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO,
                     workspaceBackend.apply(config));
-            return new TestPlatform(LocalPlatform.start(config, clock, options), clock, dataDir);
+            return new TestPlatform(LocalPlatform.start(config, clock, options), clock,
+                    givenDataDir != null ? null : dataDir, dataDir);
+        } catch (IOException | RuntimeException e) {
+            if (givenDataDir == null && dataDir != null) {
+                deleteTree(dataDir);
+            }
+            if (e instanceof IOException io) {
+                throw new IllegalStateException(io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** Removes a folder of this platform's: its signing keys (private) must not outlive the test. */
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new java.io.UncheckedIOException("could not remove " + dir, e);
         }
     }
 
@@ -185,7 +229,13 @@ public final class TestPlatform implements AutoCloseable {
 
     @Override
     public void close() {
-        local.close();
+        try {
+            local.close();
+        } finally {
+            if (ownedDir != null) {
+                deleteTree(ownedDir);
+            }
+        }
     }
 
     /** An HTTP response. */

@@ -1,6 +1,9 @@
 package ai.coditect.functions.workspaces;
 
 import ai.coditect.functions.events.ProcessedEvents;
+import ai.coditect.functions.events.InProcessEventBus;
+import ai.coditect.functions.events.Outbox;
+import ai.coditect.functions.testing.CountingBackend;
 import ai.coditect.functions.testing.KubernetesApiStandIn;
 import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.events.Event;
@@ -67,8 +70,8 @@ class KubernetesProvisioningTest {
     }
 
     private ProvisionService provisionerOn(ApiClient client) {
-        return new ProvisionService(db, store, processed, new KubernetesWorkspaces(client, config), Duration.ZERO,
-                clock, new PrometheusRegistry());
+        return new ProvisionService(db, store, processed, new KubernetesWorkspaces(client, config), clock,
+                new PrometheusRegistry());
     }
 
     @AfterEach
@@ -362,33 +365,46 @@ class KubernetesProvisioningTest {
     }
 
     @Test
-    void provisioningPhasesMeasuredOnTheWallClockAgainstTheStandIn() {
-        ProvisionService timed = new ProvisionService(db, store, processed,
-                new KubernetesWorkspaces(cluster.apiClient(), config), Duration.ZERO, java.time.Clock.systemUTC(),
-                new PrometheusRegistry());
-        List<Long> apply = new ArrayList<>();
-        List<Long> total = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            String u = Ids.newId();
-            db.run(tr -> {
-                store.createRequested(tr, Ids.newId(), tenant, u, clock.instant());
-                return null;
-            });
-            timed.handle(Event.of(EventType.WORKSPACE_PROVISION_REQUESTED, tenant, u, Map.of(), clock));
-            cluster.podProgress("ws-" + u, true, false);
-            Workspace scheduled = timed.refresh(db.read(tr -> store.read(tr, tenant, u).join()));
-            cluster.podProgress("ws-" + u, true, true);
-            Workspace running = timed.refresh(scheduled);
-            assertEquals(WorkspaceStatus.RUNNING, running.status());
-            ProvisioningTimes t = running.provisioning();
-            apply.add(Duration.between(t.receivedAt(), t.appliedAt()).toMillis());
-            total.add(Duration.between(t.receivedAt(), t.readyAt()).toMillis());
+    void statusPollsLookAtTheClusterOnlyWhileProvisioningAndAtMostOncePerInterval() throws Exception {
+        CountingBackend counting = new CountingBackend(new KubernetesWorkspaces(cluster.apiClient(), config));
+        ProvisionService watched = new ProvisionService(db, store, processed, counting, clock, new PrometheusRegistry());
+        try (InProcessEventBus bus = InProcessEventBus.withDefaults(clock);
+             Outbox outbox = new Outbox(db, keys, bus, Duration.ofSeconds(10), new PrometheusRegistry())) {
+            WorkspaceService service = new WorkspaceService(db, store, watched, outbox, clock, Duration.ofSeconds(3));
+            watched.handle(provision());
+            int looks = counting.podStates(user);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(WorkspaceStatus.PROVISIONING, service.mine(tenant, user).workspace().status());
+            }
+            assertEquals(looks + 1, counting.podStates(user), "one look within the interval, however many polls");
+
+            clock.advance(Duration.ofSeconds(3));
+            service.mine(tenant, user);
+            assertEquals(looks + 2, counting.podStates(user), "another look once the interval passed");
+
+            cluster.podProgress(ns, true, true);
+            clock.advance(Duration.ofSeconds(3));
+            assertEquals(WorkspaceStatus.RUNNING, service.mine(tenant, user).workspace().status());
+            int running = counting.podStates(user);
+            for (int i = 0; i < 20; i++) {
+                clock.advance(Duration.ofSeconds(10));
+                assertEquals(WorkspaceStatus.RUNNING, service.mine(tenant, user).workspace().status());
+            }
+            assertEquals(running, counting.podStates(user), "a running workspace is read from the store only");
         }
-        java.util.Collections.sort(apply);
-        java.util.Collections.sort(total);
-        System.out.printf("provisioning against the API stand-in, 20 workspaces: apply (8 objects) median %d ms, "
-                + "max %d ms; request to running (kubelet played by the test) median %d ms%n",
-                apply.get(10), apply.get(19), total.get(10));
+    }
+
+    @Test
+    void provisioningReturnsOnceTheObjectsAreAppliedWithoutWaitingForThePod() {
+        Event request = provision();
+        provisioner.handle(request);
+        Workspace ws = record();
+        assertEquals(WorkspaceStatus.PROVISIONING, ws.status(), "the pod is not ready, and nobody waited for it");
+        assertNotNull(ws.provisioning().appliedAt());
+        boolean done = db.read(tr -> processed.seen(tr, request.id()).join());
+        assertTrue(done, "the request is done with");
+        cluster.podProgress(ns, true, true);
+        assertEquals(WorkspaceStatus.RUNNING, provisioner.refresh(record()).status(), "a status poll takes over");
     }
 
     @Test

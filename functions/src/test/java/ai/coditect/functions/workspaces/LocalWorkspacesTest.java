@@ -128,6 +128,8 @@ class LocalWorkspacesTest {
         assertEquals(202, platform.post("/v1/workspaces/me/stop", null, token).status());
         assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
                 platform.get("/v1/workspaces/me", token).json().at("/workspace/status").asText().equals("stopped")));
+        assertEquals("Stopped at your request.", platform.get("/v1/workspaces/me", token).json()
+                .at("/workspace/message").asText(), "why it stopped");
         assertThrows(IOException.class, () -> open(url, token));
     }
 
@@ -214,7 +216,32 @@ class LocalWorkspacesTest {
         assertTrue(message == null || !message.contains("will not load"), message);
     }
 
-    /** A stand-in for the built Theia application: answers with the folder it was started on and its files. */
+    @Test
+    void aPlatformThatDiedWithoutStoppingItsWorkspacesHasThemBackAtTheSameUrlAndNothingLeftOver() throws Exception {
+        LocalWorkspaces died = new LocalWorkspaces(config("http://127.0.0.1:1"), dataDir.resolve("logs"),
+                dataDir.resolve("workspaces"), LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
+        closing.add(died); // cleans up only if this test fails: the "dead" platform itself ends nothing
+        Workspace ws = workspace("w-died", "u-died");
+        WorkspaceBackend.Applied applied = died.apply(ws, "t.u.token-of-at-least-thirty-two-characters");
+        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+                died.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
+        ProcessHandle leftSidecar = ProcessHandle.of(Long.parseLong(applied.pod().substring("pid-".length())))
+                .orElseThrow();
+        // the platform is gone without a word: its processes hold the workspace's ports
+
+        LocalWorkspaces after = backend(LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
+        after.restore();
+
+        assertFalse(leftSidecar.isAlive(), "what the dead platform left running has been ended");
+        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+                after.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
+        assertEquals(applied.url(), after.apply(ws, "t.u.a-newer-token-of-at-least-thirty-two-c").url());
+    }
+
+    /**
+     * A stand-in for the built Theia application: answers with the folder it was started on and its files, and
+     * drops upgrade requests as Theia does.
+     */
     private Path fakeIde() throws IOException {
         Path app = dataDir.resolve("fake-ide");
         Path main = app.resolve("lib/backend/main.js");
@@ -225,9 +252,12 @@ class LocalWorkspacesTest {
                     const fs = require('fs');
                     const folder = process.argv[2];
                     const port = Number(process.argv.find(a => a.startsWith('--port=')).slice('--port='.length));
-                    http.createServer((request, response) => {
+                    const server = http.createServer((request, response) => {
                         response.end('ide over ' + folder + ': ' + fs.readdirSync(folder).sort().join(','));
-                    }).listen(port, '127.0.0.1');
+                    });
+                    // as Theia's WebSocket server does: any upgrade request is taken, and one it cannot serve dropped
+                    server.on('upgrade', (request, socket) => socket.destroy());
+                    server.listen(port, '127.0.0.1');
                     """);
         }
         return app;

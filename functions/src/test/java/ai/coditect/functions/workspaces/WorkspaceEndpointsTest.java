@@ -110,7 +110,8 @@ class WorkspaceEndpointsTest {
         assertEquals(202, platform.post("/v1/workspaces/me/start", null, token).status());
         awaitWorkspace(token, w -> w.get("status").asText().equals("provisioning"));
         Eventually.holds(Duration.ofSeconds(20),
-                () -> !cluster.inspect().pods().inNamespace("ws-" + userId).list().getItems().isEmpty());
+                () -> !cluster.inspect().pods().inNamespace("ws-" + userId).list().getItems().isEmpty(),
+                "the workspace's pod was created again");
         assertEquals(1, cluster.inspect().pods().inNamespace("ws-" + userId).list().getItems().size(),
                 "a new pod, on the kept volume");
     }

@@ -208,7 +208,10 @@ public final class AgentClient implements AutoCloseable {
             try {
                 claimed = claim(skills, Duration.ofSeconds(20));
             } catch (RegistryException e) {
-                if (e.status() == 409 && !closed) {
+                if (closed) {
+                    return; // deregistered while this claim waited
+                }
+                if (e.status() == 409) {
                     continue; // the lease was lost and is being renewed; claim with the new epoch
                 }
                 throw e;

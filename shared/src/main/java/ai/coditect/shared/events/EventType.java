@@ -6,6 +6,7 @@ import java.util.Optional;
 public enum EventType {
     WORKSPACE_PROVISION_REQUESTED("workspace.provision.requested", 1, Topic.WORKSPACE_REQUESTS, true),
     WORKSPACE_STOP_REQUESTED("workspace.stop.requested", 1, Topic.WORKSPACE_REQUESTS, true),
+    ACCOUNT_DELETION_REQUESTED("account.deletion.requested", 1, Topic.WORKSPACE_REQUESTS, true),
     CLEANUP_TICK("cleanup.tick", 1, Topic.CLEANUP_TICKS, false),
     AGENT_REGISTERED("agent.registered", 1, Topic.AGENT_EVENTS, false),
     AGENT_DEREGISTERED("agent.deregistered", 1, Topic.AGENT_EVENTS, false),

@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
  *       prefix of this</td></tr>
  *   <tr><td>{@code login_failures}</td><td>(email)</td><td>failure window</td></tr>
  *   <tr><td>{@code signup_attempts}</td><td>(client address)</td><td>attempt window</td></tr>
+ *   <tr><td>{@code login_failures_by_address}</td><td>(email, client address)</td><td>failure window</td></tr>
+ *   <tr><td>{@code login_failures_of_address}</td><td>(client address)</td><td>failure window</td></tr>
+ *   <tr><td>{@code outbox}</td><td>(versionstamp)</td><td>event envelope, written in the same transaction as the
+ *       state change; relayed, then cleared</td></tr>
  *   <tr><td>{@code tenant/<tid>/workspace}</td><td>(userId)</td><td>workspace record</td></tr>
  *   <tr><td>{@code workspace_activity}</td><td>(tid, userId)</td><td>8-byte LE epoch millis, atomic
  *       {@code MAX}</td></tr>
@@ -90,6 +94,9 @@ public final class Keyspace {
     private final Subspace runningWorkspaces;
     private final Subspace processedEvents;
     private final Subspace agentTenants;
+    private final Subspace loginFailuresByAddress;
+    private final Subspace loginFailuresOfAddress;
+    private final Subspace outbox;
 
     private Keyspace(Subspace root) {
         this.usersByEmail = root.get("users_by_email");
@@ -101,6 +108,9 @@ public final class Keyspace {
         this.runningWorkspaces = root.get("running_workspaces");
         this.processedEvents = root.get("processed_events");
         this.agentTenants = root.get("agent_tenants");
+        this.loginFailuresByAddress = root.get("login_failures_by_address");
+        this.loginFailuresOfAddress = root.get("login_failures_of_address");
+        this.outbox = root.get("outbox");
     }
 
     /** Opens (creating on first use) the directory {@code coditect/<environment>} and lays the keyspace out in it. */
@@ -177,6 +187,26 @@ public final class Keyspace {
         return loginFailures.range();
     }
 
+    /** Failed logins for one email from one client address. */
+    public byte[] loginFailures(String email, String clientAddress) {
+        return loginFailuresByAddress.pack(Tuple.from(email, clientAddress));
+    }
+
+    /** Every {@link #loginFailures(String, String)} key, for cleanup. */
+    public Range allLoginFailuresByAddress() {
+        return loginFailuresByAddress.range();
+    }
+
+    /** Failed logins from one client address, whatever the email. */
+    public byte[] loginFailuresOfAddress(String clientAddress) {
+        return loginFailuresOfAddress.pack(Tuple.from(clientAddress));
+    }
+
+    /** Every {@link #loginFailuresOfAddress} key, for cleanup. */
+    public Range allLoginFailuresOfAddresses() {
+        return loginFailuresOfAddress.range();
+    }
+
     // ---- signup attempts ----
 
     public byte[] signupAttempts(String clientAddress) {
@@ -217,6 +247,20 @@ public final class Keyspace {
     }
 
     // ---- events ----
+
+    /**
+     * The {@code SET_VERSIONSTAMPED_KEY} parameter of a new outbox entry: the commit fills in its versionstamp, so
+     * entries sort in commit order and writers never conflict. {@code userVersion} tells apart the entries of one
+     * transaction.
+     */
+    public VersionstampedKey outboxEntry(int userVersion) {
+        return new VersionstampedKey(VersionstampKeys.pack(outbox, Tuple.from(Versionstamp.incomplete(userVersion))));
+    }
+
+    /** Every outbox entry, oldest first. */
+    public Range outbox() {
+        return outbox.range();
+    }
 
     public byte[] processedEvent(String eventId) {
         return processedEvents.pack(Tuple.from(eventId));

@@ -38,9 +38,16 @@ final class ConflictTracker {
             return;
         }
         long afterEnd = steps.floorEntry(end).getValue();
-        steps.subMap(begin, true, end, true).clear();
+        if (!isSingleKey(begin, end)) { // a single key's range has no boundary strictly inside it
+            steps.subMap(begin, true, end, true).clear();
+        }
         steps.put(begin, version);
         steps.put(end, afterEnd);
+    }
+
+    private static boolean isSingleKey(byte[] begin, byte[] end) {
+        return end.length == begin.length + 1 && end[begin.length] == 0
+                && Arrays.equals(begin, 0, begin.length, end, 0, begin.length);
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The embedded engine: an in-process {@link Database} with FoundationDB's semantics, for the local platform and
@@ -45,10 +46,13 @@ public final class EmbeddedDatabase implements Database {
     private final ConflictTracker conflicts = new ConflictTracker();
     private final ReentrantLock commitLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Commit> pendingCommits = new ConcurrentLinkedQueue<>();
+    /** Commits handed to the log, in version order, until they are durable. */
+    private final ConcurrentLinkedQueue<Logged> inFlight = new ConcurrentLinkedQueue<>();
     private final DatabaseOptions options = new DatabaseOptions(this::setOption);
     private final WriteAheadLog log;
     private final DirectoryLock lock;
     private final Watches watches;
+    private final LongSupplier durableVersionSupplier = () -> this.durableVersion;
     private volatile TransactionDefaults defaults = TransactionDefaults.FOUNDATIONDB;
     private volatile long durableVersion;
     private volatile boolean closed;
@@ -58,7 +62,7 @@ public final class EmbeddedDatabase implements Database {
         this.clock = clock;
         this.executor = DEFAULT_EXECUTOR;
         this.store = new VersionedStore(clock);
-        this.watches = new Watches(executor, store, () -> durableVersion);
+        this.watches = new Watches(executor, store, durableVersionSupplier);
         if (dir == null) {
             this.lock = null;
             this.log = null;
@@ -70,7 +74,7 @@ public final class EmbeddedDatabase implements Database {
             this.log = WriteAheadLog.open(dir, segmentBytes, store, recovered -> {
                 lastVersion = recovered;
                 durableVersion = recovered;
-            }, this::becameDurable, executor, io);
+            }, this::becameDurable, Runnable::run, io);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -120,6 +124,11 @@ public final class EmbeddedDatabase implements Database {
         return durableVersion;
     }
 
+    /** {@link #durableVersion()} as a supplier, made once rather than per transaction. */
+    LongSupplier durableVersionSupplier() {
+        return durableVersionSupplier;
+    }
+
     Watches watches() {
         return watches;
     }
@@ -128,10 +137,10 @@ public final class EmbeddedDatabase implements Database {
      * Registers a read version the application set: under the commit lock, so no commit prunes past it while it
      * registers (one that did already makes its reads fail as too old).
      */
-    void registerReadVersion(long version) {
+    VersionedStore.Hold registerReadVersion(long version) {
         commitLock.lock();
         try {
-            store.registerAt(version);
+            return store.registerAt(version);
         } finally {
             commitLock.unlock();
         }
@@ -140,6 +149,19 @@ public final class EmbeddedDatabase implements Database {
     private void becameDurable(long version) {
         durableVersion = version;
         watches.durable(version);
+        if (!inFlight.isEmpty()) {
+            // one hand-off per group commit, not one per commit: the log's thread runs no application code
+            executor.execute(this::acknowledgeDurable);
+        }
+    }
+
+    private void acknowledgeDurable() {
+        long durable = durableVersion;
+        for (Logged c = inFlight.peek(); c != null && c.version() <= durable; c = inFlight.peek()) {
+            if (inFlight.remove(c)) {
+                c.done().complete(c.version());
+            }
+        }
     }
 
     void checkOpen() {
@@ -176,6 +198,9 @@ public final class EmbeddedDatabase implements Database {
     private record Commit(CommitRequest request, CompletableFuture<Long> done) {
     }
 
+    private record Logged(long version, CompletableFuture<Long> done) {
+    }
+
     /** Applies one commit under the commit lock; returns what completes its future, to run after the lock. */
     private Runnable commitOne(Commit commit) {
         CommitRequest request = commit.request();
@@ -206,7 +231,14 @@ public final class EmbeddedDatabase implements Database {
                 becameDurable(version);
                 return () -> done.complete(version);
             }
-            log.append(version, new LogRecord(version, effects).encode(), done);
+            inFlight.add(new Logged(version, done));
+            CompletableFuture<Long> logged = new CompletableFuture<>();
+            logged.whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    executor.execute(() -> done.completeExceptionally(failure));
+                }
+            });
+            log.append(version, new LogRecord(version, effects).encode(), logged);
             return () -> { };
         } catch (RuntimeException e) {
             return () -> done.completeExceptionally(e);
@@ -220,7 +252,7 @@ public final class EmbeddedDatabase implements Database {
      */
     private List<LogRecord.Effect> apply(WriteBuffer writes, long version) {
         List<LogRecord.Effect> effects = new ArrayList<>();
-        byte[] stamp = Versionstamps.of(version);
+        byte[] stamp = writes.needsVersionstamp() ? Versionstamps.of(version) : null;
         for (var range : writes.cleared.entrySet()) {
             store.clearRange(range.getKey(), range.getValue(), version, watches);
             effects.add(LogRecord.Effect.clear(range.getKey(), range.getValue()));

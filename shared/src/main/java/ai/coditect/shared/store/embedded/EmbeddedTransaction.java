@@ -20,7 +20,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -41,7 +43,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     private final EmbeddedDatabase db;
     private final Executor executor;
     private final SnapshotView snapshot = new SnapshotView(this);
-    private final TransactionOptions options = new TransactionOptions(this::setOption);
+    private TransactionOptions options; // made when first asked for, as most transactions set none
 
     // kept across onError, as FoundationDB does from API version 610 on
     private final long createdAt;
@@ -55,7 +57,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     // reset by onError
     private long readVersion = -1;
-    private boolean readVersionRegistered;
+    private VersionedStore.Hold readVersionHold;
     private long readVersionAt;
     private WriteBuffer writes = new WriteBuffer();
     private final List<ConflictRange> readConflicts = new ArrayList<>();
@@ -63,7 +65,10 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     private boolean nextWriteNoConflict;
     private FDBException deferred;
     private State state = State.OPEN;
-    private CompletableFuture<byte[]> versionstamp = new CompletableFuture<>();
+    /** Created when asked for: most transactions never ask, and a read-only one would fail it with an error. */
+    private CompletableFuture<byte[]> versionstamp;
+    private boolean stampSettled;
+    private Throwable stampFailure;
     private long committedVersion = -1;
     /** Watches created by this transaction, armed when it commits. */
     private final List<Watches.Watch> watches = new ArrayList<>();
@@ -90,8 +95,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     synchronized long readVersion() {
         if (readVersion < 0) {
-            readVersion = db.store().register(db::durableVersion);
-            readVersionRegistered = true;
+            readVersionHold = db.store().register(db.durableVersionSupplier());
+            readVersion = readVersionHold.version;
             readVersionAt = db.clock().millis();
         }
         return readVersion;
@@ -99,9 +104,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     /** Lets the engine drop versions this transaction no longer needs: it committed, was reset or closed. */
     private synchronized void releaseReadVersion() {
-        if (readVersionRegistered) {
-            readVersionRegistered = false;
-            db.store().release(readVersion);
+        if (readVersionHold != null) {
+            db.store().release(readVersionHold);
+            readVersionHold = null;
         }
     }
 
@@ -123,8 +128,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         var clearedIt = writes.cleared.subMap(cleared == null ? begin : cleared, true, end, false).entrySet()
                 .iterator();
         var pointIt = writes.points.subMap(begin, true, end, false).entrySet().iterator();
-        java.util.Map.Entry<byte[], byte[]> c = clearedIt.hasNext() ? clearedIt.next() : null;
-        java.util.Map.Entry<byte[], WriteBuffer.Pending> p = nextIndependent(pointIt);
+        Map.Entry<byte[], byte[]> c = clearedIt.hasNext() ? clearedIt.next() : null;
+        Map.Entry<byte[], WriteBuffer.Pending> p = nextIndependent(pointIt);
         while (c != null || p != null) {
             byte[] xb;
             byte[] xe;
@@ -151,8 +156,8 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         appendReadConflict(from, end);
     }
 
-    private static java.util.Map.Entry<byte[], WriteBuffer.Pending> nextIndependent(
-            java.util.Iterator<java.util.Map.Entry<byte[], WriteBuffer.Pending>> it) {
+    private static Map.Entry<byte[], WriteBuffer.Pending> nextIndependent(
+            Iterator<Map.Entry<byte[], WriteBuffer.Pending>> it) {
         while (it.hasNext()) {
             var e = it.next();
             if (!e.getValue().needsBase()) {
@@ -231,7 +236,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         try {
             checkReadable();
             requireReadableKey(key);
-            checkReadable(key, Keys.after(key));
+            if (!writes.versionstampedKeys.isEmpty()) {
+                checkReadable(key, Keys.after(key));
+            }
             long rv = readVersion();
             WriteBuffer.Pending pending = writes.points.get(key);
             if (pending == null && writes.isCleared(key)) {
@@ -386,8 +393,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         }
         releaseReadVersion();
         readVersion = version;
-        readVersionRegistered = true;
-        db.registerReadVersion(version);
+        readVersionHold = db.registerReadVersion(version);
         readVersionAt = db.clock().millis();
     }
 
@@ -642,14 +648,14 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                 throw FdbErrors.error(FdbErrors.USED_DURING_COMMIT);
             }
         } catch (FDBException e) {
-            versionstamp.completeExceptionally(e);
+            settleStamp(e);
             settleWatches(e);
             return CompletableFuture.failedFuture(e);
         }
         if (writes.isEmpty() && writeConflicts.isEmpty()) {
             releaseReadVersion();
             state = State.COMMITTED;
-            versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
+            settleStamp(null);
             settleWatches(null);
             return CompletableFuture.completedFuture(null);
         }
@@ -657,12 +663,11 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         List<ConflictRange> writeRanges = merged(writeConflicts);
         if (size(reads, writeRanges) > sizeLimit) {
             FDBException tooLarge = FdbErrors.error(FdbErrors.TRANSACTION_TOO_LARGE);
-            versionstamp.completeExceptionally(tooLarge);
+            settleStamp(tooLarge);
             settleWatches(tooLarge);
             return CompletableFuture.failedFuture(tooLarge);
         }
         state = State.COMMITTING;
-        CompletableFuture<byte[]> stamp = versionstamp;
         CommitRequest request = new CommitRequest(readVersion, readVersionAt, reads, writes, writeRanges);
         return db.commit(request).handle((version, failure) -> {
             synchronized (this) {
@@ -671,13 +676,13 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
                     state = State.OPEN;
-                    stamp.completeExceptionally(cause);
+                    settleStamp(cause);
                     settleWatches(cause);
                     throw new CompletionException(cause);
                 }
                 state = State.COMMITTED;
                 committedVersion = version;
-                stamp.complete(Versionstamps.of(version));
+                settleStamp(null);
                 settleWatches(null);
                 return null;
             }
@@ -731,7 +736,32 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     @Override
     public synchronized CompletableFuture<byte[]> getVersionstamp() {
+        if (versionstamp == null) {
+            versionstamp = new CompletableFuture<>();
+            if (stampSettled) {
+                completeStamp();
+            }
+        }
         return versionstamp;
+    }
+
+    /** Records how the commit ended for the versionstamp: its version, no version (read-only), or its error. */
+    private void settleStamp(Throwable failure) {
+        stampSettled = true;
+        stampFailure = failure;
+        if (versionstamp != null) {
+            completeStamp();
+        }
+    }
+
+    private void completeStamp() {
+        if (stampFailure != null) {
+            versionstamp.completeExceptionally(stampFailure);
+        } else if (committedVersion >= 0) {
+            versionstamp.complete(Versionstamps.of(committedVersion));
+        } else {
+            versionstamp.completeExceptionally(FdbErrors.error(FdbErrors.NO_COMMIT_VERSION));
+        }
     }
 
     @Override
@@ -769,7 +799,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
 
     private void reset() {
         releaseReadVersion();
-        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+        cancelWatches();
         readVersion = -1;
         writes = new WriteBuffer();
         readConflicts.clear();
@@ -777,7 +807,9 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         nextWriteNoConflict = false;
         deferred = null;
         state = State.OPEN;
-        versionstamp = new CompletableFuture<>();
+        versionstamp = null;
+        stampSettled = false;
+        stampFailure = null;
         committedVersion = -1;
     }
 
@@ -786,7 +818,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         if (state == State.OPEN) {
             state = State.CANCELLED;
             releaseReadVersion();
-            settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+            cancelWatches();
         }
     }
 
@@ -823,6 +855,12 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
         }
     }
 
+    private void cancelWatches() {
+        if (!watches.isEmpty()) {
+            settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+        }
+    }
+
     /** Hands this transaction's watches to the database once it committed, or fails them. */
     private void settleWatches(Throwable failure) {
         for (Watches.Watch watch : watches) {
@@ -841,7 +879,10 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     }
 
     @Override
-    public TransactionOptions options() {
+    public synchronized TransactionOptions options() {
+        if (options == null) {
+            options = new TransactionOptions(this::setOption);
+        }
         return options;
     }
 
@@ -885,7 +926,7 @@ final class EmbeddedTransaction implements Transaction, RangeReads {
     public synchronized void close() {
         closed = true;
         releaseReadVersion();
-        settleWatches(FdbErrors.error(FdbErrors.TRANSACTION_CANCELLED));
+        cancelWatches();
     }
 
     private synchronized void setOption(int code, byte[] param) {

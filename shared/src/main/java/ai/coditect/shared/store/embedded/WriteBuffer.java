@@ -121,6 +121,7 @@ final class WriteBuffer {
     final List<VersionstampedKey> versionstampedKeys = new ArrayList<>();
     /** Clears made while versionstamped keys are pending, {@code {begin, end}} in order. */
     final List<byte[][]> clearsInOrder = new ArrayList<>();
+    private boolean hasVersionstampedValues;
 
     boolean isEmpty() {
         return points.isEmpty() && cleared.isEmpty() && versionstampedKeys.isEmpty();
@@ -153,6 +154,12 @@ final class WriteBuffer {
 
     void setVersionstampedValue(byte[] key, byte[] template, int offset) {
         points.put(key, Pending.versionstampedValue(template, offset));
+        hasVersionstampedValues = true;
+    }
+
+    /** True when the commit must fill in its versionstamp somewhere. */
+    boolean needsVersionstamp() {
+        return hasVersionstampedValues || !versionstampedKeys.isEmpty();
     }
 
     void setVersionstampedKey(byte[] template, int offset, byte[] value, boolean writeConflict, byte[] possibleBegin,

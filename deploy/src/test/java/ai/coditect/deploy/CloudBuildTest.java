@@ -1,0 +1,212 @@
+package ai.coditect.deploy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * cloudbuild.yaml: it parses, its steps test before they build and roll out gradually, it holds no secrets, and
+ * every image it builds is one that a service or the workspace pod runs (and every such image is built).
+ */
+class CloudBuildTest {
+    static final Path FILE = Repository.ROOT.resolve("cloudbuild.yaml");
+    static final Path ROLLOUT = Repository.ROOT.resolve("deploy/scripts/rollout.sh");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** An image the pipeline builds: docker -t or Jib's target, in the project's repository. */
+    private static final Pattern BUILT = Pattern.compile(
+            "(?:-t\"?,?\\s*\"?|jib\\.to\\.image=)\\$\\{_REPOSITORY}/([a-z0-9-]+):");
+    /** A workspace image variable the rollout hands to the provisioner. */
+    private static final Pattern WORKSPACE_IMAGE_VAR = Pattern.compile("CODITECT_([A-Z0-9]+)_IMAGE=");
+
+    static JsonNode parse(Path file) {
+        try {
+            return YAML.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new AssertionError(Repository.relative(file) + ":" + e.getLocation().getLineNr() + ": "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new AssertionError(Repository.relative(file) + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aBrokenFileIsReportedWithItsLine(@TempDir Path dir) throws IOException {
+        Path broken = dir.resolve("cloudbuild.yaml");
+        Files.writeString(broken, "steps:\n  - id: test\n    args: [\"a\", \"b\"\n  - id: next\n");
+        try {
+            parse(broken);
+            throw new IllegalStateException("parsed a broken file");
+        } catch (AssertionError e) {
+            assertTrue(e.getMessage().matches("(?s).*cloudbuild\\.yaml:[345]: .*"), e.getMessage());
+        }
+    }
+
+    @Test
+    void substitutionsNameTheProjectRegionAndDomainAndNoSecretIsInTheFile() {
+        JsonNode build = parse(FILE);
+        List<String> problems = new ArrayList<>();
+        for (String s : List.of("_PROJECT_ID", "_REGION", "_DOMAIN")) {
+            if (!build.path("substitutions").has(s)) {
+                problems.add(Repository.where(FILE, "substitutions:") + ": substitution " + s + " is missing");
+            }
+        }
+        String text = Repository.read(FILE);
+        for (String secretish : List.of("secretEnv", "availableSecrets", "-----BEGIN", "private_key", "AIza",
+                "password:")) {
+            if (text.contains(secretish)) {
+                problems.add(Repository.where(FILE, secretish) + ": no secrets in the build file (" + secretish + ")");
+            }
+        }
+        Problems.assertNone("cloudbuild.yaml", problems);
+    }
+
+    @Test
+    void stepsTestThenBuildThenDeployWithoutTrafficThenSmokeTestThenRollOutGradually() {
+        JsonNode steps = parse(FILE).path("steps");
+        List<String> ids = new ArrayList<>();
+        steps.forEach(s -> ids.add(s.path("id").asText()));
+        List<String> order = List.of("test", "images", "deploy-candidates", "smoke-test", "rollout");
+        int last = -1;
+        List<String> problems = new ArrayList<>();
+        for (String id : order) {
+            int at = ids.indexOf(id);
+            if (at <= last) {
+                problems.add(Repository.where(FILE, "id: " + (at < 0 ? "" : id)) + ": step " + id
+                        + " must come after " + (last < 0 ? "the start" : ids.get(last)));
+            }
+            last = Math.max(last, at);
+        }
+        JsonNode test = steps.get(ids.indexOf("test"));
+        if (!(test.path("entrypoint").asText() + " " + test.path("args")).contains("./coditect")
+                || !test.path("args").toString().contains("test")) {
+            problems.add(Repository.where(FILE, "id: test") + ": the test step runs ./coditect test");
+        }
+        JsonNode rollout = steps.get(ids.indexOf("rollout"));
+        if (!rollout.path("args").toString().contains("\"gradually\",\"10\",\"50\",\"100\"")) {
+            problems.add(Repository.where(FILE, "id: rollout") + ": the rollout goes 10 -> 50 -> 100 %");
+        }
+        String script = Repository.read(ROLLOUT);
+        for (String must : List.of("--no-traffic --tag candidate", "rollback", "exit 1")) {
+            if (!script.contains(must)) {
+                problems.add(Repository.relative(ROLLOUT) + ": missing " + must);
+            }
+        }
+        if (!steps.get(ids.indexOf("smoke-test")).path("args").toString().contains("candidate.${_DOMAIN}")) {
+            problems.add(Repository.where(FILE, "id: smoke-test") + ": smoke tests run against the candidate tag");
+        }
+        Problems.assertNone("cloudbuild.yaml steps", problems);
+    }
+
+    @Test
+    void everyImageBuiltIsRunBySomethingAndEverythingRunIsBuilt() {
+        Problems.assertNone("images", imageProblems(Repository.read(FILE)));
+    }
+
+    @Test
+    void anImageNothingRunsIsReportedWhereItIsBuilt() {
+        String text = Repository.read(FILE).replace("steps:\n", "steps:\n  - id: extra\n"
+                + "    name: gcr.io/cloud-builders/docker\n"
+                + "    args: [\"build\", \"-t\", \"${_REPOSITORY}/orphan:${COMMIT_SHA}\", \"orphan\"]\n");
+        List<String> problems = imageProblems(text);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("cloudbuild.yaml:" + (Repository.lineOf(text, "/orphan:")) + ": "),
+                problems.get(0));
+    }
+
+    @Test
+    void deployedImagesArePinnedByDigest() {
+        List<String> problems = new ArrayList<>();
+        Path variables = Terraform.DIR.resolve("variables.tf");
+        Terraform.fields(Terraform.load().json(variables).path("variable"), (name, blocks) -> {
+            if (name.endsWith("_image") && !blocks.toString().contains("@sha256")) {
+                problems.add(Repository.where(variables, "variable \"" + name + "\"") + ": " + name
+                        + " must be validated as an image by digest (@sha256:…)");
+            }
+        });
+        String text = Repository.read(FILE);
+        Matcher digestFiles = Pattern.compile("> /workspace/digests/([a-z0-9-]+)\\n").matcher(text);
+        while (digestFiles.find()) {
+            String line = text.substring(text.lastIndexOf('\n', digestFiles.start()) + 1, digestFiles.start());
+            if (!line.contains("@") && !line.contains("RepoDigests")) {
+                problems.add(Repository.relative(FILE) + ":" + Repository.lineAt(text, digestFiles.start())
+                        + ": the digest file of " + digestFiles.group(1) + " must hold image@sha256:…");
+            }
+        }
+        if (!Repository.read(ROLLOUT).contains("--image \"$(cat \"$DIGESTS/$image\")\"")) {
+            problems.add(Repository.relative(ROLLOUT) + ": services are deployed from the digest files");
+        }
+        Problems.assertNone("images by digest", problems);
+    }
+
+    static List<String> imageProblems(String cloudbuild) {
+        Map<String, Integer> built = new LinkedHashMap<>();
+        Matcher m = BUILT.matcher(cloudbuild);
+        while (m.find()) {
+            built.putIfAbsent(m.group(1), Repository.lineAt(cloudbuild, m.start()));
+        }
+        Set<String> run = new LinkedHashSet<>();
+        // images the build itself runs steps in, or builds other images on
+        Matcher stepImage = Pattern.compile("name: \\$\\{_REPOSITORY}/([a-z0-9-]+):").matcher(cloudbuild);
+        while (stepImage.find()) {
+            run.add(stepImage.group(1));
+        }
+        Matcher base = Pattern.compile("jib\\.from\\.image=\\$\\$\\(cat /workspace/digests/([a-z0-9-]+)\\)")
+                .matcher(cloudbuild);
+        while (base.find()) {
+            run.add(base.group(1));
+        }
+        // images the functions' services run (terraform local.function_images; rollout.sh deploys them by name)
+        Terraform tf = Terraform.load();
+        Set<String> serviceImages = new LinkedHashSet<>();
+        Terraform.fields(tf.rootLocal("function_images"), (name, v) -> serviceImages.add(name));
+        run.addAll(serviceImages);
+        // images of the workspace pod: each CODITECT_<NAME>_IMAGE that the rollout hands to the provisioner
+        Set<String> workspaceImages = new LinkedHashSet<>();
+        Matcher ws = WORKSPACE_IMAGE_VAR.matcher(Repository.read(ROLLOUT));
+        while (ws.find()) {
+            workspaceImages.add(ws.group(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        run.addAll(workspaceImages);
+
+        List<String> problems = new ArrayList<>();
+        built.forEach((name, line) -> {
+            if (!run.contains(name)) {
+                problems.add("cloudbuild.yaml:" + line + ": the image " + name + " is built but no service, "
+                        + "workspace pod or build step runs it: deploy it or stop building it");
+            }
+        });
+        for (String name : serviceImages) {
+            if (!built.containsKey(name)) {
+                problems.add(Repository.where(tf.rootLocalFile("function_images"), name + " =") + ": functions run "
+                        + "the image " + name + ", which cloudbuild.yaml does not build");
+            }
+        }
+        for (String name : workspaceImages) {
+            boolean external = cloudbuild.contains("_" + name.toUpperCase(java.util.Locale.ROOT) + "_IMAGE:");
+            if (!built.containsKey(name) && !external) {
+                problems.add(Repository.relative(ROLLOUT) + ": the workspace image " + name + " is neither built "
+                        + "by cloudbuild.yaml nor given as the substitution _" + name.toUpperCase(java.util.Locale.ROOT)
+                        + "_IMAGE");
+            }
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,85 @@
+package ai.coditect.functions.agents;
+
+import ai.coditect.functions.events.PubSubConnection;
+import ai.coditect.functions.testing.PubSubEmulator;
+import ai.coditect.functions.testing.TestPlatform;
+import ai.coditect.functions.workspaces.AgentTokens;
+import ai.coditect.functions.workspaces.Workspace;
+import ai.coditect.functions.workspaces.WorkspaceStatus;
+import ai.coditect.functions.workspaces.WorkspaceStore;
+import ai.coditect.shared.agents.AgentCard;
+import ai.coditect.shared.events.Topic;
+import ai.coditect.shared.ids.Ids;
+import ai.coditect.shared.json.Json;
+import ai.coditect.shared.store.Transactions;
+import ai.coditect.shared.testing.Eventually;
+import ai.coditect.shared.testing.TestClock;
+import com.google.cloud.pubsub.v1.Subscriber;
+import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
+import com.google.pubsub.v1.Subscription;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** With events on Pub/Sub (the emulator), the registry's events reach the agent-events topic. */
+class AgentEventsOnPubSubTest {
+    @Test
+    void registrationsAndCompletionsArePublishedToAgentEvents() throws Exception {
+        try (PubSubEmulator emulator = PubSubEmulator.start();
+             TestPlatform platform = TestPlatform.startWithPubSub(TestClock.atNow(), emulator)) {
+            PubSubConnection pubsub = PubSubConnection.open(platform.platform().config().events().gcpProject(),
+                    emulator.hostPort());
+            try (pubsub; SubscriptionAdminClient subs = pubsub.subscriptionAdmin()) {
+                subs.createSubscription(Subscription.newBuilder()
+                        .setName(pubsub.subscription("agent-events-test").toString())
+                        .setTopic(pubsub.topic(Topic.AGENT_EVENTS).toString()).setAckDeadlineSeconds(10).build());
+                Set<String> types = ConcurrentHashMap.newKeySet();
+                Subscriber subscriber = pubsub.subscriber("agent-events-test", (message, reply) -> {
+                    types.add(message.getAttributesOrDefault("type", ""));
+                    reply.ack();
+                }).build();
+                subscriber.startAsync().awaitRunning();
+                try {
+                    String token = workspaceToken(platform);
+                    TestPlatform.Reply reg = platform.post("/v1/agents", Json.string(Map.of("card", AgentCard.of(
+                            "coder", "http://127.0.0.1:7070/a2a", List.of(new AgentCard.Skill("code", "Code", null,
+                                    List.of()))))), token);
+                    assertEquals(201, reg.status(), reg.body());
+                    String agentId = reg.json().get("agentId").asText();
+                    String taskId = platform.post("/v1/tasks", "{\"skill\":\"code\"}", token).json().at("/task/id")
+                            .asText();
+                    platform.post("/v1/tasks:claim", Json.string(Map.of("agentId", agentId, "epoch", 1,
+                            "skills", List.of("code"))), token);
+                    assertEquals(200, platform.post("/v1/tasks/" + taskId + ":complete", Json.string(Map.of(
+                            "agentId", agentId, "epoch", 1)), token).status());
+                    assertTrue(Eventually.holds(Duration.ofSeconds(30), () -> types.containsAll(
+                            Set.of("agent.registered", "task.submitted", "task.completed"))), types.toString());
+                } finally {
+                    subscriber.stopAsync().awaitTerminated();
+                }
+            }
+        }
+    }
+
+    private static String workspaceToken(TestPlatform platform) {
+        String tid = Ids.newId();
+        String owner = Ids.newId();
+        String token = AgentTokens.generate(tid, owner);
+        Instant now = platform.clock().instant();
+        Workspace ws = new Workspace(Ids.newId(), tid, owner, WorkspaceStatus.RUNNING, null, null, null, null, null,
+                now, now, now, null, null, AgentTokens.hash(token));
+        Transactions.run(platform.platform().database(), tr -> {
+            new WorkspaceStore(platform.platform().keyspace()).write(tr, ws);
+            return null;
+        });
+        return token;
+    }
+}
