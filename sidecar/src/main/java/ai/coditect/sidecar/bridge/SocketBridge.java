@@ -34,7 +34,8 @@ public final class SocketBridge implements ServerConnection {
     static final byte[] KEEPALIVE = "coditect-keepalive".getBytes(StandardCharsets.US_ASCII);
     /** How long a closing handshake may take before both connections are simply dropped. */
     private static final long CLOSE_GRACE_SECONDS = 5;
-    private static final int READ_SIZE = 64 * 1024;
+    /** What one read takes at most: two of these per socket, so 1,000 sockets hold 32 MB of them. */
+    private static final int READ_SIZE = 16 * 1024;
     static final int NORMAL_CLOSURE = 1000;
     static final int GOING_AWAY = 1001;
     static final int POLICY_VIOLATION = 1008;
