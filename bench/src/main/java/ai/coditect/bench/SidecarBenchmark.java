@@ -203,7 +203,7 @@ public final class SidecarBenchmark {
     }
 
     /** JWKS and a session endpoint that confirms the one session, for the sidecar's authentication. */
-    private static HttpServer platform(SigningKeys keys, String owner, String tenant, String session)
+    static HttpServer platform(SigningKeys keys, String owner, String tenant, String session)
             throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/jwks", ex -> {
@@ -230,8 +230,15 @@ public final class SidecarBenchmark {
     private static Process sidecar(Path work, int port, int echoPort, int platformPort, String owner, String tenant)
             throws IOException {
         Path jar = Path.of("sidecar/target/coditect-sidecar.jar");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-jar", jar.toString());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx1g"));
+        // e.g. BENCH_SIDECAR_JVM_OPTS=-XX:StartFlightRecording=filename=sidecar.jfr to profile the sidecar
+        String extra = System.getenv().getOrDefault("BENCH_SIDECAR_JVM_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         var env = pb.environment();
         env.put("HOST", "127.0.0.1");
         env.put("PORT", Integer.toString(port));
@@ -295,7 +302,7 @@ public final class SidecarBenchmark {
         throw new IllegalStateException("nothing listens on port " + port);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (var s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
         }

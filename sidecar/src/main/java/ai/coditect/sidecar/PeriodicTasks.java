@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,11 +37,15 @@ final class PeriodicTasks {
     }
 
     private final Clock clock;
+    private final ScheduledExecutorService sharedTimer;
     private final List<Task> tasks = new ArrayList<>();
     private ScheduledExecutorService thread;
+    private ScheduledFuture<?> ticking;
 
-    PeriodicTasks(Clock clock) {
+    /** @param sharedTimer the timer of a process that hosts several sidecars, or null for a thread of its own */
+    PeriodicTasks(Clock clock, ScheduledExecutorService sharedTimer) {
         this.clock = clock;
+        this.sharedTimer = sharedTimer;
     }
 
     synchronized void add(String name, Duration every, Runnable work) {
@@ -64,22 +69,31 @@ final class PeriodicTasks {
     }
 
     synchronized void start() {
-        if (thread != null) {
+        if (ticking != null) {
             return;
         }
-        thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coditect-sidecar-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        thread.scheduleWithFixedDelay(this::runDue, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        if (sharedTimer == null) {
+            thread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "coditect-sidecar-timer");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        ScheduledExecutorService timer = sharedTimer != null ? sharedTimer : thread;
+        ticking = timer.scheduleWithFixedDelay(this::runDue, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void stop() {
         ScheduledExecutorService t;
+        ScheduledFuture<?> f;
         synchronized (this) {
             t = thread;
+            f = ticking;
             thread = null;
+            ticking = null;
+        }
+        if (f != null) {
+            f.cancel(false);
         }
         if (t != null) {
             t.shutdownNow();

@@ -19,14 +19,13 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.websocket.WsConfig;
-import io.helidon.webserver.websocket.WsRouting;
 
 import java.net.MalformedURLException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,6 +44,7 @@ public final class Sidecar implements AutoCloseable {
     private final ActivityReporter activity;
     private final SidecarMetrics metrics;
     private final PeriodicTasks tasks;
+    /** The sidecar's own HTTP client, closed when it stops; null when the client is shared. */
     private final HttpClient http;
     private volatile WebServer server;
 
@@ -58,19 +58,43 @@ public final class Sidecar implements AutoCloseable {
         this.http = http;
     }
 
+    /**
+     * What the sidecars of one process share when it hosts several: the HTTP client (to the platform and to
+     * Theia) and the timer thread of their periodic work. Whoever made them closes them, after the sidecars.
+     */
+    public record Shared(HttpClient http, ScheduledExecutorService timer) implements AutoCloseable {
+        public static Shared create() {
+            return new Shared(newHttpClient(), Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "coditect-sidecars-timer");
+                t.setDaemon(true);
+                return t;
+            }));
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            http.close();
+        }
+    }
+
     /** Configures {@code server} as the sidecar described by {@code config}; nothing outside it is changed. */
     public static Sidecar setup(WebServerConfig.Builder server, SidecarConfig config, Clock clock) {
+        return setup(server, config, clock, null);
+    }
+
+    /**
+     * Configures {@code server} as the sidecar described by {@code config}, with what it shares with the other
+     * sidecars of this process ({@code shared}), or with its own HTTP client and timer thread when it is null.
+     */
+    public static Sidecar setup(WebServerConfig.Builder server, SidecarConfig config, Clock clock, Shared shared) {
         boolean keepsHost = HostHeader.mayBeSent();
         if (!keepsHost) {
             LOG.warning("The JDK HTTP client may not send Host here, so Theia sees its own address as Host (the "
                     + "browser's is in X-Forwarded-Host); start the JVM with -D" + HostHeader.PROPERTY + "=host.");
         }
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        HttpClient http = shared != null ? shared.http() : newHttpClient();
+        HttpClient ownHttp = shared != null ? null : http;
         SidecarMetrics metrics = new SidecarMetrics();
         Problems problems = new Problems(config.signInUrl(), metrics);
         Targets targets = new Targets(config.theiaUrl(), config.codi2Url());
@@ -85,7 +109,8 @@ public final class Sidecar implements AutoCloseable {
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("CODITECT_JWKS_URL is not a URL: " + config.jwksUrl(), e);
         }
-        WebSocketBridges bridges = new WebSocketBridges(http, targets, sockets, activity, metrics, keepsHost);
+        WebSocketBridges bridges = new WebSocketBridges(targets, sockets, activity, metrics, keepsHost,
+                config.maxFrameBytes());
         Gatekeeper.Policy policy = new Gatekeeper.Policy(config.ownerUserId(), config.ownerTenantId(),
                 config.allowedOrigins(), config.maxConnections(), config.cookieName(), config.cookieSameSite(),
                 config.https(), config.webOrigin());
@@ -95,12 +120,12 @@ public final class Sidecar implements AutoCloseable {
                 keepsHost, metrics);
         ManagementRoutes management = new ManagementRoutes(targets, metrics);
 
-        PeriodicTasks tasks = new PeriodicTasks(clock);
+        PeriodicTasks tasks = new PeriodicTasks(clock, shared != null ? shared.timer() : null);
         tasks.add("keep-alive pings", config.pingInterval(), sockets::pingAll);
         tasks.add("session re-check", config.sessionRecheck(), () -> sockets.closeEndedSessions(sessions));
         tasks.add("activity report", config.activityInterval(), activity::report);
         tasks.add("forget old session answers", Duration.ofMinutes(1), sessions::forgetExpired);
-        Sidecar sidecar = new Sidecar(gatekeeper, sockets, activity, metrics, tasks, http);
+        Sidecar sidecar = new Sidecar(gatekeeper, sockets, activity, metrics, tasks, ownHttp);
 
         DirectHandler direct = problems.directHandler();
         DirectHandlers directHandlers = DirectHandlers.builder()
@@ -116,17 +141,13 @@ public final class Sidecar implements AutoCloseable {
                 .idleConnectionTimeout(config.idleTimeout())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .directHandlers(directHandlers)
-                .addProtocol(WsConfig.builder().maxFrameLength(config.maxFrameBytes())
-                        .origins(config.allowedOrigins()).build())
+                // WebSocket upgrades are bridged frame by frame (the authentication filter checks their origin)
+                .addProtocol(bridges.protocol())
                 .routing(routing -> routing
                         .addFeature(sidecar.lifecycle())
                         .addFilter(gatekeeper)
                         .error(Throwable.class, problems::unexpected)
                         .any(forwarder))
-                .addRouting(WsRouting.builder()
-                        .endpoint("/codi2", bridges::newListener)
-                        .endpoint("/codi2/*", bridges::newListener)
-                        .endpoint("/*", bridges::newListener))
                 .putSocket(MANAGEMENT, socket -> socket.host(config.host()).port(config.managementPort())
                         .directHandlers(directHandlers))
                 .routing(MANAGEMENT, routing -> {
@@ -139,10 +160,24 @@ public final class Sidecar implements AutoCloseable {
         return sidecar;
     }
 
+    private static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
     /** Builds and starts a sidecar: what {@code Main} runs. */
     public static Sidecar start(SidecarConfig config, Clock clock) {
+        return start(config, clock, null);
+    }
+
+    /** Builds and starts a sidecar that shares what {@code shared} holds with others in this process (or null). */
+    public static Sidecar start(SidecarConfig config, Clock clock, Shared shared) {
         WebServerConfig.Builder builder = WebServer.builder();
-        Sidecar sidecar = setup(builder, config, clock);
+        Sidecar sidecar = setup(builder, config, clock, shared);
         builder.build().start();
         LogFields.of("port", sidecar.port(), "managementPort", sidecar.managementPort())
                 .log(LOG, Level.INFO, "sidecar started");
@@ -166,7 +201,9 @@ public final class Sidecar implements AutoCloseable {
             @Override
             public void afterStop() {
                 tasks.stop();
-                http.close();
+                if (http != null) {
+                    http.close(); // only the sidecar's own: a shared client outlives it
+                }
             }
         };
     }

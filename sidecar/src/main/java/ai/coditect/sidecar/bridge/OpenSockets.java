@@ -3,7 +3,6 @@ package ai.coditect.sidecar.bridge;
 import ai.coditect.sidecar.auth.Credentials;
 import ai.coditect.sidecar.auth.SessionChecker;
 import ai.coditect.shared.logging.LogFields;
-import io.helidon.websocket.WsCloseCodes;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,7 +71,7 @@ public final class OpenSockets {
         int closed = 0;
         for (SocketBridge s : open) {
             if (s.credentials().sessionId().equals(sessionId)) {
-                s.end(WsCloseCodes.VIOLATED_POLICY, "session " + state.name().toLowerCase(java.util.Locale.ROOT));
+                s.end(SocketBridge.POLICY_VIOLATION, "session " + state.name().toLowerCase(java.util.Locale.ROOT));
                 closed++;
             }
         }
@@ -87,7 +86,7 @@ public final class OpenSockets {
     /** Closes every socket with 1001 (going away), for shutdown. */
     public void closeAll() {
         for (SocketBridge s : open) {
-            s.end(WsCloseCodes.GOING_AWAY, "workspace shutting down");
+            s.end(SocketBridge.GOING_AWAY, "workspace shutting down");
         }
     }
 }

@@ -2,11 +2,9 @@ package ai.coditect.sidecar.bridge;
 
 import ai.coditect.sidecar.auth.Credentials;
 
-import java.net.http.WebSocket;
-
 /**
  * The backend connection that the authentication filter opened for a WebSocket upgrade, handed to the WebSocket
- * listener of the same request. Helidon runs the filter and the upgrade on the same thread, one after the other,
+ * upgrade of the same request. Helidon runs the filter and the upgrade on the same thread, one after the other,
  * so a thread-local carries it across.
  */
 record PendingUpgrade(Upstream upstream, Credentials credentials) {
@@ -26,8 +24,7 @@ record PendingUpgrade(Upstream upstream, Credentials credentials) {
     static void discardUntaken() {
         PendingUpgrade p = take();
         if (p != null) {
-            p.upstream().socket().sendClose(WebSocket.NORMAL_CLOSURE, "upgrade abandoned");
-            p.upstream().socket().abort();
+            p.upstream().close();
         }
     }
 }

@@ -4,21 +4,16 @@ import ai.coditect.sidecar.activity.ActivityReporter;
 import ai.coditect.sidecar.auth.Credentials;
 import ai.coditect.sidecar.management.SidecarMetrics;
 import io.helidon.common.buffers.BufferData;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Headers;
-import io.helidon.http.HttpPrologue;
-import io.helidon.http.WritableHeaders;
-import io.helidon.websocket.WsCloseCodes;
-import io.helidon.websocket.WsListener;
-import io.helidon.websocket.WsSession;
-import io.helidon.websocket.WsUpgradeException;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.spi.ServerConnection;
 
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,28 +21,65 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One bridged WebSocket: the browser's connection (Helidon) and the backend's (JDK client). Frames go across in
- * order, one at a time, with their {@code last} flag, so fragmented messages stay whole; each send waits for the
- * previous one, which bounds what the sidecar holds to one frame per direction. Pings and pongs cross too; close
- * codes and reasons are relayed both ways, and a backend that fails makes the browser see 1011.
+ * One bridged WebSocket after its upgrade: the browser's connection (taken over from Helidon) and the backend's
+ * (a plain socket), with frames copied between them as they are by two {@link FramePump}s — the connection's
+ * thread carries browser to backend, a virtual thread backend to browser. Each side's writes block until the
+ * peer takes them, which bounds what the sidecar holds to one read per direction and lets a slow browser slow the
+ * backend down. The sidecar adds its own keep-alive pings (whose pongs it keeps to itself) and, when a session
+ * ends or the workspace stops, a close frame between two frames; a backend that fails makes the browser see 1011.
  */
-public final class SocketBridge implements WsListener {
+public final class SocketBridge implements ServerConnection {
     private static final Logger LOG = Logger.getLogger(SocketBridge.class.getName());
     /** Payload of the sidecar's own keep-alive pings, whose pongs are not relayed. */
     static final byte[] KEEPALIVE = "coditect-keepalive".getBytes(StandardCharsets.US_ASCII);
+    /** How long a closing handshake may take before both connections are simply dropped. */
+    private static final long CLOSE_GRACE_SECONDS = 5;
+    /** What one read takes at most: two of these per socket, so 1,000 sockets hold 32 MB of them. */
+    private static final int READ_SIZE = 16 * 1024;
+    static final int NORMAL_CLOSURE = 1000;
+    static final int GOING_AWAY = 1001;
+    static final int POLICY_VIOLATION = 1008;
+    static final int UNEXPECTED_CONDITION = 1011;
 
+    private final Upstream upstream;
+    private final Credentials credentials;
     private final OpenSockets sockets;
     private final ActivityReporter activity;
     private final SidecarMetrics metrics;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private Upstream upstream;
-    private Credentials credentials;
-    private volatile WsSession session;
+    private final DataReader clientIn;
+    private final DataWriter clientOut;
+    private final FramePump toBackend;
+    private final FramePump toClient;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean torn = new AtomicBoolean();
+    private volatile Thread clientThread;
+    private volatile long lastFrame = System.nanoTime();
+    /** The sidecar itself closed (revocation, shutdown, a fault): the peers' answers are not relayed. */
+    private volatile boolean ending;
 
-    SocketBridge(OpenSockets sockets, ActivityReporter activity, SidecarMetrics metrics) {
+    SocketBridge(ConnectionContext ctx, Upstream upstream, Credentials credentials, OpenSockets sockets,
+                 ActivityReporter activity, SidecarMetrics metrics, long maxFrameBytes) {
+        this.upstream = upstream;
+        this.credentials = credentials;
         this.sockets = sockets;
         this.activity = activity;
         this.metrics = metrics;
+        this.clientIn = ctx.dataReader();
+        this.clientOut = ctx.dataWriter();
+        this.toBackend = new FramePump(true, maxFrameBytes, upstream::write, new FromClient());
+        this.toClient = new FramePump(false, maxFrameBytes, this::writeToClient, new FromBackend());
+        sockets.add(this);
+        metrics.opened(backend().label());
+    }
+
+    /** The handshake's answer is out: the sidecar's own frames may follow it. */
+    void started() {
+        try {
+            toBackend.start();
+            toClient.start();
+        } catch (IOException e) {
+            clientGone(e);
+        }
     }
 
     Credentials credentials() {
@@ -58,223 +90,256 @@ public final class SocketBridge implements WsListener {
         return upstream.backend();
     }
 
-    // ---- the browser side (Helidon calls these on the connection's thread) ----
-
     @Override
-    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        PendingUpgrade pending = PendingUpgrade.take();
-        if (pending == null) {
-            throw new WsUpgradeException("no authenticated backend connection for this upgrade");
-        }
-        this.upstream = pending.upstream();
-        this.credentials = pending.credentials();
-        String subprotocol = upstream.socket().getSubprotocol();
-        if (subprotocol == null || subprotocol.isEmpty()) {
-            return Optional.empty();
-        }
-        WritableHeaders<?> chosen = WritableHeaders.create();
-        chosen.set(HeaderValues.create(HeaderNames.create("Sec-WebSocket-Protocol"), subprotocol));
-        return Optional.of(chosen);
-    }
-
-    @Override
-    public void onOpen(WsSession session) {
-        this.session = session;
-        sockets.add(this);
-        metrics.opened(backend().label());
-        upstream.attach(this);
-    }
-
-    @Override
-    public void onMessage(WsSession session, String text, boolean last) {
-        long start = System.nanoTime();
-        activity.touch();
-        if (send(upstream.socket().sendText(text, last))) {
-            metrics.relayed(SidecarMetrics.TO_BACKEND, text.length(), System.nanoTime() - start);
-        }
-    }
-
-    @Override
-    public void onMessage(WsSession session, BufferData buffer, boolean last) {
-        long start = System.nanoTime();
-        activity.touch();
-        byte[] bytes = new byte[buffer.available()];
-        buffer.read(bytes);
-        if (send(upstream.socket().sendBinary(ByteBuffer.wrap(bytes), last))) {
-            metrics.relayed(SidecarMetrics.TO_BACKEND, bytes.length, System.nanoTime() - start);
-        }
-    }
-
-    @Override
-    public void onPing(WsSession session, BufferData buffer) {
-        activity.touch();
-        byte[] bytes = new byte[buffer.available()];
-        buffer.read(bytes);
-        send(upstream.socket().sendPing(ByteBuffer.wrap(bytes)));
-    }
-
-    @Override
-    public void onPong(WsSession session, BufferData buffer) {
-        byte[] bytes = new byte[buffer.available()];
-        buffer.read(bytes);
-        if (!Arrays.equals(bytes, KEEPALIVE)) {
-            send(upstream.socket().sendPong(ByteBuffer.wrap(bytes)));
-        }
-    }
-
-    @Override
-    public void onClose(WsSession session, int status, String reason) {
-        if (closed.compareAndSet(false, true)) {
-            finish();
-            closeBackend(status, reason);
-        }
-    }
-
-    @Override
-    public void onError(WsSession session, Throwable t) {
-        LOG.log(Level.FINE, "browser connection failed", t);
-        if (closed.compareAndSet(false, true)) {
-            finish();
-            closeBackend(WebSocket.NORMAL_CLOSURE, "browser connection failed");
-        }
-    }
-
-    /** Waits for a send to the backend; a failed backend ends the bridge. Returns true when sent. */
-    private boolean send(CompletableFuture<WebSocket> sending) {
+    public void handle(Limit limit) {
+        clientThread = Thread.currentThread();
+        Thread.ofVirtual().name("sidecar-relay-" + backend().label()).start(this::backendToClient);
         try {
-            sending.get(60, TimeUnit.SECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            clientToBackend();
+        } finally {
+            tearDown();
+        }
+    }
+
+    @Override
+    public Duration idleTime() {
+        return Duration.ofNanos(System.nanoTime() - lastFrame);
+    }
+
+    @Override
+    public void close(boolean interrupt) {
+        tearDown();
+    }
+
+    // ---- the two directions ----
+
+    private void clientToBackend() {
+        byte[] buf = new byte[READ_SIZE];
+        while (!torn.get()) {
+            int n;
+            try {
+                clientIn.ensureAvailable();
+                n = Math.min(clientIn.available(), buf.length);
+                clientIn.readBuffer(n).read(buf, 0, n);
+            } catch (RuntimeException e) {
+                clientGone(e);
+                return;
+            }
+            lastFrame = System.nanoTime();
+            long start = lastFrame;
+            try {
+                toBackend.relay(buf, 0, n);
+            } catch (FramePump.ProtocolViolation e) {
+                LOG.log(Level.FINE, "browser broke the WebSocket protocol: " + e.getMessage());
+                metrics.error("websocket_protocol");
+                end(e.code(), e.getMessage());
+                return;
+            } catch (IOException e) {
+                backendFailed(e);
+                return;
+            }
+            metrics.relayTime(SidecarMetrics.TO_BACKEND, System.nanoTime() - start);
+        }
+    }
+
+    private void backendToClient() {
+        byte[] buf = new byte[READ_SIZE];
+        try {
+            byte[] early = upstream.early();
+            if (early.length > 0) {
+                toClient.relay(early, 0, early.length);
+            }
+            int n;
+            while ((n = upstream.in().read(buf)) >= 0) {
+                lastFrame = System.nanoTime();
+                long start = lastFrame;
+                toClient.relay(buf, 0, n);
+                metrics.relayTime(SidecarMetrics.TO_CLIENT, System.nanoTime() - start);
+            }
+            if (!toClient.closeSent()) {
+                backendFailed(new IOException("the backend closed the connection without a close frame"));
+            } else {
+                afterClose();
+            }
+        } catch (FramePump.ProtocolViolation e) {
             backendFailed(e);
-        } catch (Exception e) {
-            backendFailed(e);
-        }
-        return false;
-    }
-
-    // ---- the backend side (the JDK client calls these, one at a time) ----
-
-    void toClient(String text, boolean last) {
-        long start = System.nanoTime();
-        WsSession s = session;
-        try {
-            s.send(text, last);
-            metrics.relayed(SidecarMetrics.TO_CLIENT, text.length(), System.nanoTime() - start);
-        } catch (RuntimeException e) {
+        } catch (ClientGone e) {
             clientGone(e);
+        } catch (IOException e) {
+            if (!torn.get()) {
+                if (toClient.closeSent()) {
+                    afterClose();
+                } else {
+                    backendFailed(e);
+                }
+            }
         }
     }
 
-    void toClient(byte[] bytes, boolean last) {
-        long start = System.nanoTime();
-        WsSession s = session;
+    private void writeToClient(byte[] bytes, int offset, int length) throws ClientGone {
         try {
-            s.send(BufferData.create(bytes), last);
-            metrics.relayed(SidecarMetrics.TO_CLIENT, bytes.length, System.nanoTime() - start);
+            // Helidon's writeNow writes before it returns (copying into its socket buffer), so the pump's buffer
+            // may be handed over as it is
+            clientOut.writeNow(BufferData.create(bytes, offset, length));
         } catch (RuntimeException e) {
-            clientGone(e);
+            throw new ClientGone(e);
         }
     }
 
-    void pingClient(byte[] bytes) {
-        try {
-            session.ping(BufferData.create(bytes));
-        } catch (RuntimeException e) {
-            clientGone(e);
+    /** The browser's connection failed while the backend's side wrote to it. */
+    private static final class ClientGone extends IOException {
+        ClientGone(Throwable cause) {
+            super("the browser's connection failed", cause);
         }
     }
 
-    void pongClient(byte[] bytes) {
-        try {
-            session.pong(BufferData.create(bytes));
-        } catch (RuntimeException e) {
-            clientGone(e);
+    /** Frames from the browser: activity, and the pongs of the sidecar's own pings stay here. */
+    private final class FromClient implements FramePump.Listener {
+        @Override
+        public void dataFrame(int opcode, long payloadLength) {
+            activity.touch();
+            metrics.frame(SidecarMetrics.TO_BACKEND, payloadLength);
+        }
+
+        @Override
+        public boolean controlFrame(int opcode, byte[] payload) {
+            switch (opcode) {
+                case FramePump.PING -> {
+                    activity.touch();
+                    return !ending;
+                }
+                case FramePump.PONG -> {
+                    return !ending && !Arrays.equals(payload, KEEPALIVE);
+                }
+                case FramePump.CLOSE -> {
+                    if (ending || toClient.closeSent()) {
+                        // the browser answers a close: the handshake is complete once the backend has its answer
+                        scheduleTearDown(ending ? 0 : CLOSE_GRACE_SECONDS);
+                    } else {
+                        scheduleTearDown(CLOSE_GRACE_SECONDS);
+                    }
+                    finish();
+                    return !ending;
+                }
+                default -> {
+                    return true;
+                }
+            }
         }
     }
+
+    /** Frames from the backend: once the sidecar has closed, the backend's answers are not relayed. */
+    private final class FromBackend implements FramePump.Listener {
+        @Override
+        public void dataFrame(int opcode, long payloadLength) {
+            metrics.frame(SidecarMetrics.TO_CLIENT, payloadLength);
+        }
+
+        @Override
+        public boolean controlFrame(int opcode, byte[] payload) {
+            if (opcode == FramePump.CLOSE) {
+                finish();
+                scheduleTearDown(CLOSE_GRACE_SECONDS);
+            }
+            return !ending;
+        }
+    }
+
+    // ---- endings ----
 
     /** The sidecar's own keep-alive, so proxies in front of it do not time an idle connection out. */
     void keepAlive() {
-        pingClient(KEEPALIVE);
-    }
-
-    void backendClosed(int status, String reason) {
-        if (closed.compareAndSet(false, true)) {
-            finish();
-            closeClient(isRelayable(status) ? status : WsCloseCodes.UNEXPECTED_CONDITION, reason);
-            closeBackend(WebSocket.NORMAL_CLOSURE, "");
+        try {
+            toClient.inject(FramePump.controlFrame(FramePump.PING, KEEPALIVE, false));
+        } catch (IOException e) {
+            clientGone(e);
         }
     }
 
-    void backendFailed(Throwable error) {
-        metrics.backendError(backend().label());
-        if (closed.compareAndSet(false, true)) {
-            LOG.log(Level.FINE, "backend connection failed", error);
-            finish();
-            closeClient(WsCloseCodes.UNEXPECTED_CONDITION, "backend connection lost");
-            upstream.socket().abort();
-        }
-    }
-
-    /** Ends the bridge from the sidecar's side: revocation (1008), shutdown (1001), limits. */
+    /** Ends the bridge from the sidecar's side: revocation (1008), shutdown (1001), limits and protocol errors. */
     void end(int status, String reason) {
-        if (closed.compareAndSet(false, true)) {
-            finish();
-            closeClient(status, reason);
-            closeBackend(WebSocket.NORMAL_CLOSURE, reason);
+        if (ending) {
+            return;
         }
+        ending = true;
+        finish();
+        try {
+            toClient.inject(FramePump.closeFrame(status, reason, false));
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "browser already gone", e);
+            tearDown();
+        }
+        try {
+            toBackend.inject(FramePump.closeFrame(NORMAL_CLOSURE, reason, true));
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "backend already gone", e);
+        }
+        scheduleTearDown(CLOSE_GRACE_SECONDS);
     }
 
-    private void clientGone(RuntimeException e) {
+    private void backendFailed(Throwable error) {
+        if (torn.get()) {
+            return;
+        }
+        metrics.backendError(backend().label());
+        LOG.log(Level.FINE, "backend connection failed", error);
+        upstream.close();
+        end(UNEXPECTED_CONDITION, "backend connection lost");
+    }
+
+    private void clientGone(Throwable e) {
+        if (torn.get()) {
+            return;
+        }
         LOG.log(Level.FINE, "browser went away", e);
-        if (closed.compareAndSet(false, true)) {
-            finish();
-            closeBackend(WebSocket.NORMAL_CLOSURE, "browser went away");
+        finish();
+        try {
+            toBackend.inject(FramePump.closeFrame(NORMAL_CLOSURE, "browser went away", true));
+        } catch (IOException ignored) {
+            // the backend is gone as well
+        }
+        tearDown();
+    }
+
+    /** Both closes were seen and the backend hung up: nothing more will come. */
+    private void afterClose() {
+        finish();
+        tearDown();
+    }
+
+    private void scheduleTearDown(long seconds) {
+        if (seconds == 0) {
+            tearDown();
+            return;
+        }
+        CompletableFuture.delayedExecutor(seconds, TimeUnit.SECONDS).execute(this::tearDown);
+    }
+
+    /** Drops both connections: the backend's socket is closed, the browser's thread stops reading. */
+    private void tearDown() {
+        if (!torn.compareAndSet(false, true)) {
+            return;
+        }
+        finish();
+        upstream.close();
+        Thread t = clientThread;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt(); // a virtual thread blocked reading a socket is released by closing that socket
         }
     }
 
     private void finish() {
-        if (sockets.remove(this)) {
+        if (finished.compareAndSet(false, true) && sockets.remove(this)) {
             metrics.closed(backend().label());
         }
     }
 
-    private void closeClient(int status, String reason) {
-        try {
-            session.close(status, shorten(reason));
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "browser already gone", e);
-        }
-    }
-
-    private void closeBackend(int status, String reason) {
-        WebSocket ws = upstream.socket();
-        String why = shorten(reason);
-        CompletableFuture<WebSocket> closing;
-        try {
-            closing = ws.sendClose(isRelayable(status) ? status : WebSocket.NORMAL_CLOSURE, why);
-        } catch (IllegalArgumentException e) {
-            closing = ws.sendClose(WebSocket.NORMAL_CLOSURE, why); // a code the JDK client may not send
-        }
-        closing.orTimeout(5, TimeUnit.SECONDS).whenComplete((w, t) -> {
-            if (t != null) {
-                ws.abort();
-            }
-        });
-    }
-
     /** A close reason fits in 123 bytes of UTF-8. */
-    private static String shorten(String reason) {
+    static String shorten(String reason) {
         String r = reason == null ? "" : reason;
         while (r.getBytes(StandardCharsets.UTF_8).length > 123) {
             r = r.substring(0, r.length() - 1);
         }
         return r;
-    }
-
-    /** Close codes an endpoint may send (RFC 6455 §7.4): 1005, 1006 and 1015 only ever describe a closure. */
-    static boolean isRelayable(int status) {
-        return (status >= 1000 && status <= 1014 && status != 1004 && status != 1005 && status != 1006)
-                || (status >= 3000 && status <= 4999);
     }
 }

@@ -5,44 +5,43 @@ import ai.coditect.sidecar.auth.Credentials;
 import ai.coditect.sidecar.management.SidecarMetrics;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.ServerRequest;
-import io.helidon.websocket.WsListener;
 
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Opens the backend end of a WebSocket before the browser's upgrade is answered — so that a backend that is
  * down is a 502 rather than a socket that opens and dies, and so that the browser gets the subprotocol the
- * backend chose — and makes the listener that bridges the two once the upgrade is done.
+ * backend chose — and makes the bridge that relays frames between the two once the upgrade is done.
  */
 public final class WebSocketBridges {
     private static final Set<String> FORWARDED = Set.of("origin", "user-agent", "accept-language", "cookie");
 
-    private final HttpClient http;
     private final Targets targets;
     private final OpenSockets sockets;
     private final ActivityReporter activity;
     private final SidecarMetrics metrics;
     private final boolean keepsHost;
+    private final long maxFrameBytes;
 
-    public WebSocketBridges(HttpClient http, Targets targets, OpenSockets sockets, ActivityReporter activity,
-                            SidecarMetrics metrics, boolean keepsHost) {
-        this.http = http;
+    public WebSocketBridges(Targets targets, OpenSockets sockets, ActivityReporter activity,
+                            SidecarMetrics metrics, boolean keepsHost, long maxFrameBytes) {
         this.targets = targets;
         this.sockets = sockets;
         this.activity = activity;
         this.metrics = metrics;
         this.keepsHost = keepsHost;
+        this.maxFrameBytes = maxFrameBytes;
     }
 
     /** Why the backend end could not be opened, as the browser should hear it. */
@@ -73,46 +72,42 @@ public final class WebSocketBridges {
                     "This workspace has no CODI2 agent; the IDE works without it.");
         }
         URI target = targets.webSocket(backend, req.path().rawPath(), req.query().rawValue());
-        Upstream upstream = new Upstream(backend);
-        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        List<String> subprotocols = subprotocols(req);
-        if (!subprotocols.isEmpty()) {
-            builder.subprotocols(subprotocols.getFirst(),
-                    subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
-        }
+        Map<String, String> headers = new LinkedHashMap<>();
         for (Header h : req.headers()) {
-            String name = h.name().toLowerCase(java.util.Locale.ROOT);
+            String name = h.name().toLowerCase(Locale.ROOT);
             if (!FORWARDED.contains(name)) {
                 continue;
             }
             String value = name.equals("cookie")
                     ? ForwardedHeaders.withoutSidecarCookies(String.join("; ", h.allValues()))
                     : String.join(", ", h.allValues());
-            if (value != null) {
-                builder.header(h.name(), value);
+            if (value != null && value.indexOf('\r') < 0 && value.indexOf('\n') < 0) {
+                headers.put(h.name(), value);
             }
         }
-        if (keepsHost) {
-            req.headers().first(HeaderNames.HOST).ifPresent(host -> builder.header("Host", host));
+        String host = keepsHost
+                ? req.headers().first(HeaderNames.HOST).orElse(target.getRawAuthority())
+                : target.getRawAuthority();
+        if (host.indexOf('\r') >= 0 || host.indexOf('\n') >= 0) {
+            host = target.getRawAuthority();
         }
+        Upstream upstream;
         try {
-            builder.buildAsync(target, upstream).get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
+            upstream = Upstream.open(backend, target, host, subprotocols(req), headers, Duration.ofSeconds(5),
+                    Duration.ofSeconds(10));
+        } catch (SocketTimeoutException e) {
+            metrics.backendError(backend.label());
+            throw new BackendUnavailable(504, "backend_timeout", "The " + backend.label() + " backend did not answer in time.");
+        } catch (IOException e) {
             metrics.backendError(backend.label());
             // CODI2 is optional: without it the IDE still works, so it is "unavailable", not a broken gateway
             int status = backend == Backend.CODI2 ? 503 : 502;
             String code = backend == Backend.CODI2 ? "codi2_unavailable" : "backend_unavailable";
-            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+            if (e instanceof Upstream.Refused refused) {
                 throw new BackendUnavailable(status, code, "The " + backend.label() + " backend refused the "
-                        + "WebSocket (" + refused.getResponse().statusCode() + ").");
+                        + "WebSocket (" + refused.status() + ").");
             }
             throw new BackendUnavailable(status, code, "The " + backend.label() + " backend is not reachable right now.");
-        } catch (TimeoutException e) {
-            metrics.backendError(backend.label());
-            throw new BackendUnavailable(504, "backend_timeout", "The " + backend.label() + " backend did not answer in time.");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailable(503, "shutting_down", "The workspace is shutting down.");
         }
         new PendingUpgrade(upstream, credentials).offer();
     }
@@ -122,9 +117,15 @@ public final class WebSocketBridges {
         PendingUpgrade.discardUntaken();
     }
 
-    /** A new listener for one upgraded connection. */
-    public WsListener newListener() {
-        return new SocketBridge(sockets, activity, metrics);
+    /** The bridge of an upgrade that the authentication filter let through, on the connection it takes over. */
+    SocketBridge bridge(ConnectionContext ctx, PendingUpgrade pending) {
+        return new SocketBridge(ctx, pending.upstream(), pending.credentials(), sockets, activity, metrics,
+                maxFrameBytes);
+    }
+
+    /** The server's WebSocket protocol: upgrades go through the routing's filters, then to {@link #bridge}. */
+    public RelayProtocol protocol() {
+        return new RelayProtocol(this);
     }
 
     private static List<String> subprotocols(ServerRequest req) {

@@ -1,5 +1,7 @@
 package ai.coditect.sidecar.management;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -32,8 +34,16 @@ public final class SidecarMetrics {
             .help("Sessions found revoked, expired or invalid whose open sockets were closed").labelNames("state")
             .register(registry);
     private final Histogram relayLatency = Histogram.builder().name("coditect_sidecar_relay_latency_seconds")
-            .help("Time to relay one WebSocket frame onward, by direction").labelNames("direction")
+            .help("Time to pass on what one read from a peer brought (one or more frames, or part of one), by direction").labelNames("direction")
             .classicExponentialUpperBounds(0.00005, 2, 16).register(registry);
+
+    // the relay's data points, looked up once: they are counted for every frame
+    private final CounterDataPoint framesToBackend = frames.labelValues(TO_BACKEND);
+    private final CounterDataPoint framesToClient = frames.labelValues(TO_CLIENT);
+    private final CounterDataPoint bytesToBackend = bytes.labelValues(TO_BACKEND);
+    private final CounterDataPoint bytesToClient = bytes.labelValues(TO_CLIENT);
+    private final DistributionDataPoint latencyToBackend = relayLatency.labelValues(TO_BACKEND);
+    private final DistributionDataPoint latencyToClient = relayLatency.labelValues(TO_CLIENT);
 
     public PrometheusRegistry registry() {
         return registry;
@@ -47,10 +57,16 @@ public final class SidecarMetrics {
         openConnections.labelValues(backend).dec();
     }
 
-    public void relayed(String direction, long payloadBytes, long nanos) {
-        frames.labelValues(direction).inc();
-        bytes.labelValues(direction).inc(payloadBytes);
-        relayLatency.labelValues(direction).observe(nanos / 1e9);
+    /** One WebSocket frame's header passed in this direction, with the length of its payload. */
+    public void frame(String direction, long payloadBytes) {
+        boolean toBackend = TO_BACKEND.equals(direction);
+        (toBackend ? framesToBackend : framesToClient).inc();
+        (toBackend ? bytesToBackend : bytesToClient).inc(payloadBytes);
+    }
+
+    /** The time to pass on what one read from a peer brought, which may be several frames or part of one. */
+    public void relayTime(String direction, long nanos) {
+        (TO_BACKEND.equals(direction) ? latencyToBackend : latencyToClient).observe(nanos / 1e9);
     }
 
     public void bodyBytes(String direction, long count) {

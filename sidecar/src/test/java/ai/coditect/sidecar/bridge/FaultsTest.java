@@ -168,6 +168,23 @@ class FaultsTest {
     }
 
     @Test
+    void aFrameOverTheLimitClosesThatSocketWith1009AndReachesNoBackend() throws Exception {
+        fixture = SidecarFixture.start(env -> {
+            env.put("CODITECT_MAX_FRAME_BYTES", "1024");
+            return env;
+        });
+        Recorder recorder = new Recorder();
+        WebSocket ws = fixture.connect("/limits", recorder);
+        ws.sendText("x".repeat(1024), true);
+        assertEquals(1024, recorder.nextText().length(), "a frame of exactly the limit crosses");
+        ws.sendText("y".repeat(1025), true);
+        assertEquals("1009:frame too large", recorder.awaitClose());
+        Recorder other = new Recorder();
+        fixture.connect("/limits", other).sendText("still served", true);
+        assertEquals("still served", other.nextText());
+    }
+
+    @Test
     void tenThousandMalformedFramesLeaveTheSidecarServingEveryoneElse() throws Exception {
         fixture = SidecarFixture.start();
         Recorder healthy = new Recorder();
