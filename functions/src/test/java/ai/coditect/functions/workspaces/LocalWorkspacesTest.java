@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LocalWorkspacesTest {
     private static final String PASSWORD = "correct horse battery staple";
+    /** A sidecar JVM and an IDE starting on a machine shared by many builds can take a while. */
+    private static final Duration READY_WAIT = Duration.ofSeconds(120);
     private final TestClock clock = TestClock.atNow();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<AutoCloseable> closing = new java.util.ArrayList<>();
@@ -96,7 +98,7 @@ class LocalWorkspacesTest {
 
     private JsonNode runningWorkspace(TestPlatform platform, String token) throws InterruptedException {
         JsonNode[] ws = new JsonNode[1];
-        Eventually.holds(Duration.ofSeconds(60), () -> {
+        Eventually.holds(READY_WAIT, () -> {
             ws[0] = platform.get("/v1/workspaces/me", token).json().get("workspace");
             return ws[0] != null && ws[0].get("status").asText().equals("running");
         });
@@ -126,7 +128,7 @@ class LocalWorkspacesTest {
         assertEquals(401, open(url, null).statusCode());
 
         assertEquals(202, platform.post("/v1/workspaces/me/stop", null, token).status());
-        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+        assertTrue(Eventually.holds(READY_WAIT, () ->
                 platform.get("/v1/workspaces/me", token).json().at("/workspace/status").asText().equals("stopped")));
         assertEquals("Stopped at your request.", platform.get("/v1/workspaces/me", token).json()
                 .at("/workspace/message").asText(), "why it stopped");
@@ -179,7 +181,7 @@ class LocalWorkspacesTest {
                 "t.u.token-of-at-least-thirty-two-characters");
         long pid = Long.parseLong(applied.pod().substring("pid-".length()));
         ProcessHandle sidecar = ProcessHandle.of(pid).orElseThrow();
-        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+        assertTrue(Eventually.holds(READY_WAIT, () ->
                 backend.podState(workspace("w-close", "u-close")).phase() == WorkspaceBackend.PodState.Phase.READY));
         List<ProcessHandle> ide = sidecar.parent().orElseThrow().children()
                 .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("main.js")).orElse(false))
@@ -206,7 +208,7 @@ class LocalWorkspacesTest {
         LocalWorkspaces after = backend(LocalIde.prebuilt(fakeIde()), "http://127.0.0.1:1");
         after.restore();
 
-        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+        assertTrue(Eventually.holds(READY_WAIT, () ->
                 after.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
         assertEquals(WorkspaceBackend.PodState.Phase.MISSING, after.podState(stopped).phase());
         WorkspaceBackend.Applied again = after.apply(ws, "t.u.a-newer-token-of-at-least-thirty-two-c");
@@ -223,7 +225,7 @@ class LocalWorkspacesTest {
         closing.add(died); // cleans up only if this test fails: the "dead" platform itself ends nothing
         Workspace ws = workspace("w-died", "u-died");
         WorkspaceBackend.Applied applied = died.apply(ws, "t.u.token-of-at-least-thirty-two-characters");
-        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+        assertTrue(Eventually.holds(READY_WAIT, () ->
                 died.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
         ProcessHandle leftSidecar = ProcessHandle.of(Long.parseLong(applied.pod().substring("pid-".length())))
                 .orElseThrow();
@@ -233,7 +235,7 @@ class LocalWorkspacesTest {
         after.restore();
 
         assertFalse(leftSidecar.isAlive(), "what the dead platform left running has been ended");
-        assertTrue(Eventually.holds(Duration.ofSeconds(30), () ->
+        assertTrue(Eventually.holds(READY_WAIT, () ->
                 after.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
         assertEquals(applied.url(), after.apply(ws, "t.u.a-newer-token-of-at-least-thirty-two-c").url());
     }
