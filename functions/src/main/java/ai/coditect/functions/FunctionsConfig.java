@@ -148,11 +148,6 @@ public record FunctionsConfig(
                 cleanup, events, workspaces, logLevel);
     }
 
-    public FunctionsConfig withCleanup(CleanupPolicy policy) {
-        return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups,
-                policy, events, workspaces, logLevel);
-    }
-
     public FunctionsConfig withEvents(EventsConfig config) {
         return new FunctionsConfig(environment, storeUrl, signingKeys, issuer, audience, sessions, logins, signups,
                 cleanup, config, workspaces, logLevel);

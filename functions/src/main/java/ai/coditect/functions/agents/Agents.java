@@ -57,6 +57,11 @@ public final class Agents implements AutoCloseable {
         return routes.routes();
     }
 
+    /** Every operation as the API document names it ({@code POST /v1/tasks/{id}:complete} and so on). */
+    public java.util.List<String> operations() {
+        return routes.operations();
+    }
+
     /** Ends every lease, claim and retry delay that is due, in every tenant; returns how many it handled. */
     public int reapAll() {
         return reaper.reapAll();

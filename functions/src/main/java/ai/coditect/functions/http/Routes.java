@@ -50,12 +50,6 @@ public final class Routes {
         return routes.stream().map(r -> r.method() + " " + String.join("/", r.segments())).toList();
     }
 
-    /** True when some route's path matches, whatever the method. */
-    public boolean matchesPath(String path) {
-        String[] parts = split(path);
-        return routes.stream().anyMatch(r -> match(r.segments(), parts) != null);
-    }
-
     public void serve(HttpRequest request, HttpResponse response) {
         String requestId = request.getFirstHeader("X-Request-Id").filter(id -> REQUEST_ID.matcher(id).matches())
                 .orElseGet(Ids::newId);

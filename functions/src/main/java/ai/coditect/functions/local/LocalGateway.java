@@ -27,9 +27,10 @@ public final class LocalGateway implements HttpFunction {
     private final HttpFunction agents = new AgentsFunction();
     private final List<PlatformExtension> extensions = mounted;
     private final WebApp web = WebApp.fromSystemProperty();
-    private final Routes own = Routes.builder()
+    private static final Routes OWN = Routes.builder()
             .get("/healthz", LocalGateway::healthy)
             .get("/metrics", LocalGateway::metrics)
+            .get("/openapi.yaml", LocalGateway::apiDocument)
             .build();
 
     @Override
@@ -43,6 +44,8 @@ public final class LocalGateway implements HttpFunction {
             agents.service(request, response);
         } else if (path.equals("/.well-known/jwks.json")) {
             jwks.service(request, response);
+        } else if (path.equals("/openapi.yaml")) {
+            OWN.serve(request, response); // before the web app, which answers for any file name
         } else {
             for (PlatformExtension extension : extensions) {
                 if (path.startsWith(extension.pathPrefix())) {
@@ -51,7 +54,7 @@ public final class LocalGateway implements HttpFunction {
                 }
             }
             if (!web.serve(request, response)) {
-                own.serve(request, response);
+                OWN.serve(request, response);
             }
         }
     }
@@ -61,6 +64,11 @@ public final class LocalGateway implements HttpFunction {
 
     static void mount(List<PlatformExtension> extensions) {
         mounted = List.copyOf(extensions);
+    }
+
+    /** The local platform's own routes as {@code METHOD /path}, for the API document's test. */
+    static List<String> endpoints() {
+        return OWN.endpoints();
     }
 
     private static void healthy(HttpCall call) {
@@ -73,5 +81,15 @@ public final class LocalGateway implements HttpFunction {
         io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
                 .write(out, Platform.current().metrics().scrape());
         call.text(200, io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
+    }
+
+    /** docs/openapi.yaml, which the build copies next to this class. */
+    private static void apiDocument(HttpCall call) throws java.io.IOException {
+        try (java.io.InputStream in = LocalGateway.class.getResourceAsStream("openapi.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.yaml is missing from the functions jar; build with Maven");
+            }
+            call.text(200, "application/yaml", in.readAllBytes());
+        }
     }
 }

@@ -64,12 +64,6 @@ public record WorkspacesConfig(
         return urlTemplate.replace("{id}", ws.id()).replace("{user}", ws.userId());
     }
 
-    public WorkspacesConfig withBackend(String name) {
-        return new WorkspacesConfig(name, urlTemplate, theiaImage, codi2Image, sidecarImage, theia, codi2, sidecar,
-                storageSize, storageClass, ingressNamespace, blockedCidrs, platformUrl, refreshInterval, sidecarJar,
-                localTheiaUrl, localCodi2Url);
-    }
-
     /**
      * With {@code interval} between two looks at the cluster for one provisioning workspace (zero: at every
      * status poll).
