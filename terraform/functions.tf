@@ -2,7 +2,8 @@
 # FUNCTION_TARGET = entry_point (docs/deploy.md says why Cloud Run and not the Cloud Functions resource).
 #
 # This map is what ./coditect test checks against the code (deploy/src/test): every class implementing
-# HttpFunction or CloudEventsFunction has an entry with its class as entry_point, and the environment below
+# HttpFunction (trigger "http") or extending PubSubFunction (trigger "pubsub": reached by a push subscription,
+# whose body it takes as HTTP) has an entry with its class as entry_point, and the environment below
 # satisfies the configuration that function reads. Values under `env` are plain text; `secrets` maps an
 # environment variable to the Secret Manager secret it is read from (mounted only where listed); `files` mounts
 # a secret as a file at a path.

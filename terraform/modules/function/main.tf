@@ -54,6 +54,13 @@ resource "google_cloud_run_v2_service" "function" {
         value = var.entry_point
       }
 
+      # Every function is served as HTTP, Pub/Sub consumers too: their push subscriptions POST the plain push
+      # body, which a PubSubFunction takes as an HttpFunction (the invoker would refuse it for a CloudEvent).
+      env {
+        name  = "FUNCTION_SIGNATURE_TYPE"
+        value = "http"
+      }
+
       dynamic "env" {
         for_each = var.env
         content {

@@ -17,7 +17,7 @@ variable "entry_point" {
 }
 
 variable "trigger" {
-  description = "http (behind the load balancer) or pubsub (push subscriptions only)."
+  description = "http (behind the load balancer) or pubsub (push subscriptions only; served as HTTP too)."
   type        = string
 
   validation {

@@ -1,8 +1,8 @@
 # Topics, their dead-letter topics, and one push subscription per consumer with OIDC to its function, a retry
 # policy and dead-lettering. Push subscriptions rather than Eventarc triggers because the subscription an Eventarc
-# trigger creates cannot carry a dead-letter policy in Terraform. The Functions Framework invoker turns the push
-# body ({message, subscription}) into the same google.cloud.pubsub.topic.v1.messagePublished CloudEvent that
-# Eventarc would deliver.
+# trigger creates cannot carry a dead-letter policy in Terraform. The consumer functions (PubSubFunction) take the
+# push body ({message, subscription, deliveryAttempt}) as HTTP functions: 2xx acks, 4xx refuses an unreadable
+# message (dead-lettered after the last attempt), 5xx asks for a retry.
 
 locals {
   consumers = merge([

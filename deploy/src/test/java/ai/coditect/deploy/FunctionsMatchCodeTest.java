@@ -58,6 +58,19 @@ class FunctionsMatchCodeTest {
     }
 
     @Test
+    void aCloudEventsFunctionBehindAPushSubscriptionIsReportedAtItsDeployment() {
+        Deployment cleanup = Deployments.all(Terraform.load()).stream().filter(d -> d.name().equals("cleanup"))
+                .findFirst().orElseThrow();
+        FunctionClass cloudEventsOnly = new FunctionClass(cleanup.entryPoint(), "cloudevent",
+                Repository.ROOT.resolve("functions/src/main/java/ai/coditect/functions/cleanup/CleanupFunction.java"),
+                9);
+        List<String> problems = undeployed(List.of(cloudEventsOnly), List.of(cleanup));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("terraform/functions.tf:" + cleanup.line() + ": ")
+                && problems.get(0).contains("PubSubFunction"), problems.get(0));
+    }
+
+    @Test
     void deploymentsNameOnlyFunctionsThatExistOrWhoseModuleHasNotLanded() {
         List<FunctionClass> classes = FunctionClasses.inSources();
         List<String> problems = new ArrayList<>();
@@ -120,7 +133,12 @@ class FunctionsMatchCodeTest {
                         + c.className() + "\": add it to local.functions (and its topic to topics.tf if it consumes one)");
             }
             for (Deployment d : matching) {
-                if (!d.trigger().equals(c.trigger())) {
+                if (c.trigger().equals("cloudevent")) {
+                    problems.add(d.where() + ": function " + d.name() + " is reached by a Pub/Sub push subscription, "
+                            + "whose plain push body the Functions Framework invoker refuses (500) for a "
+                            + "CloudEventsFunction: make " + c.className() + " (" + c.where() + ") extend "
+                            + "PubSubFunction, which takes the push body");
+                } else if (!d.trigger().equals(c.trigger())) {
                     problems.add(d.where() + ": function " + d.name() + " has trigger = \"" + d.trigger()
                             + "\" but " + c.className() + " (" + c.where() + ") is a " + c.trigger() + " function");
                 }

@@ -1,20 +1,11 @@
 package ai.coditect.functions.cleanup;
 
 import ai.coditect.functions.Platform;
-import ai.coditect.functions.events.EventConsumer;
-import com.google.cloud.functions.CloudEventsFunction;
-import io.cloudevents.CloudEvent;
+import ai.coditect.functions.events.PubSubFunction;
 
 /** Cloud Function on {@code cleanup-ticks}: expired sessions, idle workspaces, expired idempotency records. */
-public final class CleanupFunction implements CloudEventsFunction {
-    private final EventConsumer consumer;
-
+public final class CleanupFunction extends PubSubFunction {
     public CleanupFunction() {
-        this.consumer = Platform.current().cleanupConsumer();
-    }
-
-    @Override
-    public void accept(CloudEvent event) throws Exception {
-        consumer.accept(event);
+        super(Platform.current().cleanupConsumer());
     }
 }

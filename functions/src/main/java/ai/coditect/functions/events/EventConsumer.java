@@ -9,8 +9,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What a Pub/Sub-triggered function does with a delivery: reads the event out of the CloudEvent and hands it to
- * its handler. A handler failure propagates, so Pub/Sub redelivers; an unreadable or unknown event is logged
+ * What a Pub/Sub-triggered function does with a delivery: reads the event out of the CloudEvent (or the push
+ * body, see {@link PubSubFunction}) and hands it to its handler. A handler failure propagates, so Pub/Sub redelivers; an unreadable or unknown event is logged
  * clearly and propagates too, ending in the subscription's dead-letter topic after its last attempt.
  */
 public final class EventConsumer {
@@ -33,6 +33,11 @@ public final class EventConsumer {
                     "event rejected to the dead-letter path: " + e.getMessage());
             throw e;
         }
+        accept(message);
+    }
+
+    /** Hands a message already read (from a CloudEvent or a push body) to the handler. */
+    public void accept(EventarcMessage message) throws Exception {
         RequestContext.run(message.event().id(), () -> {
             try {
                 handler.handle(message.event(), message.deliveryAttempt());
@@ -42,6 +47,10 @@ public final class EventConsumer {
                 throw e;
             }
         });
+    }
+
+    public String name() {
+        return name;
     }
 
     public EventHandler handler() {

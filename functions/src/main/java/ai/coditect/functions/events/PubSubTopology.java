@@ -6,8 +6,11 @@ import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
 import com.google.cloud.pubsub.v1.TopicAdminClient;
 import com.google.protobuf.Duration;
 import com.google.pubsub.v1.DeadLetterPolicy;
+import com.google.pubsub.v1.PushConfig;
 import com.google.pubsub.v1.RetryPolicy;
 import com.google.pubsub.v1.Subscription;
+
+import java.net.URI;
 
 /**
  * The topics and subscriptions of the platform, as Terraform creates them in production; the local platform and
@@ -49,6 +52,21 @@ public final class PubSubTopology {
     /** Creates what is missing: the topic, its dead-letter topic and subscription, the consumer subscription. */
     public static void ensure(PubSubConnection pubsub, Topic topic, String consumer, int ackDeadlineSeconds,
                               java.time.Duration minBackoff, java.time.Duration maxBackoff) {
+        ensure(pubsub, topic, consumer, ackDeadlineSeconds, minBackoff, maxBackoff, PushConfig.getDefaultInstance());
+    }
+
+    /**
+     * As {@link #ensure(PubSubConnection, Topic, String, int, java.time.Duration, java.time.Duration)}, with the
+     * consumer subscription pushing to {@code endpoint} as production's do (a {@link PubSubFunction} answers it).
+     */
+    public static void ensurePush(PubSubConnection pubsub, Topic topic, String consumer, int ackDeadlineSeconds,
+                                  java.time.Duration minBackoff, java.time.Duration maxBackoff, URI endpoint) {
+        ensure(pubsub, topic, consumer, ackDeadlineSeconds, minBackoff, maxBackoff,
+                PushConfig.newBuilder().setPushEndpoint(endpoint.toString()).build());
+    }
+
+    private static void ensure(PubSubConnection pubsub, Topic topic, String consumer, int ackDeadlineSeconds,
+                               java.time.Duration minBackoff, java.time.Duration maxBackoff, PushConfig push) {
         try (TopicAdminClient topics = pubsub.topicAdmin(); SubscriptionAdminClient subs = pubsub.subscriptionAdmin()) {
             createTopic(topics, pubsub, topic.id());
             createTopic(topics, pubsub, deadLetterTopicId(topic));
@@ -61,6 +79,7 @@ public final class PubSubTopology {
                     .setName(pubsub.subscription(subscriptionId(topic, consumer)).toString())
                     .setTopic(pubsub.topic(topic).toString())
                     .setAckDeadlineSeconds(ackDeadlineSeconds)
+                    .setPushConfig(push)
                     // The emulator (0.8.20) never dead-letters on an ordered subscription, so ordering is left to
                     // production's subscriptions (Terraform); consumers do not depend on it anyway.
                     .setEnableMessageOrdering(!pubsub.isEmulator())

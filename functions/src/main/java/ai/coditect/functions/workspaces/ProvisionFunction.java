@@ -1,20 +1,11 @@
 package ai.coditect.functions.workspaces;
 
 import ai.coditect.functions.Platform;
-import ai.coditect.functions.events.EventConsumer;
-import com.google.cloud.functions.CloudEventsFunction;
-import io.cloudevents.CloudEvent;
+import ai.coditect.functions.events.PubSubFunction;
 
 /** Cloud Function on {@code workspace-requests}: provisions and stops workspaces on Kubernetes. */
-public final class ProvisionFunction implements CloudEventsFunction {
-    private final EventConsumer consumer;
-
+public final class ProvisionFunction extends PubSubFunction {
     public ProvisionFunction() {
-        this.consumer = Platform.current().provisionConsumer();
-    }
-
-    @Override
-    public void accept(CloudEvent event) throws Exception {
-        consumer.accept(event);
+        super(Platform.current().provisionConsumer());
     }
 }
