@@ -499,21 +499,11 @@ public final class Keyspace {
     }
 
     /**
-     * A change-log key whose versionstamp the commit fills in, as the parameter of {@code SET_VERSIONSTAMPED_KEY}
-     * (key bytes, then the 4-byte little-endian offset of the placeholder). {@code order} tells apart the entries
-     * of one transaction, which share the commit's versionstamp. Built by hand because fdb-java's
-     * {@code Tuple.packWithVersionstamp} loads the native client library.
+     * A change-log key whose versionstamp the commit fills in, as the parameter of {@code SET_VERSIONSTAMPED_KEY}.
+     * {@code order} tells apart the entries of one transaction, which share the commit's versionstamp.
      */
     public byte[] knowledgeLogEntry(String tenantId, int order) {
-        byte[] prefix = knowledge(tenantId, "log").pack();
-        ByteBuffer out = ByteBuffer.allocate(prefix.length + 1 + 12 + 4).order(ByteOrder.BIG_ENDIAN);
-        out.put(prefix).put((byte) 0x33);
-        for (int i = 0; i < 10; i++) {
-            out.put((byte) 0xff);
-        }
-        out.putShort((short) order);
-        out.order(ByteOrder.LITTLE_ENDIAN).putInt(prefix.length + 1);
-        return out.array();
+        return VersionstampKeys.pack(knowledge(tenantId, "log"), Tuple.from(Versionstamp.incomplete(order)));
     }
 
     /** The change-log entries of a tenant after {@code after} (exclusive; null for all). */
