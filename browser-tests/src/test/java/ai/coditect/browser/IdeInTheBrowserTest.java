@@ -218,11 +218,12 @@ class IdeInTheBrowserTest {
         until(ada, Duration.ofSeconds(60)).until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector(".xterm-helper-textarea")));
         Path out = project.resolve("from-terminal.txt");
-        // the shell may still be starting: type again until the command has run
+        // the shell may still be starting: type again until the command has run. The redirection creates the
+        // file before echo writes to it, so wait for a whole line, not for the file
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.exists(out) && System.nanoTime() < deadline) {
+        while (!read(out).endsWith("\n") && System.nanoTime() < deadline) {
             new Actions(ada).sendKeys("echo $((6*7)) > from-terminal.txt").sendKeys(Keys.ENTER).perform();
-            Eventually.holds(Duration.ofSeconds(5), () -> Files.exists(out));
+            Eventually.holds(Duration.ofSeconds(5), () -> read(out).endsWith("\n"));
         }
         assertTrue(Files.exists(out), "the terminal ran the command");
         assertEquals("42", read(out).strip());
