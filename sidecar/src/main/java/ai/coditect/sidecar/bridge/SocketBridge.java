@@ -133,12 +133,30 @@ public final class SocketBridge implements ServerConnection {
                 LOG.log(Level.FINE, "browser broke the WebSocket protocol: " + e.getMessage());
                 metrics.error("websocket_protocol");
                 end(e.code(), e.getMessage());
+                discardUntilClosed(buf);
                 return;
             } catch (IOException e) {
                 backendFailed(e);
                 return;
             }
             metrics.relayTime(SidecarMetrics.TO_BACKEND, System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * After the sidecar sent its close, the browser's bytes are read and dropped until it hangs up or the grace
+     * ends: a socket closed with unread input is reset, and a reset can destroy the close frame on its way.
+     */
+    private void discardUntilClosed(byte[] buf) {
+        while (!torn.get()) {
+            try {
+                clientIn.ensureAvailable();
+                int n = Math.min(clientIn.available(), buf.length);
+                clientIn.readBuffer(n).read(buf, 0, n);
+            } catch (RuntimeException e) {
+                clientGone(e);
+                return;
+            }
         }
     }
 

@@ -203,6 +203,9 @@ class FaultsTest {
                 InputStream in = raw.getInputStream();
                 String status = readLine(in);
                 assertTrue(status.contains("101"), status);
+                while (!readLine(in).isBlank()) {
+                    // the rest of the handshake's headers
+                }
                 for (int f = 0; f < 100; f++) {
                     // reserved bits set, an undefined opcode, unmasked: every one a protocol violation
                     try {
@@ -226,15 +229,24 @@ class FaultsTest {
         assertEquals(200, r.statusCode());
     }
 
-    /** Reads what the sidecar still sends (at most a close frame) until it closes the connection. */
+    /**
+     * Reads the sidecar's answer to garbage: a close frame with 1002 (protocol error), or the end of the connection.
+     * Like any client that got a close, the caller then hangs up.
+     */
     private static boolean droppedBySidecar(InputStream in) {
         try {
-            while (in.read() >= 0) {
-                // a close frame (1002, protocol error), then the end
+            int first = in.read();
+            if (first < 0) {
+                return true;
             }
+            assertEquals(0x88, first, "an unmasked, final close frame");
+            int length = in.read();
+            byte[] payload = in.readNBytes(length);
+            assertTrue(payload.length >= 2, "the close frame carries a status");
+            assertEquals(1002, ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF));
             return true;
         } catch (java.net.SocketTimeoutException e) {
-            return false; // still open after 20 s
+            return false; // no answer after 20 s
         } catch (java.io.IOException e) {
             return true; // reset: dropped too
         }
