@@ -2,6 +2,9 @@ package ai.coditect.functions.agents;
 
 import ai.coditect.shared.agents.AgentCard;
 
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.ValueCodec;
+
 import java.time.Instant;
 
 /**
@@ -10,6 +13,8 @@ import java.time.Instant;
  */
 record Agent(String id, String tenantId, String userId, String workspaceId, AgentCard card, long epoch,
              Instant registeredAt, Instant leaseExpiresAt) {
+    /** How an agent is stored: the one codec of the layout's {@code agents/record} subspace. */
+    static final ValueCodec<Agent> CODEC = Keyspace.record(Keyspace.Part.AGENT, Agent.class);
 
     boolean liveAt(Instant now) {
         return leaseExpiresAt.isAfter(now);

@@ -3,12 +3,10 @@ package ai.coditect.functions.agents;
 import ai.coditect.shared.agents.AgentCard;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.ids.Ids;
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.store.Keyspace;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
 import com.apple.foundationdb.KeyValue;
-import com.apple.foundationdb.tuple.Tuple;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -56,11 +54,11 @@ final class AgentRegistry {
             String id = agentId;
             long epoch = 1;
             if (id != null) {
-                Tuple last = agents.lastEpoch(tr, tid, id);
-                if (last == null || !last.getString(1).equals(caller.workspaceId())) {
+                Keyspace.AgentEpoch last = agents.lastEpoch(tr, tid, id);
+                if (last == null || !last.workspaceId().equals(caller.workspaceId())) {
                     throw agentNotFound(id);
                 }
-                epoch = last.getLong(0) + 1;
+                epoch = last.epoch() + 1;
                 Agent older = agents.read(tr, tid, id);
                 if (older != null) {
                     agents.remove(tr, older);
@@ -131,7 +129,7 @@ final class AgentRegistry {
                 if (bytes == null) {
                     continue;
                 }
-                Agent a = Json.read(bytes, Agent.class);
+                Agent a = Agent.CODEC.decode(bytes);
                 if (a.liveAt(now) && (workspaceId == null || a.workspaceId().equals(workspaceId))) {
                     out.add(a);
                     if (out.size() == limit) {
@@ -160,7 +158,8 @@ final class AgentRegistry {
             if (agent == null || agent.liveAt(clock.instant())) {
                 if (agent != null) {
                     // the index entry was stale (cleared above); keep the live lease's own entry
-                    tr.set(keys.agentLeaseExpiry(tid, agent.leaseExpiresAt().toEpochMilli(), agentId), new byte[0]);
+                    tr.set(keys.agentLeaseExpiry(tid, agent.leaseExpiresAt().toEpochMilli(), agentId),
+                            Keyspace.marker());
                 }
                 return null;
             }

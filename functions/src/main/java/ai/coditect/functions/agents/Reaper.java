@@ -1,5 +1,6 @@
 package ai.coditect.functions.agents;
 
+import ai.coditect.shared.store.BatchScan;
 import ai.coditect.shared.store.Keyspace;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
@@ -68,24 +69,17 @@ final class Reaper {
 
     /** Reaps every tenant that has agents or tasks (the cleanup tick). */
     int reapAll() {
-        int handled = 0;
-        byte[] after = null;
-        while (true) {
-            byte[] from = after;
-            List<KeyValue> tenants = Transactions.read(db, tr -> tr.snapshot().getRange(from == null
-                    ? keys.agentTenants() : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(from,
-                    new byte[] {0}), keys.agentTenants().end), BATCH).asList().join());
+        int[] handled = {0};
+        BatchScan.read(db, keys.agentTenants(), BATCH, (tr, batch) -> batch, tenants -> {
             for (KeyValue kv : tenants) {
-                handled += reap(keys.tenantOfAgentTenant(kv.getKey()));
+                handled[0] += reap(keys.tenantOfAgentTenant(kv.getKey()));
             }
-            if (tenants.size() < BATCH) {
-                if (handled > 0) {
-                    LOG.fine(() -> "agent registry: reaped " + tenants.size());
-                }
-                return handled;
-            }
-            after = tenants.get(tenants.size() - 1).getKey();
+            return true;
+        });
+        if (handled[0] > 0) {
+            LOG.fine(() -> "agent registry: reaped " + handled[0]);
         }
+        return handled[0];
     }
 
     private static List<KeyValue> first(com.apple.foundationdb.ReadTransaction tr, Range r) {

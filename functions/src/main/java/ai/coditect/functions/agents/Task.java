@@ -1,5 +1,7 @@
 package ai.coditect.functions.agents;
 
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.ValueCodec;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -12,6 +14,8 @@ import java.time.Instant;
 record Task(String id, String tenantId, String skill, JsonNode input, int priority, TaskState state, int attempts,
             int maxAttempts, Claim claim, String targetAgentId, JsonNode output, String error, String createdBy,
             Instant createdAt, Instant updatedAt, Instant notBefore, long seq) {
+    /** How a task is stored: the one codec of the layout's {@code tasks/record} subspace. */
+    static final ValueCodec<Task> CODEC = Keyspace.record(Keyspace.Part.TASK, Task.class);
 
     /** Who holds a task: the agent, the epoch of its registration at claim time, and until when. */
     record Claim(String agentId, long epoch, Instant claimedAt, Instant expiresAt) {

@@ -11,10 +11,8 @@ import com.apple.foundationdb.Range;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 import com.apple.foundationdb.tuple.ByteArrayUtil;
-import com.apple.foundationdb.tuple.Tuple;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -90,12 +88,12 @@ final class TaskBoard {
             if (idempotency != null) {
                 byte[] earlier = tr.get(idempotency).join();
                 if (earlier != null) {
-                    Tuple t = Tuple.fromBytes(earlier);
-                    if (!t.getString(1).equals(fingerprint)) {
+                    Keyspace.IdempotentTask t = Keyspace.IDEMPOTENT_TASK.decode(earlier);
+                    if (!t.fingerprint().equals(fingerprint)) {
                         throw new AgentsException(AgentsException.Reason.IDEMPOTENCY_KEY_REUSED,
                                 "This Idempotency-Key was used for a different task; use a new key.");
                     }
-                    return new Created(tasks.read(tr, tid, t.getString(0)), true);
+                    return new Created(tasks.read(tr, tid, t.taskId()), true);
                 }
             }
             Instant now = clock.instant();
@@ -103,9 +101,9 @@ final class TaskBoard {
                     TaskState.SUBMITTED, 0, maxAttempts, null, null, null, null, p.name(), now, now, null, 0);
             tasks.write(tr, task, null, null, "submitted by " + p.name());
             tasks.enqueue(tr, task, 0);
-            tr.set(keys.agentTenant(tid), new byte[0]);
+            tr.set(keys.agentTenant(tid), Keyspace.marker());
             if (idempotency != null) {
-                tr.set(idempotency, Tuple.from(task.id(), fingerprint).pack());
+                tr.set(idempotency, Keyspace.IDEMPOTENT_TASK.encode(new Keyspace.IdempotentTask(task.id(), fingerprint)));
             }
             batch.add(EventType.TASK_SUBMITTED, tid, p.userId(), data(task, null));
             return new Created(task, false);
@@ -163,7 +161,7 @@ final class TaskBoard {
         }
         KeyValue pick = heads.get(Math.floorMod(slots.getAndIncrement(), heads.size()));
         tr.addReadConflictKey(pick.getKey());
-        Task task = tasks.read(tr, tid, new String(pick.getValue(), StandardCharsets.US_ASCII));
+        Task task = tasks.read(tr, tid, Keyspace.TASK_ID.decode(pick.getValue()));
         if (task == null || task.state() != TaskState.SUBMITTED) {
             tr.clear(pick.getKey()); // an entry left behind; not expected, but never worth a claim
             return null;
@@ -382,7 +380,7 @@ final class TaskBoard {
         return Transactions.read(db, tr -> {
             List<Task> out = new ArrayList<>();
             for (KeyValue kv : tr.getRange(keys.tasksOfTenant(p.tenantId(), after), 1_000).asList().join()) {
-                Task t = Json.read(kv.getValue(), Task.class);
+                Task t = Task.CODEC.decode(kv.getValue());
                 if ((state == null || t.state() == state) && (skill == null || t.skill().equals(skill))) {
                     out.add(t);
                     if (out.size() == limit) {
@@ -415,7 +413,7 @@ final class TaskBoard {
         }
         for (KeyValue kv : inbox) {
             tr.clear(kv.getKey());
-            Task task = tasks.read(tr, tid, new String(kv.getValue(), StandardCharsets.US_ASCII));
+            Task task = tasks.read(tr, tid, Keyspace.TASK_ID.decode(kv.getValue()));
             if (task != null && task.state() == TaskState.SUBMITTED && agentId.equals(task.targetAgentId())) {
                 Task waiting = task.waiting(task.skill(), null, task.attempts(), task.error(), null, now);
                 tasks.write(tr, waiting, null, null, "back to skill " + task.skill() + ": " + why);
@@ -494,8 +492,8 @@ final class TaskBoard {
         }
         Agent agent = agents.read(tr, p.tenantId(), agentId);
         if (agent == null) {
-            Tuple last = agents.lastEpoch(tr, p.tenantId(), agentId);
-            if (last == null || !last.getString(1).equals(caller.workspaceId())) {
+            Keyspace.AgentEpoch last = agents.lastEpoch(tr, p.tenantId(), agentId);
+            if (last == null || !last.workspaceId().equals(caller.workspaceId())) {
                 throw AgentRegistry.agentNotFound(agentId);
             }
             throw new AgentsException(AgentsException.Reason.LEASE_EXPIRED,

@@ -1,13 +1,11 @@
 package ai.coditect.functions.agents;
 
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.store.Keyspace;
 import com.apple.foundationdb.KeyValue;
 import com.apple.foundationdb.MutationType;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +15,7 @@ import java.util.List;
  * versionstamped keys and an atomic signal, so producers never conflict with each other.
  */
 final class TaskStore {
-    private static final byte[] ONE = Keyspace.millis(1);
+    private static final byte[] ONE = Keyspace.COUNTER.encode(1L);
 
     private final Keyspace keys;
 
@@ -27,25 +25,25 @@ final class TaskStore {
 
     Task read(ReadTransaction tr, String tenantId, String taskId) {
         byte[] bytes = tr.get(keys.task(tenantId, taskId)).join();
-        return bytes == null ? null : Json.read(bytes, Task.class);
+        return bytes == null ? null : Task.CODEC.decode(bytes);
     }
 
     /** Writes the record and the history entry of its current {@code seq}. */
     void write(Transaction tr, Task task, String agentId, Long epoch, String note) {
-        tr.set(keys.task(task.tenantId(), task.id()), Json.bytes(task));
+        tr.set(keys.task(task.tenantId(), task.id()), Task.CODEC.encode(task));
         HistoryEntry entry = new HistoryEntry(task.seq(), task.updatedAt(), task.state(), agentId, epoch, note);
-        tr.set(keys.taskHistory(task.tenantId(), task.id(), task.seq()), Json.bytes(entry));
+        tr.set(keys.taskHistory(task.tenantId(), task.id(), task.seq()), HistoryEntry.CODEC.encode(entry));
     }
 
     /** Writes the record alone, for changes that are not state changes (a heartbeat, a retry coming due). */
     void update(Transaction tr, Task task) {
-        tr.set(keys.task(task.tenantId(), task.id()), Json.bytes(task));
+        tr.set(keys.task(task.tenantId(), task.id()), Task.CODEC.encode(task));
     }
 
     List<HistoryEntry> history(ReadTransaction tr, String tenantId, String taskId) {
         List<HistoryEntry> out = new ArrayList<>();
         for (KeyValue kv : tr.getRange(keys.taskHistory(tenantId, taskId)).asList().join()) {
-            out.add(Json.read(kv.getValue(), HistoryEntry.class));
+            out.add(HistoryEntry.CODEC.decode(kv.getValue()));
         }
         return out;
     }
@@ -65,7 +63,7 @@ final class TaskStore {
             entry = keys.taskQueueEntry(tid, task.skill(), rank(task.priority()), userVersion);
             signal = keys.skillSignal(tid, task.skill());
         }
-        tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, entry.param(), task.id().getBytes(StandardCharsets.US_ASCII));
+        tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, entry.param(), Keyspace.TASK_ID.encode(task.id()));
         tr.mutate(MutationType.SET_VERSIONSTAMPED_VALUE, keys.taskQueued(tid, task.id()), entry.param());
         tr.mutate(MutationType.ADD, signal, ONE);
     }
@@ -88,8 +86,8 @@ final class TaskStore {
 
     void holdClaim(Transaction tr, Task task) {
         Task.Claim c = task.claim();
-        tr.set(keys.taskOfAgent(task.tenantId(), c.agentId(), task.id()), new byte[0]);
-        tr.set(keys.taskClaimExpiry(task.tenantId(), c.expiresAt().toEpochMilli(), task.id()), new byte[0]);
+        tr.set(keys.taskOfAgent(task.tenantId(), c.agentId(), task.id()), Keyspace.marker());
+        tr.set(keys.taskClaimExpiry(task.tenantId(), c.expiresAt().toEpochMilli(), task.id()), Keyspace.marker());
     }
 
     void dropClaim(Transaction tr, Task task) {
@@ -102,7 +100,7 @@ final class TaskStore {
     }
 
     void delay(Transaction tr, Task task) {
-        tr.set(keys.taskDelayed(task.tenantId(), task.notBefore().toEpochMilli(), task.id()), new byte[0]);
+        tr.set(keys.taskDelayed(task.tenantId(), task.notBefore().toEpochMilli(), task.id()), Keyspace.marker());
     }
 
     void undelay(Transaction tr, Task task) {

@@ -1,6 +1,7 @@
 package ai.coditect.functions.auth;
 
-import ai.coditect.shared.json.Json;
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.Keyspace.AttemptWindow;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
 
@@ -16,24 +17,9 @@ import java.time.temporal.ChronoUnit;
  * until it has passed.
  */
 final class AttemptWindows {
-    /**
-     * The value at an attempt key ({@code login_failures…}, {@code signup_attempts}): when the window started, the
-     * attempts in it and the latest of them. Cleanup reads {@code start}.
-     */
-    record Window(Instant start, int attempts, Instant last) {
-        /** The window at {@code key} as of {@code now}: a fresh one when none is stored or the stored one passed. */
-        static Window at(byte[] stored, Duration length, Instant now) {
-            Window window = stored == null ? null : Json.read(stored, Window.class);
-            return window == null || !now.isBefore(window.start().plus(length)) ? new Window(now, 0, null) : window;
-        }
-
-        Window plusOne(Instant now) {
-            return new Window(start, attempts + 1, now);
-        }
-
-        Duration remaining(Duration length, Instant now) {
-            return Duration.between(now, start.plus(length));
-        }
+    /** The window stored at an attempt key as of {@code now}: a fresh one when none is stored or it has passed. */
+    static AttemptWindow at(byte[] stored, Duration length, Instant now) {
+        return AttemptWindow.at(stored == null ? null : Keyspace.ATTEMPT_WINDOW.decode(stored), length, now);
     }
 
     private final Database db;
@@ -48,11 +34,11 @@ final class AttemptWindows {
     void count(byte[] key, int max, Duration length, String refusal) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Transactions.run(db, tr -> {
-            Window window = Window.at(tr.get(key).join(), length, now);
+            AttemptWindow window = at(tr.get(key).join(), length, now);
             if (window.attempts() >= max) {
                 throw new AuthException(AuthException.Reason.RATE_LIMITED, refusal, window.remaining(length, now));
             }
-            tr.set(key, Json.bytes(window.plusOne(now)));
+            tr.set(key, Keyspace.ATTEMPT_WINDOW.encode(window.plusOne(now)));
             return null;
         });
     }

@@ -5,8 +5,8 @@ import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.ids.Ids;
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.logging.LogFields;
+import ai.coditect.shared.store.BatchScan;
 import ai.coditect.shared.store.Keyspace;
 import ai.coditect.shared.store.Transactions;
 import ai.coditect.shared.tokens.AccessToken;
@@ -15,9 +15,6 @@ import ai.coditect.shared.tokens.TokenIssuer;
 import ai.coditect.shared.tokens.TokenVerifier;
 import com.apple.foundationdb.Database;
 import com.apple.foundationdb.KeyValue;
-import com.apple.foundationdb.Range;
-import com.apple.foundationdb.tuple.ByteArrayUtil;
-import com.apple.foundationdb.tuple.Tuple;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -116,8 +113,8 @@ public final class AuthService {
             if (tr.get(emailKey).join() != null) {
                 throw new AuthException(AuthException.Reason.EMAIL_TAKEN, "An account with this email exists.");
             }
-            tr.set(emailKey, Tuple.from(user.tenantId(), user.id()).pack());
-            tr.set(keys.user(user.tenantId(), user.id()), Json.bytes(user));
+            tr.set(emailKey, Keyspace.EMAIL_OWNER.encode(new Keyspace.Owner(user.tenantId(), user.id())));
+            tr.set(keys.user(user.tenantId(), user.id()), User.CODEC.encode(user));
             sessions.create(tr, session);
             workspaces.createRequested(tr, workspaceId, user.tenantId(), user.id(), now);
             // The workspace request commits with the account: a broker that is down delays it, never loses it.
@@ -146,9 +143,9 @@ public final class AuthService {
             if (owner == null) {
                 return null;
             }
-            Tuple t = Tuple.fromBytes(owner);
-            byte[] record = tr.get(keys.user(t.getString(0), t.getString(1))).join();
-            return record == null ? null : Json.read(record, User.class);
+            Keyspace.Owner account = Keyspace.EMAIL_OWNER.decode(owner);
+            byte[] record = tr.get(keys.user(account.tenantId(), account.userId())).join();
+            return record == null ? null : User.CODEC.decode(record);
         });
         if (user == null) {
             hashing(email, clientAddress, () -> {
@@ -172,10 +169,10 @@ public final class AuthService {
             if (record == null) {
                 throw invalidCredentials();
             }
-            User stored = Json.read(record, User.class);
+            User stored = User.CODEC.decode(record);
             if (upgradedHash != null && stored.passwordHash().equals(user.passwordHash())) {
                 stored = stored.withPasswordHash(upgradedHash);
-                tr.set(keys.user(user.tenantId(), user.id()), Json.bytes(stored));
+                tr.set(keys.user(user.tenantId(), user.id()), User.CODEC.encode(stored));
             }
             sessions.makeRoom(tr, user.tenantId(), user.id(), policy.maxPerUser(), now);
             sessions.create(tr, session);
@@ -259,7 +256,7 @@ public final class AuthService {
             }
             sessions.touch(tr, session, now);
             Instant seen = now.isAfter(lastAccess) ? now : lastAccess;
-            return new Caller(token, Json.read(userRecord, User.class), session, seen);
+            return new Caller(token, User.CODEC.decode(userRecord), session, seen);
         });
     }
 
@@ -283,7 +280,8 @@ public final class AuthService {
         Transactions.run(db, tr -> {
             byte[] emailKey = keys.userByEmail(email);
             byte[] owner = tr.get(emailKey).join();
-            if (owner != null && Tuple.fromBytes(owner).equals(Tuple.from(caller.tenantId(), caller.userId()))) {
+            if (owner != null && Keyspace.EMAIL_OWNER.decode(owner)
+                    .equals(new Keyspace.Owner(caller.tenantId(), caller.userId()))) {
                 tr.clear(emailKey);
             }
             tr.clear(keys.user(caller.tenantId(), caller.userId()));
@@ -316,11 +314,9 @@ public final class AuthService {
      */
     public SessionPage sessions(Caller caller, int limit, String cursor) {
         Instant now = now();
-        Range all = keys.sessionsOfUser(caller.tenantId(), caller.userId());
-        byte[] begin = cursor == null ? all.begin
-                : ByteArrayUtil.join(keys.sessionByUser(caller.tenantId(), caller.userId(), cursor), new byte[] {0});
         return Transactions.read(db, tr -> {
-            List<KeyValue> entries = tr.getRange(begin, all.end, limit).asList().join();
+            List<KeyValue> entries = tr.getRange(keys.sessionsOfUser(caller.tenantId(), caller.userId(), cursor),
+                    limit).asList().join();
             List<CompletableFuture<Session>> reads = new ArrayList<>();
             List<CompletableFuture<Optional<Instant>>> lastAccessReads = new ArrayList<>();
             String last = null;
@@ -365,23 +361,16 @@ public final class AuthService {
     /** Revokes every session of the caller, in batches that keep each transaction small. */
     public void logoutAll(Caller caller) {
         Instant now = now();
-        byte[] from = keys.sessionsOfUser(caller.tenantId(), caller.userId()).begin;
-        byte[] end = keys.sessionsOfUser(caller.tenantId(), caller.userId()).end;
-        while (from != null) {
-            byte[] start = from;
-            from = Transactions.run(db, tr -> {
-                List<KeyValue> batch = tr.getRange(start, end, REVOKE_BATCH).asList().join();
-                for (KeyValue kv : batch) {
-                    Session s = sessions.read(tr, caller.tenantId(),
-                            keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey())).join();
-                    if (s != null) {
-                        sessions.revoke(tr, s, now);
-                    }
+        BatchScan.change(db, keys.sessionsOfUser(caller.tenantId(), caller.userId()), REVOKE_BATCH, (tr, batch) -> {
+            for (KeyValue kv : batch) {
+                Session s = sessions.read(tr, caller.tenantId(),
+                        keys.sessionIdOfSessionByUser(caller.tenantId(), kv.getKey())).join();
+                if (s != null) {
+                    sessions.revoke(tr, s, now);
                 }
-                return batch.size() < REVOKE_BATCH ? null
-                        : com.apple.foundationdb.tuple.ByteArrayUtil.join(batch.getLast().getKey(), new byte[] {0});
-            });
-        }
+            }
+            return null;
+        }, done -> true);
         LogFields.of("tenantId", caller.tenantId(), "userId", caller.userId())
                 .log(LOG, Level.INFO, "logged out everywhere");
     }

@@ -1,9 +1,8 @@
 package ai.coditect.functions.auth;
 
-import ai.coditect.functions.auth.AttemptWindows.Window;
 import ai.coditect.functions.http.ClientAddress;
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.Keyspace.AttemptWindow;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
 
@@ -41,10 +40,11 @@ final class LoginThrottle {
         Transactions.run(db, tr -> {
             // The shared counts are read without a conflict: others' failures move them all the time, and a limit
             // that is off by a concurrent attempt or two still holds.
-            Window ofAddress = Window.at(tr.snapshot().get(keys.loginFailuresOfAddress(address)).join(), length, now);
-            Window ofEmail = Window.at(tr.snapshot().get(keys.loginFailures(email)).join(), length, now);
+            AttemptWindow ofAddress = AttemptWindows.at(tr.snapshot().get(keys.loginFailuresOfAddress(address)).join(),
+                    length, now);
+            AttemptWindow ofEmail = AttemptWindows.at(tr.snapshot().get(keys.loginFailures(email)).join(), length, now);
             byte[] pairKey = keys.loginFailures(email, address);
-            Window pair = Window.at(tr.get(pairKey).join(), length, now);
+            AttemptWindow pair = AttemptWindows.at(tr.get(pairKey).join(), length, now);
             if (known(address) && ofAddress.attempts() >= policy.maxFailuresPerAddress()) {
                 throw limited("Too many failed logins from this address; try again later.",
                         ofAddress.remaining(length, now));
@@ -57,7 +57,7 @@ final class LoginThrottle {
                 throw limited("This account is under a burst of failed logins; wait a moment between attempts.",
                         Duration.between(now, ofEmail.last().plus(pause)));
             }
-            tr.set(pairKey, Json.bytes(pair.plusOne(now)));
+            tr.set(pairKey, Keyspace.ATTEMPT_WINDOW.encode(pair.plusOne(now)));
             return null;
         });
     }
@@ -69,11 +69,13 @@ final class LoginThrottle {
         Transactions.run(db, tr -> {
             if (known(address)) {
                 byte[] addressKey = keys.loginFailuresOfAddress(address);
-                tr.set(addressKey, Json.bytes(Window.at(tr.get(addressKey).join(), length, now).plusOne(now)));
+                tr.set(addressKey, Keyspace.ATTEMPT_WINDOW.encode(
+                        AttemptWindows.at(tr.get(addressKey).join(), length, now).plusOne(now)));
             }
             if (accountExists) {
                 byte[] emailKey = keys.loginFailures(email);
-                tr.set(emailKey, Json.bytes(Window.at(tr.get(emailKey).join(), length, now).plusOne(now)));
+                tr.set(emailKey, Keyspace.ATTEMPT_WINDOW.encode(
+                        AttemptWindows.at(tr.get(emailKey).join(), length, now).plusOne(now)));
             }
             return null;
         });
@@ -87,9 +89,9 @@ final class LoginThrottle {
         Transactions.run(db, tr -> {
             byte[] pairKey = keys.loginFailures(email, address);
             byte[] stored = tr.get(pairKey).join();
-            Window window = stored == null ? null : Json.read(stored, Window.class);
+            AttemptWindow window = stored == null ? null : Keyspace.ATTEMPT_WINDOW.decode(stored);
             if (window != null && window.attempts() > 0) {
-                tr.set(pairKey, Json.bytes(new Window(window.start(), window.attempts() - 1, window.last())));
+                tr.set(pairKey, Keyspace.ATTEMPT_WINDOW.encode(window.minusOne()));
             }
             return null;
         });

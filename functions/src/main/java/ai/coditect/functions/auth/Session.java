@@ -1,5 +1,8 @@
 package ai.coditect.functions.auth;
 
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.ValueCodec;
+
 import java.time.Instant;
 
 /**
@@ -8,6 +11,9 @@ import java.time.Instant;
  */
 public record Session(String id, String tenantId, String userId, Instant createdAt, Instant expiresAt,
                       Instant revokedAt, String userAgent) {
+    /** How a session is stored: the one codec of the layout's {@code session} subspace. */
+    public static final ValueCodec<Session> CODEC = Keyspace.record(Keyspace.Part.SESSION, Session.class);
+
     boolean isRevoked() {
         return revokedAt != null;
     }

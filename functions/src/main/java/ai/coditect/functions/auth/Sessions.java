@@ -1,6 +1,5 @@
 package ai.coditect.functions.auth;
 
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.store.Keyspace;
 import com.apple.foundationdb.KeyValue;
 import com.apple.foundationdb.MutationType;
@@ -27,15 +26,15 @@ final class Sessions {
 
     /** Writes a new session: its record, the user's index entry, its last access and its expiry index entry. */
     void create(Transaction tr, Session s) {
-        tr.set(keys.session(s.tenantId(), s.id()), Json.bytes(s));
-        tr.set(keys.sessionByUser(s.tenantId(), s.userId(), s.id()), new byte[0]);
-        tr.set(keys.sessionLastAccess(s.tenantId(), s.id()), Keyspace.millis(s.createdAt().toEpochMilli()));
-        tr.set(keys.sessionExpiry(s.expiresAt().toEpochMilli(), s.tenantId(), s.id()), new byte[0]);
+        tr.set(keys.session(s.tenantId(), s.id()), Session.CODEC.encode(s));
+        tr.set(keys.sessionByUser(s.tenantId(), s.userId(), s.id()), Keyspace.marker());
+        tr.set(keys.sessionLastAccess(s.tenantId(), s.id()), Keyspace.MILLIS.encode(s.createdAt().toEpochMilli()));
+        tr.set(keys.sessionExpiry(s.expiresAt().toEpochMilli(), s.tenantId(), s.id()), Keyspace.marker());
     }
 
     CompletableFuture<Session> read(ReadTransaction tr, String tenantId, String sessionId) {
         return tr.get(keys.session(tenantId, sessionId))
-                .thenApply(bytes -> bytes == null ? null : Json.read(bytes, Session.class));
+                .thenApply(bytes -> bytes == null ? null : Session.CODEC.decode(bytes));
     }
 
     /**
@@ -45,13 +44,13 @@ final class Sessions {
      */
     CompletableFuture<Optional<Instant>> lastAccess(ReadTransaction tr, String tenantId, String sessionId) {
         return tr.snapshot().get(keys.sessionLastAccess(tenantId, sessionId))
-                .thenApply(bytes -> Optional.ofNullable(bytes).map(b -> Instant.ofEpochMilli(Keyspace.millis(b))));
+                .thenApply(bytes -> Optional.ofNullable(bytes).map(b -> Instant.ofEpochMilli(Keyspace.MILLIS.decode(b))));
     }
 
     /** Records an access with atomic MAX: no read, no conflict, and the latest time wins whatever the order. */
     void touch(Transaction tr, Session s, Instant now) {
         tr.mutate(MutationType.MAX, keys.sessionLastAccess(s.tenantId(), s.id()),
-                Keyspace.millis(now.toEpochMilli()));
+                Keyspace.MILLIS.encode(now.toEpochMilli()));
     }
 
     /** Removes every key of a session: its token is refused from the commit on. */
@@ -94,7 +93,7 @@ final class Sessions {
 
     void revoke(Transaction tr, Session s, Instant now) {
         if (!s.isRevoked()) {
-            tr.set(keys.session(s.tenantId(), s.id()), Json.bytes(s.revoked(now)));
+            tr.set(keys.session(s.tenantId(), s.id()), Session.CODEC.encode(s.revoked(now)));
         }
     }
 }

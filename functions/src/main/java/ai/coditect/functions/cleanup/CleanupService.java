@@ -1,20 +1,20 @@
 package ai.coditect.functions.cleanup;
 
 import ai.coditect.functions.auth.LoginPolicy;
+import ai.coditect.functions.auth.Session;
 import ai.coditect.functions.auth.SignupPolicy;
 import ai.coditect.functions.events.ProcessedEvents;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
 import ai.coditect.shared.events.EventType;
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.logging.LogFields;
+import ai.coditect.shared.store.BatchScan;
 import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.MalformedValueException;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
 import com.apple.foundationdb.KeyValue;
 import com.apple.foundationdb.Range;
-import com.apple.foundationdb.tuple.ByteArrayUtil;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -98,7 +99,7 @@ public final class CleanupService {
         long start = System.nanoTime();
         int sessions = deleteExpiredSessions(now);
         int stopped = stopIdleWorkspaces(now);
-        int eventsExpired = expire(keys.processedEvents(), v -> Keyspace.millis(v) <= now.toEpochMilli());
+        int eventsExpired = expire(keys.processedEvents(), v -> Keyspace.MILLIS.decode(v) <= now.toEpochMilli());
         int windowsExpired = expireWindows(keys.allLoginFailures(), logins.window(), now)
                 + expireWindows(keys.allLoginFailuresByAddress(), logins.window(), now)
                 + expireWindows(keys.allLoginFailuresOfAddresses(), logins.window(), now)
@@ -140,8 +141,12 @@ public final class CleanupService {
                     Keyspace.ExpiryEntry e = keys.sessionExpiryEntry(batch.get(i).getKey());
                     byte[] record = records.get(i).join();
                     if (record != null) {
-                        String userId = Json.tree(record).path("userId").asText();
-                        tr.clear(keys.sessionByUser(e.tenantId(), userId, e.sessionId()));
+                        try {
+                            Session s = Session.CODEC.decode(record);
+                            tr.clear(keys.sessionByUser(e.tenantId(), s.userId(), e.sessionId()));
+                        } catch (MalformedValueException unreadable) {
+                            // no user to find its index entry by; logins make room past such entries
+                        }
                         tr.clear(keys.session(e.tenantId(), e.sessionId()));
                     }
                     tr.clear(keys.sessionLastAccess(e.tenantId(), e.sessionId()));
@@ -163,28 +168,23 @@ public final class CleanupService {
     /** Publishes a stop request for every running workspace idle longer than the idle timeout. */
     int stopIdleWorkspaces(Instant now) {
         long idleBefore = now.minus(policy.workspaceIdleTimeout()).toEpochMilli();
-        int stopped = 0;
-        byte[] from = keys.runningWorkspaces().begin;
-        byte[] end = keys.runningWorkspaces().end;
-        while (from != null) {
-            byte[] start = from;
+        int[] stopped = {0};
+        BatchScan.read(db, keys.runningWorkspaces(), policy.batchSize(), (tr, batch) -> {
+            List<CompletableFuture<byte[]>> activity = new ArrayList<>();
+            for (KeyValue kv : batch) {
+                Keyspace.Owner o = keys.runningWorkspaceOwner(kv.getKey());
+                activity.add(tr.snapshot().get(keys.workspaceActivity(o.tenantId(), o.userId())));
+            }
             List<Idle> idle = new ArrayList<>();
-            byte[] next = Transactions.read(db, tr -> {
-                List<KeyValue> batch = tr.snapshot().getRange(start, end, policy.batchSize()).asList().join();
-                List<CompletableFuture<byte[]>> activity = new ArrayList<>();
-                for (KeyValue kv : batch) {
-                    Keyspace.Owner o = keys.runningWorkspaceOwner(kv.getKey());
-                    activity.add(tr.snapshot().get(keys.workspaceActivity(o.tenantId(), o.userId())));
+            for (int i = 0; i < batch.size(); i++) {
+                byte[] value = activity.get(i).join();
+                long last = value == null ? 0 : Keyspace.MILLIS.decode(value);
+                if (last < idleBefore) {
+                    idle.add(new Idle(keys.runningWorkspaceOwner(batch.get(i).getKey()), last));
                 }
-                for (int i = 0; i < batch.size(); i++) {
-                    long last = Keyspace.millis(activity.get(i).join());
-                    if (last < idleBefore) {
-                        idle.add(new Idle(keys.runningWorkspaceOwner(batch.get(i).getKey()), last));
-                    }
-                }
-                return batch.size() < policy.batchSize() ? null
-                        : ByteArrayUtil.join(batch.getLast().getKey(), new byte[] {0});
-            });
+            }
+            return idle;
+        }, idle -> {
             for (Idle w : idle) {
                 // The id names the idle period, so overlapping runs ask for the same stop, which happens once.
                 String id = "idle-stop-" + w.owner().tenantId() + "-" + w.owner().userId() + "-" + w.lastActivity();
@@ -193,63 +193,53 @@ public final class CleanupService {
                                 Instant.ofEpochMilli(w.lastActivity()).toString()), clock);
                 try {
                     events.publish(stop).get(10, TimeUnit.SECONDS);
-                    stopped++;
+                    stopped[0]++;
                 } catch (InterruptedException e) {
                     // Asked to stop: the rest waits for the next tick, and whoever interrupted is told.
                     Thread.currentThread().interrupt();
-                    return stopped;
+                    return false;
                 } catch (ExecutionException | TimeoutException e) {
                     LogFields.of("tenantId", w.owner().tenantId(), "userId", w.owner().userId())
                             .log(LOG, Level.WARNING, "could not request the stop of an idle workspace: " + e);
                 }
             }
-            from = next;
-        }
-        return stopped;
+            return true;
+        });
+        return stopped[0];
     }
 
     private record Idle(Keyspace.Owner owner, long lastActivity) {
     }
 
-    private interface Expired {
-        boolean test(byte[] value) throws Exception;
-    }
-
-    /** Clears the entries of {@code range} whose value says they have expired, a batch per transaction. */
-    private int expire(Range range, Expired expired) {
-        int total = 0;
-        byte[] from = range.begin;
-        while (from != null) {
-            byte[] start = from;
-            int[] cleared = new int[1];
-            from = Transactions.run(db, tr -> {
-                cleared[0] = 0;
-                List<KeyValue> batch = tr.getRange(start, range.end, policy.batchSize()).asList().join();
-                for (KeyValue kv : batch) {
-                    try {
-                        if (expired.test(kv.getValue())) {
-                            tr.clear(kv.getKey());
-                            cleared[0]++;
-                        }
-                    } catch (Exception e) {
-                        tr.clear(kv.getKey()); // unreadable: nothing can use it
-                        cleared[0]++;
-                    }
+    /**
+     * Clears the entries of {@code range} whose value says they have expired, a batch per transaction. A value its
+     * codec cannot read is cleared too: nothing can use it.
+     */
+    private int expire(Range range, Predicate<byte[]> expired) {
+        int[] total = {0};
+        BatchScan.change(db, range, policy.batchSize(), (tr, batch) -> {
+            int cleared = 0;
+            for (KeyValue kv : batch) {
+                boolean gone;
+                try {
+                    gone = expired.test(kv.getValue());
+                } catch (MalformedValueException e) {
+                    gone = true;
                 }
-                return batch.size() < policy.batchSize() ? null
-                        : ByteArrayUtil.join(batch.getLast().getKey(), new byte[] {0});
-            });
-            total += cleared[0];
-        }
-        return total;
+                if (gone) {
+                    tr.clear(kv.getKey());
+                    cleared++;
+                }
+            }
+            return cleared;
+        }, cleared -> {
+            total[0] += cleared;
+            return true;
+        });
+        return total[0];
     }
 
     private int expireWindows(Range range, Duration length, Instant now) {
-        return expire(range, v -> windowStart(v) + length.toMillis() <= now.toEpochMilli());
-    }
-
-    private static long windowStart(byte[] value) {
-        JsonNode node = Json.tree(value);
-        return Instant.parse(node.path("start").asText()).toEpochMilli();
+        return expire(range, v -> Keyspace.ATTEMPT_WINDOW.decode(v).passed(length, now));
     }
 }

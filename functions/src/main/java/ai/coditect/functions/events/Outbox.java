@@ -2,9 +2,9 @@ package ai.coditect.functions.events;
 
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.logging.LogFields;
 import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.MalformedValueException;
 import ai.coditect.shared.store.Transactions;
 import com.apple.foundationdb.Database;
 import com.apple.foundationdb.KeyValue;
@@ -13,7 +13,6 @@ import com.apple.foundationdb.Transaction;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +66,7 @@ public final class Outbox implements AutoCloseable {
     /** Adds {@code event} to the outbox inside {@code tr}: it exists exactly when {@code tr} commits. */
     public void add(Transaction tr, Event event) {
         tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, keys.outboxEntry(userVersions.getAndIncrement() & 0xffff).param(),
-                event.toJson());
+                Keyspace.EVENT.encode(event));
     }
 
     /**
@@ -86,8 +85,8 @@ public final class Outbox implements AutoCloseable {
             }
             Event event;
             try {
-                event = Json.read(entry.getValue(), Event.class);
-            } catch (UncheckedIOException e) {
+                event = Keyspace.EVENT.decode(entry.getValue());
+            } catch (MalformedValueException e) {
                 // Written by this platform, so never expected; kept out of the way of every later event.
                 LOG.log(Level.SEVERE, "an unreadable outbox entry was dropped", e);
                 clear(entry.getKey());

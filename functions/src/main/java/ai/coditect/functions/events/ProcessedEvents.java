@@ -29,6 +29,6 @@ public final class ProcessedEvents {
     }
 
     public void record(Transaction tr, String eventId, Instant now) {
-        tr.set(keys.processedEvent(eventId), Keyspace.millis(now.plus(retention).toEpochMilli()));
+        tr.set(keys.processedEvent(eventId), Keyspace.MILLIS.encode(now.plus(retention).toEpochMilli()));
     }
 }

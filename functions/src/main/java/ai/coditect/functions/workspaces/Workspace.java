@@ -1,5 +1,8 @@
 package ai.coditect.functions.workspaces;
 
+import ai.coditect.shared.store.Keyspace;
+import ai.coditect.shared.store.ValueCodec;
+
 import java.time.Instant;
 
 /**
@@ -10,6 +13,8 @@ public record Workspace(String id, String tenantId, String userId, WorkspaceStat
                         String pod, String service, String url, String message, Instant createdAt, Instant updatedAt,
                         Instant runningSince, Instant stoppedAt, ProvisioningTimes provisioning,
                         String agentTokenHash) {
+    /** How a workspace is stored: the one codec of the layout's {@code workspace} subspace. */
+    static final ValueCodec<Workspace> CODEC = Keyspace.record(Keyspace.Part.WORKSPACE, Workspace.class);
 
     static Workspace requested(String id, String tenantId, String userId, Instant now) {
         return new Workspace(id, tenantId, userId, WorkspaceStatus.REQUESTED, null, null, null, null, null, now, now,

@@ -1,6 +1,5 @@
 package ai.coditect.functions.workspaces;
 
-import ai.coditect.shared.json.Json;
 import ai.coditect.shared.store.Keyspace;
 import com.apple.foundationdb.MutationType;
 import com.apple.foundationdb.ReadTransaction;
@@ -22,7 +21,7 @@ public final class WorkspaceStore {
 
     public CompletableFuture<Workspace> read(ReadTransaction tr, String tenantId, String userId) {
         return tr.get(keys.workspace(tenantId, userId))
-                .thenApply(bytes -> bytes == null ? null : Json.read(bytes, Workspace.class));
+                .thenApply(bytes -> bytes == null ? null : Workspace.CODEC.decode(bytes));
     }
 
     /** The record of a new user's workspace, requested at signup. */
@@ -32,9 +31,9 @@ public final class WorkspaceStore {
 
     /** Writes {@code ws}, keeping {@code running_workspaces} in step with its status. */
     public void write(Transaction tr, Workspace ws) {
-        tr.set(keys.workspace(ws.tenantId(), ws.userId()), Json.bytes(ws));
+        tr.set(keys.workspace(ws.tenantId(), ws.userId()), Workspace.CODEC.encode(ws));
         if (ws.status() == WorkspaceStatus.RUNNING) {
-            tr.set(keys.runningWorkspace(ws.tenantId(), ws.userId()), new byte[0]);
+            tr.set(keys.runningWorkspace(ws.tenantId(), ws.userId()), Keyspace.marker());
         } else {
             tr.clear(keys.runningWorkspace(ws.tenantId(), ws.userId()));
         }
@@ -42,12 +41,13 @@ public final class WorkspaceStore {
 
     /** Records activity with atomic MAX: no read, no conflict, and the latest time wins whatever the order. */
     public void recordActivity(Transaction tr, String tenantId, String userId, Instant at) {
-        tr.mutate(MutationType.MAX, keys.workspaceActivity(tenantId, userId), Keyspace.millis(at.toEpochMilli()));
+        tr.mutate(MutationType.MAX, keys.workspaceActivity(tenantId, userId),
+                Keyspace.MILLIS.encode(at.toEpochMilli()));
     }
 
     public CompletableFuture<Instant> lastActivity(ReadTransaction tr, String tenantId, String userId) {
         return tr.snapshot().get(keys.workspaceActivity(tenantId, userId))
-                .thenApply(v -> v == null ? null : Instant.ofEpochMilli(Keyspace.millis(v)));
+                .thenApply(v -> v == null ? null : Instant.ofEpochMilli(Keyspace.MILLIS.decode(v)));
     }
 
     /** Removes every key of the workspace (account deletion). */

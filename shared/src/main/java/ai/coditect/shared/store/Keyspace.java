@@ -5,6 +5,7 @@ import com.apple.foundationdb.TransactionContext;
 import com.apple.foundationdb.directory.DirectoryLayer;
 import com.apple.foundationdb.directory.DirectorySubspace;
 import com.apple.foundationdb.subspace.Subspace;
+import com.apple.foundationdb.tuple.ByteArrayUtil;
 import com.apple.foundationdb.tuple.Tuple;
 import com.apple.foundationdb.tuple.Versionstamp;
 
@@ -15,72 +16,90 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The key layout of Coditect in FoundationDB. Every key is built here and nowhere else. All subspaces live under
- * the directory {@code coditect/<environment>}; every tenant-owned key lives under {@code tenant/<tid>}.
+ * The key layout of Coditect in FoundationDB. Every key is built here and nowhere else, and every value is written
+ * and read by the codec named here for its subspace. All subspaces live under the directory {@code coditect/<environment>}; every tenant-owned key lives under {@code tenant/<tid>}.
  *
  * <table>
- *   <caption>Subspaces</caption>
- *   <tr><th>subspace</th><th>key</th><th>value</th></tr>
- *   <tr><td>{@code users_by_email}</td><td>(email)</td><td>(tenantId, userId)</td></tr>
- *   <tr><td>{@code tenant/<tid>/user}</td><td>(userId)</td><td>user record</td></tr>
- *   <tr><td>{@code tenant/<tid>/session}</td><td>(sessionId)</td><td>session record</td></tr>
- *   <tr><td>{@code tenant/<tid>/session_by_user}</td><td>(userId, sessionId)</td><td>empty</td></tr>
+ *   <caption>Subspaces, and the codec of their values</caption>
+ *   <tr><th>subspace</th><th>key</th><th>value</th><th>codec</th></tr>
+ *   <tr><td>{@code users_by_email}</td><td>(email)</td><td>(tenantId, userId)</td><td>{@link #EMAIL_OWNER}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/user}</td><td>(userId)</td><td>user record</td><td>JSON {@code User}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/session}</td><td>(sessionId)</td><td>session record</td><td>JSON
+ *       {@code Session}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/session_by_user}</td><td>(userId, sessionId)</td><td>empty</td><td>{@link #MARKER}
+ *       </td></tr>
  *   <tr><td>{@code tenant/<tid>/session_last_access}</td><td>(sessionId)</td><td>8-byte little-endian epoch
- *       millis, written with atomic {@code MAX} (no read, no conflict)</td></tr>
+ *       millis, written with atomic {@code MAX} (no read, no conflict)</td><td>{@link #MILLIS}</td></tr>
  *   <tr><td>{@code session_expiry}</td><td>(expiresAtMillis, tid, sessionId)</td><td>empty — cleanup scans a
- *       prefix of this</td></tr>
- *   <tr><td>{@code login_failures}</td><td>(email)</td><td>failure window</td></tr>
- *   <tr><td>{@code signup_attempts}</td><td>(client address)</td><td>attempt window</td></tr>
- *   <tr><td>{@code login_failures_by_address}</td><td>(email, client address)</td><td>failure window</td></tr>
- *   <tr><td>{@code login_failures_of_address}</td><td>(client address)</td><td>failure window</td></tr>
+ *       prefix of this</td><td>{@link #MARKER}</td></tr>
+ *   <tr><td>{@code login_failures}</td><td>(email)</td><td>failure window</td><td>{@link #ATTEMPT_WINDOW}</td></tr>
+ *   <tr><td>{@code signup_attempts}</td><td>(client address)</td><td>attempt window</td><td>{@link #ATTEMPT_WINDOW}
+ *       </td></tr>
+ *   <tr><td>{@code login_failures_by_address}</td><td>(email, client address)</td><td>failure window</td>
+ *       <td>{@link #ATTEMPT_WINDOW}</td></tr>
+ *   <tr><td>{@code login_failures_of_address}</td><td>(client address)</td><td>failure window</td>
+ *       <td>{@link #ATTEMPT_WINDOW}</td></tr>
  *   <tr><td>{@code outbox}</td><td>(versionstamp)</td><td>event envelope, written in the same transaction as the
- *       state change; relayed, then cleared</td></tr>
- *   <tr><td>{@code tenant/<tid>/workspace}</td><td>(userId)</td><td>workspace record</td></tr>
+ *       state change; relayed, then cleared</td><td>{@link #EVENT}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/workspace}</td><td>(userId)</td><td>workspace record</td><td>JSON
+ *       {@code Workspace}</td></tr>
  *   <tr><td>{@code workspace_activity}</td><td>(tid, userId)</td><td>8-byte LE epoch millis, atomic
- *       {@code MAX}</td></tr>
- *   <tr><td>{@code running_workspaces}</td><td>(tid, userId)</td><td>empty — cleanup's idle scan</td></tr>
- *   <tr><td>{@code processed_events}</td><td>(eventId)</td><td>expiry — idempotency of consumers</td></tr>
- *   <tr><td>{@code tenant/<tid>/agents/record}</td><td>(agentId)</td><td>agent record (card, epoch, lease)</td></tr>
- *   <tr><td>{@code tenant/<tid>/agents/epoch}</td><td>(agentId)</td><td>(last epoch) — kept after the record goes,
- *       so a re-registration always fences every earlier one</td></tr>
- *   <tr><td>{@code tenant/<tid>/agents/by_skill}</td><td>(skillId, agentId)</td><td>empty — discovery</td></tr>
+ *       {@code MAX}</td><td>{@link #MILLIS}</td></tr>
+ *   <tr><td>{@code running_workspaces}</td><td>(tid, userId)</td><td>empty — cleanup's idle scan</td>
+ *       <td>{@link #MARKER}</td></tr>
+ *   <tr><td>{@code processed_events}</td><td>(eventId)</td><td>expiry — idempotency of consumers</td>
+ *       <td>{@link #MILLIS}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/agents/record}</td><td>(agentId)</td><td>agent record (card, epoch, lease)</td>
+ *       <td>JSON {@code Agent}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/agents/epoch}</td><td>(agentId)</td><td>(last epoch, workspaceId) — kept after the
+ *       record goes, so a re-registration always fences every earlier one</td><td>{@link #AGENT_EPOCH}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/agents/by_skill}</td><td>(skillId, agentId)</td><td>empty — discovery</td>
+ *       <td>{@link #MARKER}</td></tr>
  *   <tr><td>{@code tenant/<tid>/agents/lease_expiry}</td><td>(expiresAtMillis, agentId)</td><td>empty — reaping
- *       scans a prefix</td></tr>
- *   <tr><td>{@code agent_tenants}</td><td>(tid)</td><td>empty — the tenants cleanup visits for reaping</td></tr>
- *   <tr><td>{@code tenant/<tid>/tasks/record}</td><td>(taskId)</td><td>task record</td></tr>
- *   <tr><td>{@code tenant/<tid>/tasks/history}</td><td>(taskId, seq)</td><td>one state change</td></tr>
+ *       scans a prefix</td><td>{@link #MARKER}</td></tr>
+ *   <tr><td>{@code agent_tenants}</td><td>(tid)</td><td>empty — the tenants cleanup visits for reaping</td>
+ *       <td>{@link #MARKER}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/record}</td><td>(taskId)</td><td>task record</td><td>JSON {@code Task}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/history}</td><td>(taskId, seq)</td><td>one state change</td><td>JSON
+ *       {@code HistoryEntry}</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/queue}</td><td>(skillId, rank, versionstamp)</td><td>taskId — rank 0 is
- *       the highest priority; producers never conflict</td></tr>
+ *       the highest priority; producers never conflict</td><td>{@link #TASK_ID}</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/inbox}</td><td>(agentId, versionstamp)</td><td>taskId — handed to one
- *       agent</td></tr>
+ *       agent</td><td>{@link #TASK_ID}</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/queued}</td><td>(taskId)</td><td>its queue or inbox key (versionstamped
- *       value)</td></tr>
+ *       value)</td><td>{@link #QUEUE_POSITION}</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/by_agent}</td><td>(agentId, taskId)</td><td>empty — the claims of an
- *       agent</td></tr>
- *   <tr><td>{@code tenant/<tid>/tasks/claim_expiry}</td><td>(expiresAtMillis, taskId)</td><td>empty</td></tr>
+ *       agent</td><td>{@link #MARKER}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/tasks/claim_expiry}</td><td>(expiresAtMillis, taskId)</td><td>empty</td>
+ *       <td>{@link #MARKER}</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/delayed}</td><td>(readyAtMillis, taskId)</td><td>empty — retries waiting
- *       out their backoff</td></tr>
+ *       out their backoff</td><td>{@link #MARKER}</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/signal}</td><td>("skill", skillId) or ("agent", agentId)</td><td>counter,
- *       atomic {@code ADD} on every enqueue; long-polling claimers watch it</td></tr>
+ *       atomic {@code ADD} on every enqueue; long-polling claimers watch it</td><td>{@link #COUNTER}</td></tr>
  *   <tr><td>{@code tenant/<tid>/tasks/idempotency}</td><td>(principal, Idempotency-Key)</td><td>(taskId,
- *       request fingerprint)</td></tr>
- *   <tr><td>{@code tenant/<tid>/kb/doc}</td><td>(documentId)</td><td>knowledge document record</td></tr>
- *   <tr><td>{@code tenant/<tid>/kb/doc_by_path}</td><td>(collection, path)</td><td>documentId</td></tr>
+ *       request fingerprint)</td><td>{@link #IDEMPOTENT_TASK}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/doc}</td><td>(documentId)</td><td>knowledge document record</td><td>JSON
+ *       {@code KnowledgeDocument}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/doc_by_path}</td><td>(collection, path)</td><td>documentId</td>
+ *       <td>{@link #DOCUMENT_ID}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/raw}</td><td>(documentId, part)</td><td>the submitted text, in parts of at
- *       most 90,000 bytes</td></tr>
+ *       most 90,000 bytes</td><td>{@link #RAW_TEXT}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/chunk}</td><td>(documentId, chunkNo)</td><td>chunk record: text, offsets,
- *       heading path, content hash</td></tr>
+ *       heading path, content hash</td><td>JSON {@code StoredChunk}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/vector}</td><td>(documentId, chunkNo)</td><td>4-byte LE float scale, then
- *       one signed byte per dimension</td></tr>
+ *       one signed byte per dimension</td><td>{@link #VECTOR}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/posting}</td><td>(term, documentId, chunkNo)</td><td>(term frequency, chunk
- *       length)</td></tr>
+ *       length)</td><td>{@link #POSTING}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/term_df}</td><td>(term)</td><td>8-byte LE count of chunks holding the term,
- *       atomic {@code ADD}</td></tr>
+ *       atomic {@code ADD}</td><td>{@link #COUNTER}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/stats}</td><td>(name)</td><td>8-byte LE counters {@code chunks},
- *       {@code tokens}, atomic {@code ADD}</td></tr>
+ *       {@code tokens}, atomic {@code ADD}</td><td>{@link #COUNTER}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/log}</td><td>(versionstamp)</td><td>a changed or removed chunk
- *       (documentId, chunkNo) — the in-memory vector index follows this</td></tr>
+ *       (documentId, chunkNo) — the in-memory vector index follows this</td><td>{@link #CHUNK_REF}</td></tr>
  * </table>
+ *
+ * <p>Every subspace is a {@link Part}; {@link #locate} tells which part a stored key belongs to. A "JSON" codec is
+ * the record type's one codec, made by {@link #record}: the one mapper, a JSON object, nothing guessed.
  */
 public final class Keyspace {
     private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -97,8 +116,10 @@ public final class Keyspace {
     private final Subspace loginFailuresByAddress;
     private final Subspace loginFailuresOfAddress;
     private final Subspace outbox;
+    private final Subspace root;
 
     private Keyspace(Subspace root) {
+        this.root = root;
         this.usersByEmail = root.get("users_by_email");
         this.tenants = root.get("tenant");
         this.sessionExpiry = root.get("session_expiry");
@@ -147,6 +168,13 @@ public final class Keyspace {
     /** Every {@link #sessionByUser} key of one user. */
     public Range sessionsOfUser(String tenantId, String userId) {
         return tenant(tenantId).get("session_by_user").get(userId).range();
+    }
+
+    /** The {@link #sessionByUser} keys of one user after the session {@code afterSessionId} (null: all of them). */
+    public Range sessionsOfUser(String tenantId, String userId, String afterSessionId) {
+        Range all = sessionsOfUser(tenantId, userId);
+        return afterSessionId == null ? all
+                : new Range(keyAfter(sessionByUser(tenantId, userId, afterSessionId)), all.end);
     }
 
     /** The session id of a {@link #sessionByUser} key. */
@@ -330,8 +358,7 @@ public final class Keyspace {
     public Range tasksOfTenant(String tenantId, String afterTaskId) {
         Subspace s = tasks(tenantId).get("record");
         return afterTaskId == null ? s.range()
-                : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(s.pack(Tuple.from(afterTaskId)),
-                        new byte[] {0}), s.range().end);
+                : new Range(keyAfter(s.pack(Tuple.from(afterTaskId))), s.range().end);
     }
 
     public byte[] taskHistory(String tenantId, String taskId, long seq) {
@@ -466,8 +493,7 @@ public final class Keyspace {
     /** Every {@link #knowledgeVector} key of a tenant, from {@code after} (exclusive) when given. */
     public Range knowledgeVectors(String tenantId, byte[] after) {
         Range all = knowledge(tenantId, "vector").range();
-        return after == null ? all : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(after, new byte[] {0}),
-                all.end);
+        return after == null ? all : new Range(keyAfter(after), all.end);
     }
 
     /** The (documentId, chunkNo) of a {@link #knowledgeVector} key. */
@@ -509,8 +535,7 @@ public final class Keyspace {
     /** The change-log entries of a tenant after {@code after} (exclusive; null for all). */
     public Range knowledgeLog(String tenantId, byte[] after) {
         Range all = knowledge(tenantId, "log").range();
-        return after == null ? all : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(after, new byte[] {0}),
-                all.end);
+        return after == null ? all : new Range(keyAfter(after), all.end);
     }
 
     /** Everything of a tenant's knowledge base. */
@@ -555,5 +580,312 @@ public final class Keyspace {
 
     public static long millis(byte[] value) {
         return value == null ? 0 : ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /** The key just after {@code key}: where a scan that has read up to {@code key} resumes. */
+    public static byte[] keyAfter(byte[] key) {
+        return ByteArrayUtil.join(key, new byte[] {0});
+    }
+
+    /** The value of subspaces whose keys say everything: present or not. */
+    public enum Marker {
+        PRESENT
+    }
+
+    /** The empty value of an index entry ({@link #MARKER}). */
+    public static byte[] marker() {
+        return MARKER.encode(Marker.PRESENT);
+    }
+
+    /** Empty: the key is the whole entry. */
+    public static final ValueCodec<Marker> MARKER = Codecs.of("an empty marker", m -> new byte[0], b -> {
+        if (b.length != 0) {
+            throw new IllegalArgumentException(b.length + " bytes where none belong");
+        }
+        return Marker.PRESENT;
+    });
+
+    /** Epoch millis, 8 bytes little-endian: the operand atomic {@code MAX} compares. */
+    public static final ValueCodec<Long> MILLIS = Codecs.littleEndianLong("8-byte little-endian epoch millis");
+
+    /** A count, 8 bytes little-endian: the operand of atomic {@code ADD}. */
+    public static final ValueCodec<Long> COUNTER = Codecs.littleEndianLong("an 8-byte little-endian counter");
+
+    /** The account an email belongs to: the tuple (tenantId, userId). */
+    public static final ValueCodec<Owner> EMAIL_OWNER = Codecs.tuple("the tuple (tenantId, userId)", 2,
+            o -> Tuple.from(o.tenantId(), o.userId()),
+            t -> new Owner(Codecs.text(t, 0, "tenantId"), Codecs.text(t, 1, "userId")));
+
+    /** Counted attempts in a fixed window, JSON {@code {start, attempts, last}}. */
+    public static final ValueCodec<AttemptWindow> ATTEMPT_WINDOW = Codecs.json(AttemptWindow.class,
+            "an attempt window {start, attempts, last}", w -> {
+                if (w.start() == null || w.attempts() < 0) {
+                    throw new IllegalArgumentException("the window has no start or a negative count");
+                }
+            });
+
+    /** The JSON envelope of an event, as published. */
+    public static final ValueCodec<ai.coditect.shared.events.Event> EVENT = Codecs.json(
+            ai.coditect.shared.events.Event.class, "an event envelope {id, type, version, occurredAt, ...}", e -> {
+                if (e.id() == null || e.type() == null || e.occurredAt() == null) {
+                    throw new IllegalArgumentException("the envelope has no id, type or occurredAt");
+                }
+            });
+
+    /** The last epoch handed to an agent id, and the workspace that registered it: the tuple (epoch, workspaceId). */
+    public static final ValueCodec<AgentEpoch> AGENT_EPOCH = Codecs.tuple("the tuple (epoch, workspaceId)", 2,
+            e -> Tuple.from(e.epoch(), e.workspaceId()),
+            t -> new AgentEpoch(Codecs.number(t, 0, "epoch"), Codecs.text(t, 1, "workspaceId")));
+
+    /** The task an Idempotency-Key created, and the fingerprint of its request: the tuple (taskId, fingerprint). */
+    public static final ValueCodec<IdempotentTask> IDEMPOTENT_TASK = Codecs.tuple(
+            "the tuple (taskId, fingerprint)", 2, i -> Tuple.from(i.taskId(), i.fingerprint()),
+            t -> new IdempotentTask(Codecs.text(t, 0, "taskId"), Codecs.text(t, 1, "fingerprint")));
+
+    /** A task id in ASCII: what a queue or inbox entry holds. */
+    public static final ValueCodec<String> TASK_ID = Codecs.id("a task id in ASCII");
+
+    /** The queue or inbox key where a waiting task sits. */
+    public static final ValueCodec<byte[]> QUEUE_POSITION = Codecs.bytes("the key of a queue or inbox entry", 1);
+
+    /** A knowledge document id in UTF-8. */
+    public static final ValueCodec<String> DOCUMENT_ID = Codecs.utf8("a document id in UTF-8");
+
+    /** A part of a submitted text: any bytes (a part may end inside a UTF-8 sequence that the next completes). */
+    public static final ValueCodec<byte[]> RAW_TEXT = Codecs.bytes("a part of a submitted text", 0);
+
+    /** An embedding: a 4-byte little-endian float scale, then one signed byte per dimension. */
+    public static final ValueCodec<byte[]> VECTOR = Codecs.bytes("a scaled int8 vector", 5);
+
+    /** How often a term occurs in a chunk, and the chunk's length: the tuple (termFrequency, chunkLength). */
+    public static final ValueCodec<Posting> POSTING = Codecs.tuple("the tuple (termFrequency, chunkLength)", 2,
+            p -> Tuple.from(p.termFrequency(), p.chunkLength()),
+            t -> new Posting(Codecs.number(t, 0, "termFrequency"), Codecs.number(t, 1, "chunkLength")));
+
+    /** A chunk of a knowledge document: the tuple (documentId, chunkNo). */
+    public static final ValueCodec<ChunkRef> CHUNK_REF = Codecs.tuple("the tuple (documentId, chunkNo)", 2,
+            c -> Tuple.from(c.documentId(), (long) c.chunkNo()),
+            t -> new ChunkRef(Codecs.text(t, 0, "documentId"), Math.toIntExact(Codecs.number(t, 1, "chunkNo"))));
+
+    /**
+     * The one codec of the records of {@code part}, read into {@code type}: JSON by the one mapper. The part names
+     * its record type, so a record is only ever read as what its subspace holds.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> ValueCodec<T> record(Part part, Class<T> type) {
+        if (part.recordType == null || !part.recordType.equals(type.getName())) {
+            throw new IllegalArgumentException(part.path + " does not hold " + type.getName() + " records");
+        }
+        return (ValueCodec<T>) part.records(type);
+    }
+
+    /**
+     * Counted attempts in a fixed window (login failures, signups): when the window started, the attempts in it
+     * and the latest of them.
+     */
+    public record AttemptWindow(java.time.Instant start, int attempts, java.time.Instant last) {
+        /** {@code stored} as of {@code now}: a fresh window when there is none or it has passed. */
+        public static AttemptWindow at(AttemptWindow stored, java.time.Duration length, java.time.Instant now) {
+            return stored == null || stored.passed(length, now) ? new AttemptWindow(now, 0, null) : stored;
+        }
+
+        public boolean passed(java.time.Duration length, java.time.Instant now) {
+            return !now.isBefore(start.plus(length));
+        }
+
+        public AttemptWindow plusOne(java.time.Instant now) {
+            return new AttemptWindow(start, attempts + 1, now);
+        }
+
+        /** One attempt fewer, never below none. */
+        public AttemptWindow minusOne() {
+            return new AttemptWindow(start, Math.max(0, attempts - 1), last);
+        }
+
+        public java.time.Duration remaining(java.time.Duration length, java.time.Instant now) {
+            return java.time.Duration.between(now, start.plus(length));
+        }
+    }
+
+    /** The last epoch of an agent id and the workspace it belongs to. */
+    public record AgentEpoch(long epoch, String workspaceId) {
+    }
+
+    /** What an Idempotency-Key stands for: the task it created and the fingerprint of the request. */
+    public record IdempotentTask(String taskId, String fingerprint) {
+    }
+
+    /** A posting's counts: the term's frequency in the chunk and the chunk's length. */
+    public record Posting(long termFrequency, long chunkLength) {
+    }
+
+    // ---- the parts of the layout, for whoever walks a store ----
+
+    /**
+     * One subspace of the table above: its path, the shape of its key tuple ({@code s} string, {@code l} integer,
+     * {@code v} versionstamp) and the codec of its values.
+     */
+    public enum Part {
+        USERS_BY_EMAIL("users_by_email", "s", EMAIL_OWNER),
+        USER("tenant/<tid>/user", "s", "ai.coditect.functions.auth.User"),
+        SESSION("tenant/<tid>/session", "s", "ai.coditect.functions.auth.Session"),
+        SESSION_BY_USER("tenant/<tid>/session_by_user", "ss", MARKER),
+        SESSION_LAST_ACCESS("tenant/<tid>/session_last_access", "s", MILLIS),
+        SESSION_EXPIRY("session_expiry", "lss", MARKER),
+        LOGIN_FAILURES("login_failures", "s", ATTEMPT_WINDOW),
+        SIGNUP_ATTEMPTS("signup_attempts", "s", ATTEMPT_WINDOW),
+        LOGIN_FAILURES_BY_ADDRESS("login_failures_by_address", "ss", ATTEMPT_WINDOW),
+        LOGIN_FAILURES_OF_ADDRESS("login_failures_of_address", "s", ATTEMPT_WINDOW),
+        OUTBOX("outbox", "v", EVENT),
+        WORKSPACE("tenant/<tid>/workspace", "s", "ai.coditect.functions.workspaces.Workspace"),
+        WORKSPACE_ACTIVITY("workspace_activity", "ss", MILLIS),
+        RUNNING_WORKSPACES("running_workspaces", "ss", MARKER),
+        PROCESSED_EVENTS("processed_events", "s", MILLIS),
+        AGENT("tenant/<tid>/agents/record", "s", "ai.coditect.functions.agents.Agent"),
+        AGENT_EPOCH("tenant/<tid>/agents/epoch", "s", Keyspace.AGENT_EPOCH),
+        AGENT_BY_SKILL("tenant/<tid>/agents/by_skill", "ss", MARKER),
+        AGENT_LEASE_EXPIRY("tenant/<tid>/agents/lease_expiry", "ls", MARKER),
+        AGENT_TENANTS("agent_tenants", "s", MARKER),
+        TASK("tenant/<tid>/tasks/record", "s", "ai.coditect.functions.agents.Task"),
+        TASK_HISTORY("tenant/<tid>/tasks/history", "sl", "ai.coditect.functions.agents.HistoryEntry"),
+        TASK_QUEUE("tenant/<tid>/tasks/queue", "slv", TASK_ID),
+        TASK_INBOX("tenant/<tid>/tasks/inbox", "sv", TASK_ID),
+        TASK_QUEUED("tenant/<tid>/tasks/queued", "s", QUEUE_POSITION),
+        TASK_BY_AGENT("tenant/<tid>/tasks/by_agent", "ss", MARKER),
+        TASK_CLAIM_EXPIRY("tenant/<tid>/tasks/claim_expiry", "ls", MARKER),
+        TASK_DELAYED("tenant/<tid>/tasks/delayed", "ls", MARKER),
+        TASK_SIGNAL("tenant/<tid>/tasks/signal", "ss", COUNTER),
+        TASK_IDEMPOTENCY("tenant/<tid>/tasks/idempotency", "ss", IDEMPOTENT_TASK),
+        KB_DOCUMENT("tenant/<tid>/kb/doc", "s", "ai.coditect.knowledge.KnowledgeDocument"),
+        KB_DOCUMENT_BY_PATH("tenant/<tid>/kb/doc_by_path", "ss", DOCUMENT_ID),
+        KB_RAW("tenant/<tid>/kb/raw", "sl", RAW_TEXT),
+        KB_CHUNK("tenant/<tid>/kb/chunk", "sl", "ai.coditect.knowledge.index.StoredChunk"),
+        KB_VECTOR("tenant/<tid>/kb/vector", "sl", VECTOR),
+        KB_POSTING("tenant/<tid>/kb/posting", "ssl", POSTING),
+        KB_TERM_DF("tenant/<tid>/kb/term_df", "s", COUNTER),
+        KB_STATS("tenant/<tid>/kb/stats", "s", COUNTER),
+        KB_LOG("tenant/<tid>/kb/log", "v", CHUNK_REF);
+
+        private static final java.util.Map<String, Part> BY_PATH = new java.util.HashMap<>();
+
+        static {
+            for (Part p : values()) {
+                BY_PATH.put(p.path, p);
+            }
+        }
+
+        private final String path;
+        private final String keyShape;
+        private final String recordType;
+        private volatile ValueCodec<?> codec;
+
+        Part(String path, String keyShape, ValueCodec<?> codec) {
+            this.path = path;
+            this.keyShape = keyShape;
+            this.recordType = null;
+            this.codec = codec;
+        }
+
+        Part(String path, String keyShape, String recordType) {
+            this.path = path;
+            this.keyShape = keyShape;
+            this.recordType = recordType;
+        }
+
+        /** The subspace as the table writes it, e.g. {@code tenant/<tid>/session}. */
+        public String path() {
+            return path;
+        }
+
+        /** Whether the values are records of a type of a module above this one (see {@link #record}). */
+        public boolean holdsRecords() {
+            return recordType != null;
+        }
+
+        /**
+         * The codec of the values. For a part that holds records this is the record type's one codec; asking for it
+         * before its module bound it with {@link #record} loads the record type by name.
+         */
+        public ValueCodec<?> codec() {
+            ValueCodec<?> c = codec;
+            if (c != null) {
+                return c;
+            }
+            Class<?> type;
+            try {
+                type = Class.forName(recordType, false, Part.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(path + " holds " + recordType + " records, a type this class path "
+                        + "does not have", e);
+            }
+            return records(type);
+        }
+
+        private synchronized ValueCodec<?> records(Class<?> type) {
+            if (codec == null) {
+                codec = Codecs.json(type, "a " + type.getSimpleName() + " record (JSON)", r -> {
+                });
+            }
+            return codec;
+        }
+
+        private void checkKey(Tuple key) {
+            boolean fits = key.size() == keyShape.length();
+            for (int i = 0; fits && i < key.size(); i++) {
+                Object item = key.get(i);
+                fits = switch (keyShape.charAt(i)) {
+                    case 's' -> item instanceof String;
+                    case 'l' -> item instanceof Long;
+                    default -> item instanceof Versionstamp;
+                };
+            }
+            if (!fits) {
+                throw new IllegalArgumentException("a key in " + path + " is " + key + ", not of the shape "
+                        + keyShape);
+            }
+        }
+    }
+
+    /** Where a stored key belongs: its part, its tenant (null outside {@code tenant/<tid>}) and its key tuple. */
+    public record Located(Part part, String tenantId, Tuple key) {
+    }
+
+    /**
+     * The part of the layout that {@code key} belongs to, or {@link IllegalArgumentException} when no part claims
+     * it or its tuple does not have the part's shape.
+     */
+    public Located locate(byte[] key) {
+        if (!root.contains(key)) {
+            throw new IllegalArgumentException(ByteArrayUtil.printable(key) + " is not under this key layout");
+        }
+        List<Object> items;
+        try {
+            items = root.unpack(key).getItems();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ByteArrayUtil.printable(key) + " is not a tuple key", e);
+        }
+        int at = 0;
+        String tenantId = null;
+        StringBuilder path = new StringBuilder();
+        if (!items.isEmpty() && "tenant".equals(items.get(0)) && items.size() > 2 && items.get(1) instanceof String t) {
+            tenantId = t;
+            path.append("tenant/<tid>/").append(items.get(2));
+            at = 3;
+            if (items.get(2) instanceof String group && List.of("agents", "tasks", "kb").contains(group)
+                    && items.size() > 3) {
+                path.append('/').append(items.get(3));
+                at = 4;
+            }
+        } else if (!items.isEmpty()) {
+            path.append(items.get(0));
+            at = 1;
+        }
+        Part part = Part.BY_PATH.get(path.toString());
+        if (part == null) {
+            throw new IllegalArgumentException(ByteArrayUtil.printable(key) + " is in no subspace of the key layout");
+        }
+        Tuple rest = Tuple.fromList(items.subList(at, items.size()));
+        part.checkKey(rest);
+        return new Located(part, tenantId, rest);
     }
 }
