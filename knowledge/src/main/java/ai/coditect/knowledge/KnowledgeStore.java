@@ -120,7 +120,7 @@ public final class KnowledgeStore {
             if (page.size() < 500) {
                 break;
             }
-            begin = com.apple.foundationdb.tuple.ByteArrayUtil.join(page.getLast().getKey(), new byte[] {0});
+            begin = Keyspace.keyAfter(page.getLast().getKey());
         }
         return out;
     }
@@ -150,7 +150,7 @@ public final class KnowledgeStore {
             if (page.size() < 200) {
                 return out;
             }
-            begin = com.apple.foundationdb.tuple.ByteArrayUtil.join(page.getLast().getKey(), new byte[] {0});
+            begin = Keyspace.keyAfter(page.getLast().getKey());
         }
     }
 
