@@ -369,8 +369,7 @@ public final class AuthService {
                     sessions.revoke(tr, s, now);
                 }
             }
-            return null;
-        }, done -> true);
+        });
         LogFields.of("tenantId", caller.tenantId(), "userId", caller.userId())
                 .log(LOG, Level.INFO, "logged out everywhere");
     }

@@ -7,6 +7,7 @@ import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -39,6 +40,15 @@ public final class BatchScan {
             });
             from = then.test(done.result()) ? done.next() : null;
         }
+    }
+
+    /** Changes {@code range} a batch at a time, each batch read and handed to {@code step} in one transaction. */
+    public static void change(Database db, Range range, int batchSize,
+                              BiConsumer<? super Transaction, List<KeyValue>> step) {
+        change(db, range, batchSize, (tr, batch) -> {
+            step.accept(tr, batch);
+            return null;
+        }, nothing -> true);
     }
 
     /**
