@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The records of the functions are stored by the one codec their subspace names, which refuses what it did not write. */
+/** The records of the functions are stored by the one codec their subspace names; it refuses what it did not write. */
 class StoredRecordCodecsTest {
     /** For each part holding records of the functions: a field given a value of the wrong type. */
     private static final Map<Part, String> WRONG_TYPE = Map.of(

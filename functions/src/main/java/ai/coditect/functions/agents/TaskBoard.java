@@ -103,7 +103,8 @@ final class TaskBoard {
             tasks.enqueue(tr, task, 0);
             tr.set(keys.agentTenant(tid), Keyspace.marker());
             if (idempotency != null) {
-                tr.set(idempotency, Keyspace.IDEMPOTENT_TASK.encode(new Keyspace.IdempotentTask(task.id(), fingerprint)));
+                tr.set(idempotency,
+                        Keyspace.IDEMPOTENT_TASK.encode(new Keyspace.IdempotentTask(task.id(), fingerprint)));
             }
             batch.add(EventType.TASK_SUBMITTED, tid, p.userId(), data(task, null));
             return new Created(task, false);

@@ -44,7 +44,8 @@ final class Sessions {
      */
     CompletableFuture<Optional<Instant>> lastAccess(ReadTransaction tr, String tenantId, String sessionId) {
         return tr.snapshot().get(keys.sessionLastAccess(tenantId, sessionId))
-                .thenApply(bytes -> Optional.ofNullable(bytes).map(b -> Instant.ofEpochMilli(Keyspace.MILLIS.decode(b))));
+                .thenApply(bytes -> Optional.ofNullable(bytes)
+                        .map(b -> Instant.ofEpochMilli(Keyspace.MILLIS.decode(b))));
     }
 
     /** Records an access with atomic MAX: no read, no conflict, and the latest time wins whatever the order. */

@@ -1,5 +1,6 @@
 package ai.coditect.shared.store;
 
+import ai.coditect.shared.events.Event;
 import com.apple.foundationdb.Range;
 import com.apple.foundationdb.TransactionContext;
 import com.apple.foundationdb.directory.DirectoryLayer;
@@ -9,15 +10,18 @@ import com.apple.foundationdb.tuple.ByteArrayUtil;
 import com.apple.foundationdb.tuple.Tuple;
 import com.apple.foundationdb.tuple.Versionstamp;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * The key layout of Coditect in FoundationDB. Every key is built here and nowhere else, and every value is written
- * and read by the codec named here for its subspace. All subspaces live under the directory {@code coditect/<environment>}; every tenant-owned key lives under {@code tenant/<tid>}.
+ * and read by the codec named here for its subspace. All subspaces live under the directory
+ * {@code coditect/<environment>}; every tenant-owned key lives under {@code tenant/<tid>}.
  *
  * <table>
  *   <caption>Subspaces, and the codec of their values</caption>
@@ -573,13 +577,14 @@ public final class Keyspace {
 
     // ---- value encodings of the layout ----
 
-    /** Epoch millis as the 8-byte little-endian integer that atomic {@code MAX} compares. */
+    /** Epoch millis as the 8-byte little-endian integer that atomic {@code MAX} compares: {@link #MILLIS}. */
     public static byte[] millis(long epochMillis) {
-        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(epochMillis).array();
+        return MILLIS.encode(epochMillis);
     }
 
+    /** A {@link #MILLIS} or {@link #COUNTER} value, 0 when there is none. */
     public static long millis(byte[] value) {
-        return value == null ? 0 : ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return value == null ? 0 : MILLIS.decode(value);
     }
 
     /** The key just after {@code key}: where a scan that has read up to {@code key} resumes. */
@@ -625,8 +630,8 @@ public final class Keyspace {
             });
 
     /** The JSON envelope of an event, as published. */
-    public static final ValueCodec<ai.coditect.shared.events.Event> EVENT = Codecs.json(
-            ai.coditect.shared.events.Event.class, "an event envelope {id, type, version, occurredAt, ...}", e -> {
+    public static final ValueCodec<Event> EVENT = Codecs.json(
+            Event.class, "an event envelope {id, type, version, occurredAt, ...}", e -> {
                 if (e.id() == null || e.type() == null || e.occurredAt() == null) {
                     throw new IllegalArgumentException("the envelope has no id, type or occurredAt");
                 }
@@ -683,17 +688,17 @@ public final class Keyspace {
      * Counted attempts in a fixed window (login failures, signups): when the window started, the attempts in it
      * and the latest of them.
      */
-    public record AttemptWindow(java.time.Instant start, int attempts, java.time.Instant last) {
+    public record AttemptWindow(Instant start, int attempts, Instant last) {
         /** {@code stored} as of {@code now}: a fresh window when there is none or it has passed. */
-        public static AttemptWindow at(AttemptWindow stored, java.time.Duration length, java.time.Instant now) {
+        public static AttemptWindow at(AttemptWindow stored, Duration length, Instant now) {
             return stored == null || stored.passed(length, now) ? new AttemptWindow(now, 0, null) : stored;
         }
 
-        public boolean passed(java.time.Duration length, java.time.Instant now) {
+        public boolean passed(Duration length, Instant now) {
             return !now.isBefore(start.plus(length));
         }
 
-        public AttemptWindow plusOne(java.time.Instant now) {
+        public AttemptWindow plusOne(Instant now) {
             return new AttemptWindow(start, attempts + 1, now);
         }
 
@@ -702,8 +707,8 @@ public final class Keyspace {
             return new AttemptWindow(start, Math.max(0, attempts - 1), last);
         }
 
-        public java.time.Duration remaining(java.time.Duration length, java.time.Instant now) {
-            return java.time.Duration.between(now, start.plus(length));
+        public Duration remaining(Duration length, Instant now) {
+            return Duration.between(now, start.plus(length));
         }
     }
 
@@ -766,7 +771,7 @@ public final class Keyspace {
         KB_STATS("tenant/<tid>/kb/stats", "s", COUNTER),
         KB_LOG("tenant/<tid>/kb/log", "v", CHUNK_REF);
 
-        private static final java.util.Map<String, Part> BY_PATH = new java.util.HashMap<>();
+        private static final Map<String, Part> BY_PATH = new HashMap<>();
 
         static {
             for (Part p : values()) {
