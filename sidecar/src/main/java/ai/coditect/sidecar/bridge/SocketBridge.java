@@ -14,6 +14,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -123,7 +124,14 @@ public final class SocketBridge implements ServerConnection {
     public void handle(Limit limit) {
         clientThread = Thread.currentThread();
         if (loop != null) {
-            loop.execute(this::register);
+            loop.execute(() -> {
+                try {
+                    register();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "WebSocket relay failed to start", e);
+                    backendFailed(e);
+                }
+            });
             try {
                 done.await();
             } catch (InterruptedException e) {
@@ -300,8 +308,20 @@ public final class SocketBridge implements ServerConnection {
         }
     }
 
-    /** One of the sockets is ready: writes what waits for it, reads it once. */
+    /** One of the sockets is ready; a failure of the sidecar's own ends this bridge with 1011, not the loop. */
     private void ready(SelectionKey key, boolean client) {
+        try {
+            relayOnce(key, client);
+        } catch (CancelledKeyException e) {
+            // torn down while the socket was ready
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "WebSocket relay failed", e);
+            backendFailed(e);
+        }
+    }
+
+    /** Writes what waits for the socket, and reads it once. */
+    private void relayOnce(SelectionKey key, boolean client) {
         ChannelEnd end = client ? clientEnd : backendEnd;
         if (key.isWritable()) {
             try {
