@@ -116,6 +116,11 @@ public final class SocketBridge implements ServerConnection {
         return credentials;
     }
 
+    /** Whether a relay loop carries this bridge (else two threads do). */
+    boolean onRelayLoop() {
+        return loop != null;
+    }
+
     Backend backend() {
         return upstream.backend();
     }
