@@ -38,7 +38,8 @@ public final class SidecarMetrics {
             .register(registry);
     private final Histogram relayLatency = Histogram.builder().name("coditect_sidecar_relay_latency_seconds")
             .help("Time to pass on what one read from a peer brought (one or more frames, or part of one), by direction").labelNames("direction")
-            .classicExponentialUpperBounds(0.00005, 2, 16).withoutExemplars().register(registry);
+            // classic buckets only: the native histogram kept beside them boxes and maps a bucket index per frame
+            .classicOnly().classicExponentialUpperBounds(0.00005, 2, 16).withoutExemplars().register(registry);
 
     // the relay's data points, looked up once: they are counted for every frame
     private final CounterDataPoint framesToBackend = frames.labelValues(TO_BACKEND);
