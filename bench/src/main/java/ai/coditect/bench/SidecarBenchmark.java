@@ -34,16 +34,28 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * WebSocket round trips through the sidecar, through nginx and directly to the same echo backend, in one run, so
  * the figures compare: N concurrent sockets (100 and 1,000), each sending a 64-byte message as soon as the echo
- * of the previous one arrives. The sidecar runs as its packaged jar in its own JVM, nginx (Debian's nginx-light)
- * as its own process, the echo backend and the load generator in this JVM. Usage:
- * {@code ./coditect bench sidecar [seconds per figure, default 10]}.
+ * of the previous one arrives. The sidecar runs as its packaged jar in its own JVM with the image's JVM options
+ * ({@code sidecar/src/main/jvm/sidecar.jvm.options}), nginx (Debian's nginx-light) as its own process with one
+ * worker per core, the echo backend and the load generator in this JVM, all with the same client. Both proxies
+ * are warmed up first (the sidecar's relay is compiled before it is measured); then each round measures every
+ * path at each N, nginx and the sidecar in alternating order, and the summary gives the median of the rounds'
+ * sidecar ÷ nginx ratios, with the load average at each figure. Usage:
+ * {@code ./coditect bench sidecar [seconds per figure, default 10] [rounds, default 3]}.
  */
 public final class SidecarBenchmark {
     private SidecarBenchmark() {
     }
 
+    /**
+     * One figure: messages per second, round-trip percentiles, and the CPU time the proxy's processes used per
+     * message while it was measured (NaN for the direct path), which a busy machine disturbs far less than rates.
+     */
+    private record Figure(double perSecond, double p50, double p99, double cpuMicrosPerMessage) {
+    }
+
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path work = Files.createTempDirectory("coditect-bench-sidecar");
         WebServer echo = WebServer.builder().host("127.0.0.1").port(0)
                 .addRouting(WsRouting.builder().endpoint("/*", Echo::new)).build().start();
@@ -63,13 +75,45 @@ public final class SidecarBenchmark {
         try {
             awaitPort(sidecarPort);
             awaitPort(nginxPort);
-            System.out.printf("WebSocket echo round trips, 64-byte messages, %d cores, %.0f s per figure%n",
-                    Runtime.getRuntime().availableProcessors(), seconds);
-            System.out.printf("%-8s %6s %12s %10s %10s%n", "path", "N", "messages/s", "p50 ms", "p99 ms");
-            for (int n : new int[] {100, 1_000}) {
-                row("direct", n, URI.create("ws://127.0.0.1:" + echo.port() + "/echo"), null, seconds);
-                row("nginx", n, URI.create("ws://127.0.0.1:" + nginxPort + "/echo"), null, seconds);
-                row("sidecar", n, URI.create("ws://127.0.0.1:" + sidecarPort + "/echo"), token, seconds);
+            URI direct = URI.create("ws://127.0.0.1:" + echo.port() + "/echo");
+            URI viaNginx = URI.create("ws://127.0.0.1:" + nginxPort + "/echo");
+            URI viaSidecar = URI.create("ws://127.0.0.1:" + sidecarPort + "/echo");
+            System.out.printf("WebSocket echo round trips, 64-byte messages, %d cores, %.0f s per figure, %d rounds%n",
+                    Runtime.getRuntime().availableProcessors(), seconds, rounds);
+            System.out.println("sidecar JVM: " + String.join(" ", sidecarJvmOptions()));
+            System.out.printf("warming up (unmeasured): nginx and sidecar, N=1000, %.0f s each, load %s%n", seconds,
+                    load());
+            row(1_000, viaNginx, null, seconds, nginx);
+            row(1_000, viaSidecar, token, seconds, sidecar);
+            System.out.printf("%-6s %-8s %6s %12s %10s %10s %12s  %s%n", "round", "path", "N", "messages/s",
+                    "p50 ms", "p99 ms", "CPU µs/msg", "load (1, 5, 15 min)");
+            int[] sizes = {100, 1_000};
+            double[][] rate = new double[sizes.length][rounds];
+            double[][] p99 = new double[sizes.length][rounds];
+            double[][] cpu = new double[sizes.length][rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < sizes.length; i++) {
+                    int n = sizes[i];
+                    print(r, "direct", n, row(n, direct, null, seconds, null));
+                    Figure viaN;
+                    Figure viaS;
+                    if (r % 2 == 0) {
+                        viaN = print(r, "nginx", n, row(n, viaNginx, null, seconds, nginx));
+                        viaS = print(r, "sidecar", n, row(n, viaSidecar, token, seconds, sidecar));
+                    } else {
+                        viaS = print(r, "sidecar", n, row(n, viaSidecar, token, seconds, sidecar));
+                        viaN = print(r, "nginx", n, row(n, viaNginx, null, seconds, nginx));
+                    }
+                    cpu[i][r] = viaS.cpuMicrosPerMessage() / viaN.cpuMicrosPerMessage();
+                    rate[i][r] = viaS.perSecond() / viaN.perSecond();
+                    p99[i][r] = viaS.p99() / viaN.p99();
+                }
+            }
+            System.out.println("sidecar ÷ nginx, each round's ratio and their median:");
+            for (int i = 0; i < sizes.length; i++) {
+                System.out.printf("N=%-5d messages/s %s median %.2f×   p99 %s median %.2f×   CPU per message %s "
+                                + "median %.2f×%n", sizes[i], ratios(rate[i]), median(rate[i]), ratios(p99[i]),
+                        median(p99[i]), ratios(cpu[i]), median(cpu[i]));
             }
         } finally {
             sidecar.destroy();
@@ -82,7 +126,59 @@ public final class SidecarBenchmark {
         System.exit(0);
     }
 
-    private static void row(String name, int n, URI uri, String token, double seconds) throws Exception {
+    private static Figure print(int round, String path, int n, Figure f) throws IOException {
+        System.out.printf("%-6d %-8s %6d %12.0f %10.2f %10.2f %12.1f  %s%n", round + 1, path, n, f.perSecond(),
+                f.p50(), f.p99(), f.cpuMicrosPerMessage(), load());
+        return f;
+    }
+
+    private static String ratios(double[] values) {
+        StringBuilder out = new StringBuilder();
+        for (double v : values) {
+            out.append(String.format("%.2f ", v));
+        }
+        return out.toString().trim();
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    /** The kernel's clock ticks per second, in which /proc reports CPU time (100 on Linux for x86). */
+    private static final double TICKS_PER_SECOND = 100;
+
+    /** User and system CPU time of a process and its children (nginx's workers), in clock ticks. */
+    private static long cpuTicks(Process process) throws IOException {
+        if (process == null) {
+            return 0;
+        }
+        long ticks = 0;
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(process.toHandle());
+        process.toHandle().descendants().forEach(all::add);
+        for (ProcessHandle h : all) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
+                // fields after the command name in parentheses: state is field 3, utime 14, stime 15
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // the process ended in between
+            }
+        }
+        return ticks;
+    }
+
+    /** The machine's load average, which says how far the figures can be trusted. */
+    static String load() throws IOException {
+        String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+        return parts[0] + " " + parts[1] + " " + parts[2];
+    }
+
+    private static Figure row(int n, URI uri, String token, double seconds, Process proxy) throws Exception {
         java.util.concurrent.ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "bench-client");
             t.setDaemon(true);
@@ -109,12 +205,14 @@ public final class SidecarBenchmark {
         }
         Thread.sleep((long) (seconds * 200)); // warm-up
         long before = count.sum();
+        long cpuBefore = cpuTicks(proxy);
         measuring.set(true);
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         measuring.set(false);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         long messages = count.sum() - before;
+        double cpuMicros = proxy == null ? Double.NaN : (cpuTicks(proxy) - cpuBefore) * 1e6 / TICKS_PER_SECOND;
         running.set(false);
         for (Loop l : loops) {
             samples.add(l.samples());
@@ -126,10 +224,10 @@ public final class SidecarBenchmark {
         Arrays.sort(all);
         double p50 = all.length == 0 ? Double.NaN : all[all.length / 2] / 1e6;
         double p99 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.99)] / 1e6;
-        System.out.printf("%-8s %6d %12.0f %10.2f %10.2f%n", name, n, messages / elapsed, p50, p99);
         Thread.sleep(1_000);
         client.shutdownNow();
         executor.shutdownNow();
+        return new Figure(messages / elapsed, p50, p99, cpuMicros / messages);
     }
 
     /** One socket's ping-pong loop: send, wait for the echo, record the round trip, send again. */
@@ -231,7 +329,8 @@ public final class SidecarBenchmark {
             throws IOException {
         Path jar = Path.of("sidecar/target/coditect-sidecar.jar");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx1g"));
+                .toString()));
+        command.addAll(sidecarJvmOptions());
         // e.g. BENCH_SIDECAR_JVM_OPTS=-XX:StartFlightRecording=filename=sidecar.jfr to profile the sidecar
         String extra = System.getenv().getOrDefault("BENCH_SIDECAR_JVM_OPTS", "").trim();
         if (!extra.isEmpty()) {
@@ -287,6 +386,19 @@ public final class SidecarBenchmark {
         String nginx = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
         return new ProcessBuilder(nginx, "-p", work.toString(), "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("nginx.out").toFile()).start();
+    }
+
+    /** The JVM options of the sidecar's image and of the local platform's sidecars, from the file they share. */
+    static List<String> sidecarJvmOptions() throws IOException {
+        Path options = Path.of("sidecar/src/main/jvm/sidecar.jvm.options");
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(options)) {
+            String l = line.replaceFirst("#.*", "").trim();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                out.addAll(List.of(l.split("\\s+")));
+            }
+        }
+        return out;
     }
 
     private static void awaitPort(int port) throws InterruptedException {

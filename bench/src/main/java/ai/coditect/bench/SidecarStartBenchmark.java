@@ -21,26 +21,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sidecar's footprint: starts its packaged jar N times (default 10) with each set of JVM options and prints
  * the time from process start to a 200 from {@code /healthz}, and the resident set size once it has been idle
- * for two seconds. The last set uses an AOT cache (JDK 24+) made by a training run of the same jar first.
- * Usage: {@code ./coditect bench sidecar-start [runs]}.
+ * for two seconds. Every set runs as in a 256 MiB container ({@code -XX:MaxRAM=256m}). The sets: no options, the
+ * image's options before they moved into {@code sidecar/src/main/jvm/sidecar.jvm.options}, that file (what the
+ * image and the local platform use), the file with an AOT cache (JDK 24+) made by a training run of the same jar
+ * first, and that with the client compiler only. Finally one start of the file's options with the AOT cache under
+ * native memory tracking, whose summary is printed. Usage: {@code ./coditect bench sidecar-start [runs]}.
  */
 public final class SidecarStartBenchmark {
-    /** The JVM options the container image had before (half the container as initial heap), in 256 MiB. */
-    private static final List<String> IMAGE_BEFORE = List.of("-XX:MaxRAM=256m", "-XX:MaxRAMPercentage=75.0",
+    /** The JVM options the container image had before (half the container as initial heap). */
+    private static final List<String> IMAGE_BEFORE = List.of("-XX:MaxRAMPercentage=75.0",
             "-XX:InitialRAMPercentage=50.0", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
             "-XX:-UsePerfData", "-Xss512k");
-    /** The JVM options of the container image now (sidecar/pom.xml; all of them JDK 21's), in 256 MiB. */
-    private static final List<String> IMAGE = List.of("-XX:MaxRAM=256m", "-XX:MaxRAMPercentage=75.0", "-Xms8m",
-            "-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=24m", "-XX:CICompilerCount=2",
-            "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Xss256k");
-    /** The image's options with what a JDK 25 base image would add: compact object headers (and the AOT cache). */
-    private static final List<String> SMALL;
-
-    static {
-        List<String> small = new ArrayList<>(IMAGE);
-        small.add("-XX:+UseCompactObjectHeaders");
-        SMALL = List.copyOf(small);
-    }
+    /** A 256 MiB container. */
+    private static final String CONTAINER = "-XX:MaxRAM=256m";
 
     private SidecarStartBenchmark() {
     }
@@ -54,44 +47,53 @@ public final class SidecarStartBenchmark {
         HttpServer platform = SidecarBenchmark.platform(keys, owner, tenant, Ids.newId());
         int platformPort = platform.getAddress().getPort();
         Path aot = work.resolve("sidecar.aot");
+        List<String> image = new ArrayList<>(List.of(CONTAINER));
+        image.addAll(SidecarBenchmark.sidecarJvmOptions());
         try {
             // the training run: start, answer health and readiness, stop; the JVM writes the cache as it exits
-            List<String> training = new ArrayList<>(SMALL);
+            List<String> training = new ArrayList<>(image);
             training.add("-XX:AOTCacheOutput=" + aot);
-            Sample trained = once(work, training, platformPort, owner, tenant, true);
+            Sample trained = once(work, training, platformPort, owner, tenant, true, false);
             System.out.printf("AOT cache: %s (%d MB, training run healthy after %d ms)%n", aot,
                     Files.exists(aot) ? Files.size(aot) / (1024 * 1024) : -1, trained.millis);
-            List<String> small = new ArrayList<>(SMALL);
-            small.add("-XX:AOTCache=" + aot);
+            List<String> cached = new ArrayList<>(image);
+            cached.add("-XX:AOTCache=" + aot);
             // the client compiler only: less code cache and no C2 compiler threads, slower relaying code
-            List<String> c1 = new ArrayList<>(small);
-            c1.add("-XX:TieredStopAtLevel=1");
+            List<String> c1 = new ArrayList<>(cached);
             c1.remove("-XX:CICompilerCount=2");
-            c1.add("-Xmx48m");
-            System.out.printf("%d starts each, %d cores%n", runs, Runtime.getRuntime().availableProcessors());
-            System.out.printf("%-22s %10s %10s %10s %10s%n", "JVM options", "healthy p50", "max ms", "RSS p50 MB", "max MB");
+            c1.add("-XX:TieredStopAtLevel=1");
+            List<String> before = new ArrayList<>(List.of(CONTAINER));
+            before.addAll(IMAGE_BEFORE);
+            System.out.printf("%d starts each, %d cores, load %s%n", runs, Runtime.getRuntime().availableProcessors(),
+                    SidecarBenchmark.load());
+            System.out.printf("%-26s %11s %10s %10s %10s%n", "JVM options", "healthy p50", "max ms", "RSS p50 MB",
+                    "max MB");
             for (Map.Entry<String, List<String>> c : List.of(
-                    Map.entry("default (java -jar)", List.<String>of()),
-                    Map.entry("image flags before", IMAGE_BEFORE),
-                    Map.entry("image flags", IMAGE),
-                    Map.entry("image + JDK 25 + AOT", (List<String>) small),
-                    Map.entry("C1, 48m + AOT cache", (List<String>) c1))) {
+                    Map.entry("no options (java -jar)", List.of(CONTAINER)),
+                    Map.entry("image options before", (List<String>) before),
+                    Map.entry("sidecar.jvm.options", (List<String>) image),
+                    Map.entry("sidecar.jvm.options + AOT", (List<String>) cached),
+                    Map.entry("the same, C1 only", (List<String>) c1))) {
                 long[] millis = new long[runs];
                 long[] rss = new long[runs];
                 for (int i = 0; i < runs; i++) {
-                    Sample s = once(work, c.getValue(), platformPort, owner, tenant, false);
+                    Sample s = once(work, c.getValue(), platformPort, owner, tenant, false, false);
                     millis[i] = s.millis;
                     rss[i] = s.rssKb;
                 }
                 Arrays.sort(millis);
                 Arrays.sort(rss);
-                System.out.printf("%-22s %10d %10d %10.1f %10.1f%n", c.getKey(), millis[runs / 2], millis[runs - 1],
-                        rss[runs / 2] / 1024.0, rss[runs - 1] / 1024.0);
+                System.out.printf("%-26s %11d %10d %10.1f %10.1f   load %s%n", c.getKey(), millis[runs / 2],
+                        millis[runs - 1], rss[runs / 2] / 1024.0, rss[runs - 1] / 1024.0, SidecarBenchmark.load());
             }
-            System.out.println("flags: image before = " + String.join(" ", IMAGE_BEFORE));
-            System.out.println("flags: image = " + String.join(" ", IMAGE));
-            System.out.println("flags: image + JDK 25 + AOT = " + String.join(" ", small));
+            System.out.println("flags: image before = " + String.join(" ", before));
+            System.out.println("flags: sidecar.jvm.options = " + String.join(" ", image));
+            System.out.println("flags: + AOT = " + String.join(" ", cached));
             System.out.println("flags: C1 = " + String.join(" ", c1));
+            List<String> tracked = new ArrayList<>(cached);
+            tracked.add("-XX:NativeMemoryTracking=summary");
+            System.out.println("native memory of one idle start with sidecar.jvm.options + AOT (committed):");
+            once(work, tracked, platformPort, owner, tenant, false, true);
         } finally {
             platform.stop(0);
         }
@@ -102,7 +104,7 @@ public final class SidecarStartBenchmark {
     }
 
     private static Sample once(Path work, List<String> options, int platformPort, String owner, String tenant,
-                               boolean training) throws Exception {
+                               boolean training, boolean nativeMemory) throws Exception {
         int port = SidecarBenchmark.freePort();
         int management = SidecarBenchmark.freePort();
         List<String> command = new ArrayList<>();
@@ -152,7 +154,11 @@ public final class SidecarStartBenchmark {
                 return new Sample(millis, 0);
             }
             Thread.sleep(2_000); // idle
-            return new Sample(millis, rssKb(p.pid()));
+            Sample sample = new Sample(millis, rssKb(p.pid()));
+            if (nativeMemory) {
+                printNativeMemory(p.pid());
+            }
+            return sample;
         } finally {
             p.destroy(); // SIGTERM: the training run writes its cache while exiting
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -160,6 +166,21 @@ public final class SidecarStartBenchmark {
             }
             http.close();
         }
+    }
+
+    /** The committed sizes of jcmd's native memory summary, one line per category. */
+    private static void printNativeMemory(long pid) throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        for (String line : out.split("\\R")) {
+            String l = line.trim();
+            if (l.startsWith("Total:") || l.startsWith("-")) {
+                System.out.println("  " + l.replaceFirst("^-\\s*", "").replaceAll("reserved=\\d+KB, ", ""));
+            }
+        }
+        System.out.println("  RSS " + rssKb(pid) / 1024 + " MB");
     }
 
     private static long rssKb(long pid) throws IOException {

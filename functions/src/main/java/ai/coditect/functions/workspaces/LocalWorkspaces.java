@@ -176,8 +176,15 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         Files.createDirectories(dir.resolve("project"));
         Files.createDirectories(logDir);
         String platform = config.platformUrl().toString().replaceAll("/+$", "");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", config.sidecarJar().toString())
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        // the image's JVM options, which the build puts next to the jar
+        Path jvmOptions = config.sidecarJar().resolveSibling("sidecar.jvm.options");
+        if (Files.isRegularFile(jvmOptions)) {
+            command.add("@" + jvmOptions);
+        }
+        command.addAll(List.of("-Xmx256m", "-jar", config.sidecarJar().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve("workspace-" + state.userId() + ".log")
                         .toFile()));

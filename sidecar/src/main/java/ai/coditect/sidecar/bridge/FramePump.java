@@ -24,6 +24,7 @@ final class FramePump {
     static final int PING = 0x9;
     static final int PONG = 0xA;
     private static final SecureRandom MASKS = new SecureRandom();
+    private static final int OUT_SIZE = 512;
 
     /** Where the frames go. */
     interface Sink {
@@ -68,7 +69,8 @@ final class FramePump {
     private byte[] control;
     private int controlLength;
     private int controlHeader;
-    private byte[] out = new byte[8192];
+    /** What one relay passes on; small to start with, as most sockets are idle and most frames small. */
+    private byte[] out = new byte[OUT_SIZE];
     private int outLength;
     private volatile boolean betweenFrames;
     private volatile boolean closeSent;
@@ -271,7 +273,7 @@ final class FramePump {
             outLength = 0;
             sink.write(out, 0, n);
             if (out.length > 65536) {
-                out = new byte[8192]; // a burst of large frames does not keep its buffer
+                out = new byte[OUT_SIZE]; // a burst of large frames does not keep its buffer
             }
         }
     }

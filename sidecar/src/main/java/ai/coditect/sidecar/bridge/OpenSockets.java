@@ -39,6 +39,11 @@ public final class OpenSockets {
         return open.size();
     }
 
+    /** How many of the open sockets a relay loop carries; the others have two threads each ({@code wss:}). */
+    int onRelayLoops() {
+        return (int) open.stream().filter(SocketBridge::onRelayLoop).count();
+    }
+
     public void pingAll() {
         for (SocketBridge s : open) {
             s.keepAlive();

@@ -10,11 +10,18 @@ import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.spi.ServerConnection;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -22,10 +29,11 @@ import java.util.logging.Logger;
 
 /**
  * One bridged WebSocket after its upgrade: the browser's connection (taken over from Helidon) and the backend's
- * (a plain socket), with frames copied between them as they are by two {@link FramePump}s — the connection's
- * thread carries browser to backend, a virtual thread backend to browser. Each side's writes block until the
- * peer takes them, which bounds what the sidecar holds to one read per direction and lets a slow browser slow the
- * backend down. The sidecar adds its own keep-alive pings (whose pongs it keeps to itself) and, when a session
+ * (a plain socket), with frames copied between them as they are by two {@link FramePump}s. Both sockets are
+ * relayed by a {@link RelayLoop}, non-blocking, while the connection's thread waits for the bridge to end; where a
+ * socket has no channel to select on (a {@code wss:} backend), the connection's thread carries browser to backend
+ * and a virtual thread backend to browser, with blocking writes. Either way the sidecar holds at most one read
+ * per direction and a slow browser slows the backend down. The sidecar adds its own keep-alive pings (whose pongs it keeps to itself) and, when a session
  * ends or the workspace stops, a close frame between two frames; a backend that fails makes the browser see 1011.
  */
 public final class SocketBridge implements ServerConnection {
@@ -34,8 +42,8 @@ public final class SocketBridge implements ServerConnection {
     static final byte[] KEEPALIVE = "coditect-keepalive".getBytes(StandardCharsets.US_ASCII);
     /** How long a closing handshake may take before both connections are simply dropped. */
     private static final long CLOSE_GRACE_SECONDS = 5;
-    /** What one read takes at most: two of these per socket, so 1,000 sockets hold 32 MB of them. */
-    private static final int READ_SIZE = 16 * 1024;
+    /** What one read takes at most when a thread relays: two of these per socket. */
+    private static final int READ_SIZE = RelayLoop.READ_SIZE;
     static final int NORMAL_CLOSURE = 1000;
     static final int GOING_AWAY = 1001;
     static final int POLICY_VIOLATION = 1008;
@@ -52,6 +60,14 @@ public final class SocketBridge implements ServerConnection {
     private final FramePump toClient;
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean torn = new AtomicBoolean();
+    /** The loop that relays both sockets, or null when two threads do. */
+    private final RelayLoop loop;
+    private final ChannelEnd clientEnd;
+    private final ChannelEnd backendEnd;
+    /** Counted down when the bridge is torn down: the connection's thread waits for it. */
+    private final CountDownLatch done = new CountDownLatch(1);
+    /** The browser broke the protocol and was sent a close: what it sends until it hangs up is dropped. */
+    private volatile boolean discarding;
     private volatile Thread clientThread;
     private volatile long lastFrame = System.nanoTime();
     /** The sidecar itself closed (revocation, shutdown, a fault): the peers' answers are not relayed. */
@@ -66,8 +82,22 @@ public final class SocketBridge implements ServerConnection {
         this.metrics = metrics;
         this.clientIn = ctx.dataReader();
         this.clientOut = ctx.dataWriter();
-        this.toBackend = new FramePump(true, maxFrameBytes, upstream::write, new FromClient());
-        this.toClient = new FramePump(false, maxFrameBytes, this::writeToClient, new FromBackend());
+        SocketChannel clientChannel = ClientChannels.of(ctx);
+        SocketChannel backendChannel = upstream.channel();
+        if (clientChannel != null && backendChannel != null) {
+            this.loop = RelayLoop.next();
+            this.clientEnd = new ChannelEnd(clientChannel, loop);
+            this.backendEnd = new ChannelEnd(backendChannel, loop);
+            ChannelEnd.pair(clientEnd, backendEnd);
+            this.toBackend = new FramePump(true, maxFrameBytes, backendEnd, new FromClient());
+            this.toClient = new FramePump(false, maxFrameBytes, this::writeToClientEnd, new FromBackend());
+        } else {
+            this.loop = null;
+            this.clientEnd = null;
+            this.backendEnd = null;
+            this.toBackend = new FramePump(true, maxFrameBytes, upstream::write, new FromClient());
+            this.toClient = new FramePump(false, maxFrameBytes, this::writeToClient, new FromBackend());
+        }
         sockets.add(this);
         metrics.opened(backend().label());
     }
@@ -86,6 +116,11 @@ public final class SocketBridge implements ServerConnection {
         return credentials;
     }
 
+    /** Whether a relay loop carries this bridge (else two threads do). */
+    boolean onRelayLoop() {
+        return loop != null;
+    }
+
     Backend backend() {
         return upstream.backend();
     }
@@ -93,6 +128,24 @@ public final class SocketBridge implements ServerConnection {
     @Override
     public void handle(Limit limit) {
         clientThread = Thread.currentThread();
+        if (loop != null) {
+            loop.execute(() -> {
+                try {
+                    register();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "WebSocket relay failed to start", e);
+                    backendFailed(e);
+                }
+            });
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                tearDown();
+            }
+            return;
+        }
         Thread.ofVirtual().name("sidecar-relay-" + backend().label()).start(this::backendToClient);
         try {
             clientToBackend();
@@ -125,22 +178,33 @@ public final class SocketBridge implements ServerConnection {
                 clientGone(e);
                 return;
             }
-            lastFrame = System.nanoTime();
-            long start = lastFrame;
-            try {
-                toBackend.relay(buf, 0, n);
-            } catch (FramePump.ProtocolViolation e) {
-                LOG.log(Level.FINE, "browser broke the WebSocket protocol: " + e.getMessage());
-                metrics.error("websocket_protocol");
-                end(e.code(), e.getMessage());
-                discardUntilClosed(buf);
-                return;
-            } catch (IOException e) {
-                backendFailed(e);
+            if (!passToBackend(buf, n)) {
+                if (discarding) {
+                    discardUntilClosed(buf);
+                }
                 return;
             }
-            metrics.relayTime(SidecarMetrics.TO_BACKEND, System.nanoTime() - start);
         }
+    }
+
+    /** Relays what one read from the browser brought; false when this direction is over. */
+    private boolean passToBackend(byte[] buf, int n) {
+        lastFrame = System.nanoTime();
+        long start = lastFrame;
+        try {
+            toBackend.relay(buf, 0, n);
+        } catch (FramePump.ProtocolViolation e) {
+            LOG.log(Level.FINE, "browser broke the WebSocket protocol: " + e.getMessage());
+            metrics.error("websocket_protocol");
+            discarding = true;
+            end(e.code(), e.getMessage());
+            return false;
+        } catch (IOException e) {
+            backendFailed(e);
+            return false;
+        }
+        metrics.relayTime(SidecarMetrics.TO_BACKEND, System.nanoTime() - start);
+        return true;
     }
 
     /**
@@ -164,33 +228,154 @@ public final class SocketBridge implements ServerConnection {
         byte[] buf = new byte[READ_SIZE];
         try {
             byte[] early = upstream.early();
-            if (early.length > 0) {
-                toClient.relay(early, 0, early.length);
+            if (early.length > 0 && !passToClient(early, early.length)) {
+                return;
             }
             int n;
             while ((n = upstream.in().read(buf)) >= 0) {
-                lastFrame = System.nanoTime();
-                long start = lastFrame;
-                toClient.relay(buf, 0, n);
-                metrics.relayTime(SidecarMetrics.TO_CLIENT, System.nanoTime() - start);
+                if (!passToClient(buf, n)) {
+                    return;
+                }
             }
-            if (!toClient.closeSent()) {
-                backendFailed(new IOException("the backend closed the connection without a close frame"));
-            } else {
-                afterClose();
-            }
+            backendEnded();
+        } catch (IOException e) {
+            backendReadFailed(e);
+        }
+    }
+
+    /** Relays what one read from the backend brought; false when this direction is over. */
+    private boolean passToClient(byte[] buf, int n) {
+        lastFrame = System.nanoTime();
+        long start = lastFrame;
+        try {
+            toClient.relay(buf, 0, n);
         } catch (FramePump.ProtocolViolation e) {
             backendFailed(e);
+            return false;
         } catch (ClientGone e) {
             clientGone(e);
+            return false;
         } catch (IOException e) {
-            if (!torn.get()) {
-                if (toClient.closeSent()) {
-                    afterClose();
+            backendReadFailed(e);
+            return false;
+        }
+        metrics.relayTime(SidecarMetrics.TO_CLIENT, System.nanoTime() - start);
+        return true;
+    }
+
+    /** The backend hung up: the end of the bridge after its close frame, a failure without one. */
+    private void backendEnded() {
+        if (!toClient.closeSent()) {
+            backendFailed(new IOException("the backend closed the connection without a close frame"));
+        } else {
+            afterClose();
+        }
+    }
+
+    private void backendReadFailed(IOException e) {
+        if (!torn.get()) {
+            if (toClient.closeSent()) {
+                afterClose();
+            } else {
+                backendFailed(e);
+            }
+        }
+    }
+
+    // ---- both directions on a relay loop ----
+
+    /** Puts both sockets under the loop, then relays what arrived with the handshakes. On the loop's thread. */
+    private void register() {
+        if (torn.get()) {
+            return;
+        }
+        try {
+            clientEnd.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
+            clientEnd.register(key -> ready(key, true));
+            backendEnd.register(key -> ready(key, false));
+        } catch (IOException | RuntimeException e) {
+            clientGone(e);
+            return;
+        }
+        clientEnd.interestChanged();
+        // bytes Helidon read past the upgrade request, and bytes that came with the backend's answer
+        int buffered = clientIn.available();
+        if (buffered > 0) {
+            byte[] bytes = new byte[buffered];
+            clientIn.readBuffer(buffered).read(bytes, 0, buffered);
+            if (!passToBackend(bytes, buffered)) {
+                return;
+            }
+        }
+        byte[] early = upstream.early();
+        if (early.length > 0) {
+            passToClient(early, early.length);
+        }
+    }
+
+    /** One of the sockets is ready; a failure of the sidecar's own ends this bridge with 1011, not the loop. */
+    private void ready(SelectionKey key, boolean client) {
+        try {
+            relayOnce(key, client);
+        } catch (CancelledKeyException e) {
+            // torn down while the socket was ready
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "WebSocket relay failed", e);
+            backendFailed(e);
+        }
+    }
+
+    /** Writes what waits for the socket, and reads it once. */
+    private void relayOnce(SelectionKey key, boolean client) {
+        ChannelEnd end = client ? clientEnd : backendEnd;
+        if (key.isWritable()) {
+            try {
+                end.writable();
+            } catch (IOException e) {
+                if (client) {
+                    clientGone(e);
                 } else {
                     backendFailed(e);
                 }
+                return;
             }
+        }
+        if (!key.isValid() || !key.isReadable() || torn.get()) {
+            return;
+        }
+        ByteBuffer buf = loop.readBuffer();
+        buf.clear();
+        int n;
+        try {
+            n = end.channel().read(buf);
+        } catch (IOException e) {
+            if (client) {
+                clientGone(e);
+            } else {
+                backendReadFailed(e);
+            }
+            return;
+        }
+        if (n < 0) {
+            if (client) {
+                clientGone(new EOFException("the browser closed its connection"));
+            } else {
+                backendEnded();
+            }
+        } else if (n > 0 && !(client && discarding)) {
+            if (client) {
+                passToBackend(buf.array(), n);
+            } else {
+                passToClient(buf.array(), n);
+            }
+        }
+    }
+
+    private void writeToClientEnd(byte[] bytes, int offset, int length) throws ClientGone {
+        try {
+            clientEnd.write(bytes, offset, length);
+        } catch (IOException e) {
+            throw new ClientGone(e);
         }
     }
 
@@ -340,6 +525,11 @@ public final class SocketBridge implements ServerConnection {
         }
         finish();
         upstream.close();
+        if (loop != null) {
+            clientEnd.cancel(); // the browser's socket is Helidon's to close once the connection's thread returns
+            done.countDown();
+            return;
+        }
         Thread t = clientThread;
         if (t != null && t != Thread.currentThread()) {
             t.interrupt(); // a virtual thread blocked reading a socket is released by closing that socket

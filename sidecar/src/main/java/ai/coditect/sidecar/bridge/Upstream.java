@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -65,7 +66,8 @@ final class Upstream {
             throws IOException {
         boolean secure = "wss".equals(target.getScheme());
         int port = target.getPort() != -1 ? target.getPort() : secure ? 443 : 80;
-        Socket socket = secure ? SSLSocketFactory.getDefault().createSocket() : new Socket();
+        // a plain connection is a channel, so that the relay loop can select on it once the handshake is done
+        Socket socket = secure ? SSLSocketFactory.getDefault().createSocket() : SocketChannel.open().socket();
         try {
             socket.connect(new InetSocketAddress(target.getHost(), port), (int) connectTimeout.toMillis());
             socket.setTcpNoDelay(true);
@@ -139,6 +141,11 @@ final class Upstream {
 
     InputStream in() {
         return in;
+    }
+
+    /** The connection's channel for the relay loop, or null when its bytes go through TLS ({@code wss:}). */
+    SocketChannel channel() {
+        return socket instanceof javax.net.ssl.SSLSocket ? null : socket.getChannel();
     }
 
     void write(byte[] bytes, int offset, int length) throws IOException {

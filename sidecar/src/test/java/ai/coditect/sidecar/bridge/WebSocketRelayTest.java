@@ -83,6 +83,20 @@ class WebSocketRelayTest {
     }
 
     @Test
+    void plainSocketsAreRelayedByTheSelectorLoopAndNotByTwoThreadsEach() throws Exception {
+        // the loop needs Helidon's socket channel, read reflectively: a Helidon that hides it must fail here rather
+        // than fall back to the slower relay unnoticed
+        Recorder recorder = new Recorder();
+        WebSocket ws = fixture.connect("/services/socket", recorder);
+        ws.sendText("on the loop", true);
+        assertEquals("on the loop", recorder.nextText());
+        OpenSockets sockets = fixture.sidecar.sockets();
+        assertTrue(sockets.count() > 0, "the socket is open");
+        assertEquals(sockets.count(), sockets.onRelayLoops(), "every plain socket is on a relay loop");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void fragmentedMessagesStayWholeAndKeepTheirFragments() throws Exception {
         Recorder recorder = new Recorder();
         WebSocket ws = fixture.connect("/fragments", recorder);
