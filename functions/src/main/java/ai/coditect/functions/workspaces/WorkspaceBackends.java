@@ -5,41 +5,23 @@ import io.kubernetes.client.util.ClientBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
- * Picks the workspace backend: {@code kubernetes} (a cluster from the kubeconfig or from inside a pod),
- * {@code local} (sidecar processes), or {@code auto}: Kubernetes when {@code KUBECONFIG} or
- * {@code ~/.kube/config} exists or the process runs in a cluster, local otherwise.
+ * Makes the workspace backend the configuration names: {@code kubernetes} (a cluster from the kubeconfig or from
+ * inside a pod) or {@code local} (sidecar processes). {@code auto} was resolved when the configuration was read.
  */
-public final class WorkspaceBackends {
+final class WorkspaceBackends {
     private WorkspaceBackends() {
     }
 
-    public static WorkspaceBackend create(WorkspacesConfig config, Map<String, String> env, Path logDir) {
-        String name = config.backend();
-        if (name.equals("auto")) {
-            name = clusterConfigured(env) ? "kubernetes" : "local";
-        }
-        return switch (name) {
+    /** The backend of {@code config}; a local one logs to {@code logDir}. */
+    public static WorkspaceBackend create(WorkspacesConfig config, Path logDir) {
+        return switch (config.backend()) {
             case "kubernetes" -> new KubernetesWorkspaces(cluster(), config);
-            case "local" -> LocalWorkspaces.create(config, env, logDir);
-            default -> throw new IllegalArgumentException("CODITECT_WORKSPACE_BACKEND must be kubernetes, local or "
-                    + "auto; got '" + name + "'.");
+            case "local" -> LocalWorkspaces.create(config, logDir);
+            default -> throw new IllegalStateException("unknown workspace backend " + config.backend());
         };
-    }
-
-    static boolean clusterConfigured(Map<String, String> env) {
-        String kubeconfig = env.get("KUBECONFIG");
-        if (kubeconfig != null && !kubeconfig.isBlank() && Files.exists(Path.of(kubeconfig.split(":")[0]))) {
-            return true;
-        }
-        if (env.get("KUBERNETES_SERVICE_HOST") != null) {
-            return true;
-        }
-        return Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"));
     }
 
     private static ApiClient cluster() {
@@ -49,7 +31,8 @@ public final class WorkspaceBackends {
             client.setReadTimeout(20_000);
             return client;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the Kubernetes configuration", e);
+            throw new UncheckedIOException("Cannot read the Kubernetes configuration (KUBECONFIG, ~/.kube/config or "
+                    + "the pod's service account)", e);
         }
     }
 }
