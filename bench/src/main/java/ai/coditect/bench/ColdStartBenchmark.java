@@ -33,7 +33,8 @@ import java.util.function.Function;
  * Cold start of each deployable function: a new JVM under the real Functions Framework invoker, started as Cloud
  * Run starts it and with only that function's environment, timed from the process start to its first answer (HTTP
  * functions: an HTTP request; Pub/Sub functions: an Eventarc CloudEvent POST), against a trivial function in the
- * same run. Runs are interleaved so that the machine's load falls on every function alike. Prints the medians.
+ * same run. Runs are interleaved so that the machine's load falls on every function alike. Prints the medians of
+ * the wall-clock time and of the processor time the JVM used until then (steadier on a shared machine).
  * Usage: {@code ./coditect bench cold-start [runs, default 5]}.
  */
 public final class ColdStartBenchmark {
@@ -57,33 +58,39 @@ public final class ColdStartBenchmark {
         SigningKeys keys = SigningKeys.generate();
         List<Case> cases = cases(keys);
         Map<String, List<Double>> times = new HashMap<>();
+        Map<String, List<Double>> cpu = new HashMap<>();
         for (int run = 0; run < runs; run++) {
             for (Case c : cases) {
                 try (FunctionProcess p = FunctionProcess.start(invoker, classpath, c.function(), c.signature(),
                         c.env(), logs.resolve(c.name() + "-" + run + ".log"))) {
                     HttpResponse<String> answer = p.firstAnswer(c.request(), c.path(), WITHIN);
                     double ms = p.millisSinceStart();
+                    double cpuMs = p.cpuMillis();
                     if (answer.statusCode() != c.expected()) {
                         throw new IllegalStateException(c.name() + " answered " + answer.statusCode() + " (expected "
                                 + c.expected() + "): " + answer.body() + "\n" + p.output());
                     }
                     times.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(ms);
+                    cpu.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(cpuMs);
                 }
             }
         }
         double trivial = median(times.get("trivial"));
+        double trivialCpu = median(cpu.get("trivial"));
         System.out.printf("cold start under the Functions Framework invoker 2.0.0, JVM start to first answer, "
                         + "%d runs each, %d cores, JDK %s, load average %.1f%n", runs,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf("%-12s %-28s %10s %10s %10s%n", "function", "first request", "median ms", "min ms",
-                "x trivial");
+        System.out.printf("%-12s %-28s %10s %10s %10s %12s %10s%n", "function", "first request", "median ms",
+                "min ms", "x trivial", "CPU ms (med)", "x trivial");
         for (Case c : cases) {
             List<Double> t = times.get(c.name());
-            System.out.printf("%-12s %-28s %10.0f %10.0f %10.2f%n", c.name(),
+            List<Double> u = cpu.get(c.name());
+            System.out.printf("%-12s %-28s %10.0f %10.0f %10.2f %12.0f %10.2f%n", c.name(),
                     c.signature().equals("cloudevent") ? "CloudEvent POST" : c.request().apply(URI.create("http://h"
                             + c.path())).method() + " " + c.path(),
-                    median(t), t.stream().mapToDouble(Double::doubleValue).min().orElse(0), median(t) / trivial);
+                    median(t), t.stream().mapToDouble(Double::doubleValue).min().orElse(0), median(t) / trivial,
+                    median(u), median(u) / trivialCpu);
         }
     }
 

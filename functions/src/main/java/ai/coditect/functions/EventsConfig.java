@@ -4,11 +4,14 @@ import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.events.PubSubEventPublisher;
 import ai.coditect.shared.config.Environment;
+import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.EventPublisher;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -65,12 +68,53 @@ public record EventsConfig(String gcpProject, String emulatorHost, Duration publ
         return gcpProject != null;
     }
 
-    /** The publisher this configuration names: Pub/Sub, or a new in-process bus. */
+    /**
+     * The publisher this configuration names: Pub/Sub, or a new in-process bus. Pub/Sub is connected at the first
+     * event, so a function whose first request publishes nothing starts without loading gRPC.
+     */
     public EventPublisher publisher(Clock clock) {
         if (!pubSub()) {
             return InProcessEventBus.withDefaults(clock);
         }
-        return new PubSubEventPublisher(PubSubConnection.open(gcpProject, emulatorHost), Duration.ofSeconds(20),
-                publishTimeout);
+        return new OnFirstEvent(() -> new PubSubEventPublisher(PubSubConnection.open(gcpProject, emulatorHost),
+                Duration.ofSeconds(20), publishTimeout));
+    }
+
+    /** A publisher opened when the first event is published; one that could not be opened fails that event. */
+    private static final class OnFirstEvent implements EventPublisher {
+        private final Supplier<EventPublisher> open;
+        private EventPublisher opened;
+        private boolean closed;
+
+        OnFirstEvent(Supplier<EventPublisher> open) {
+            this.open = open;
+        }
+
+        @Override
+        public CompletableFuture<String> publish(Event event) {
+            EventPublisher publisher;
+            synchronized (this) {
+                if (closed) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("the publisher is closed"));
+                }
+                if (opened == null) {
+                    try {
+                        opened = open.get();
+                    } catch (RuntimeException e) {
+                        return CompletableFuture.failedFuture(e); // the outbox keeps the event for a later relay
+                    }
+                }
+                publisher = opened;
+            }
+            return publisher.publish(event);
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (opened != null) {
+                opened.close();
+            }
+        }
     }
 }

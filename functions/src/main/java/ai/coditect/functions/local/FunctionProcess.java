@@ -99,6 +99,14 @@ public final class FunctionProcess implements AutoCloseable {
         return (System.nanoTime() - startedNanos) / 1e6;
     }
 
+    /**
+     * Processor time the JVM used so far, all its threads together: steadier than the wall clock on a machine other
+     * work shares. Zero where the system does not tell.
+     */
+    public double cpuMillis() {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(0.0);
+    }
+
     /** What the function wrote so far. */
     public String output() {
         try {
