@@ -28,17 +28,15 @@ locals {
       kubernetes    = false
       publishes     = ["workspace-requests"]
       env = {
-        CODITECT_ENV               = var.environment
-        CODITECT_STORE             = local.fdb_store_url
-        CODITECT_ISSUER            = local.issuer
-        CODITECT_PUBLIC_URL        = local.issuer
-        CODITECT_AUDIENCE          = "coditect"
-        CODITECT_GCP_PROJECT       = var.project_id
-        CODITECT_FORWARDED_HOP     = "2" # behind the external load balancer
-        CODITECT_WORKSPACE_BACKEND = "kubernetes"
-        CODITECT_LOG_LEVEL         = "INFO"
+        CODITECT_ENV           = var.environment
+        CODITECT_STORE         = local.fdb_store_url
+        CODITECT_ISSUER        = local.issuer
+        CODITECT_AUDIENCE      = "coditect"
+        CODITECT_GCP_PROJECT   = var.project_id
+        CODITECT_FORWARDED_HOP = "2" # behind the external load balancer
+        CODITECT_LOG_LEVEL     = "INFO"
       }
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
+      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" } # the only function that signs
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 
@@ -56,15 +54,11 @@ locals {
       kubernetes    = false
       publishes     = []
       env = {
-        CODITECT_ENV         = var.environment
-        CODITECT_STORE       = local.fdb_store_url
-        CODITECT_ISSUER      = local.issuer
-        CODITECT_GCP_PROJECT = var.project_id
-        CODITECT_LOG_LEVEL   = "INFO"
+        CODITECT_LOG_LEVEL = "INFO"
       }
-      # publishes the public half of the signing keys
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
-      files   = { (local.fdb_mount) = "fdb-cluster-file" }
+      # publishes the public half of the signing keys, and is given nothing else: no store, no private key
+      secrets = { CODITECT_PUBLIC_KEYS = "signing-keys-public" }
+      files   = {}
     }
 
     workspaces = {
@@ -91,7 +85,7 @@ locals {
         KUBECONFIG                      = "/etc/coditect/kube/config"
         CODITECT_LOG_LEVEL              = "INFO"
       }
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
+      secrets = { CODITECT_PUBLIC_KEYS = "signing-keys-public" } # verifies tokens; never holds the private keys
       files   = { (local.fdb_mount) = "fdb-cluster-file", (local.kube_mount) = "workspace-cluster-kubeconfig" }
     }
 
@@ -111,9 +105,7 @@ locals {
       env = {
         CODITECT_ENV                     = var.environment
         CODITECT_STORE                   = local.fdb_store_url
-        CODITECT_ISSUER                  = local.issuer
         CODITECT_PUBLIC_URL              = local.issuer
-        CODITECT_GCP_PROJECT             = var.project_id
         CODITECT_WORKSPACE_BACKEND       = "kubernetes"
         CODITECT_WORKSPACE_URL_TEMPLATE  = "https://{user}.ws.${var.domain}/"
         CODITECT_INGRESS_NAMESPACE       = "workspace-ingress"
@@ -126,7 +118,7 @@ locals {
         KUBECONFIG                       = "/etc/coditect/kube/config"
         CODITECT_LOG_LEVEL               = "INFO"
       }
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
+      secrets = {}
       files   = { (local.fdb_mount) = "fdb-cluster-file", (local.kube_mount) = "workspace-cluster-kubeconfig" }
     }
 
@@ -147,12 +139,11 @@ locals {
       env = {
         CODITECT_ENV                    = var.environment
         CODITECT_STORE                  = local.fdb_store_url
-        CODITECT_ISSUER                 = local.issuer
         CODITECT_GCP_PROJECT            = var.project_id
         CODITECT_WORKSPACE_IDLE_TIMEOUT = "30m"
         CODITECT_LOG_LEVEL              = "INFO"
       }
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
+      secrets = {}
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 
@@ -179,7 +170,7 @@ locals {
         CODITECT_KNOWLEDGE_BACKUP          = "gs://${var.project_id}-knowledge"
         CODITECT_LOG_LEVEL                 = "INFO"
       }
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
+      secrets = { CODITECT_PUBLIC_KEYS = "signing-keys-public" } # verifies tokens; never holds the private keys
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 
@@ -199,14 +190,13 @@ locals {
       env = {
         CODITECT_ENV                       = var.environment
         CODITECT_STORE                     = local.fdb_store_url
-        CODITECT_ISSUER                    = local.issuer
         CODITECT_GCP_PROJECT               = var.project_id
         CODITECT_KNOWLEDGE_EMBEDDER        = "vertex"
         CODITECT_KNOWLEDGE_VERTEX_LOCATION = var.region
         CODITECT_KNOWLEDGE_BACKUP          = "gs://${var.project_id}-knowledge"
         CODITECT_LOG_LEVEL                 = "INFO"
       }
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
+      secrets = {}
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
 
@@ -230,7 +220,7 @@ locals {
         CODITECT_GCP_PROJECT = var.project_id
         CODITECT_LOG_LEVEL   = "INFO"
       }
-      secrets = { CODITECT_SIGNING_KEYS = "signing-keys" }
+      secrets = { CODITECT_PUBLIC_KEYS = "signing-keys-public" } # verifies tokens; never holds the private keys
       files   = { (local.fdb_mount) = "fdb-cluster-file" }
     }
   }

@@ -55,6 +55,19 @@ resource "google_secret_manager_secret" "signing_keys" {
   depends_on = [google_project_service.apis]
 }
 
+# The public half of the signing keys, as /.well-known/jwks.json serves it: what every function that only verifies
+# tokens reads (CODITECT_PUBLIC_KEYS), so that none but auth holds a private key. A version is added with each
+# version of signing-keys (docs/deploy.md: "Rotating the signing keys").
+resource "google_secret_manager_secret" "public_keys" {
+  project   = var.project_id
+  secret_id = "signing-keys-public"
+  labels    = local.labels
+  replication {
+    auto {}
+  }
+  depends_on = [google_project_service.apis]
+}
+
 module "function" {
   source   = "./modules/function"
   for_each = local.functions

@@ -1,6 +1,5 @@
 package ai.coditect.bench;
 
-import ai.coditect.functions.FunctionsConfig;
 import ai.coditect.functions.agents.Agents;
 import ai.coditect.functions.auth.PasswordHasher;
 import ai.coditect.functions.local.LocalPlatform;
@@ -51,20 +50,14 @@ public final class AgentsBenchmark {
         // one access-log line per request would measure the console; warnings and errors still show
         CloudLogging.install(System.err, Level.WARNING);
         Path dir = Files.createTempDirectory("coditect-bench-agents");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ai.coditect.shared.net.FreePorts.any();
         Clock clock = Clock.systemUTC();
         boolean memory = args.length > 1 && args[1].equals("memory");
-        FunctionsConfig config = FunctionsConfig.local(Map.of(), dir, port);
-        if (memory) {
-            config = config.withStoreUrl("memory:");
-        }
+        Map<String, String> env = memory ? Map.of("CODITECT_STORE", "memory:") : Map.of();
         LocalPlatform.Options options = new LocalPlatform.Options(port, Path.of(System.getProperty(
                 "coditect.invoker.jar", "functions/target/invoker/java-function-invoker.jar")),
                 PasswordHasher.Cost.OWASP, Duration.ZERO);
-        try (LocalPlatform local = LocalPlatform.start(config, clock, options)) {
+        try (LocalPlatform local = LocalPlatform.start(env, dir, clock, options)) {
             URI base = URI.create(local.baseUrl() + "/");
             String token = workspace(local, clock);
             Agents agents = local.platform().agents();

@@ -1,7 +1,11 @@
 package ai.coditect.bench;
 
-import ai.coditect.functions.FunctionsConfig;
-import ai.coditect.functions.Platform;
+import ai.coditect.functions.Defaults;
+import ai.coditect.functions.Store;
+import ai.coditect.functions.auth.AuthFunction;
+import ai.coditect.functions.events.Outbox;
+import ai.coditect.shared.config.Environment;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.auth.PasswordHasher;
 import ai.coditect.functions.events.InProcessEventBus;
@@ -27,16 +31,19 @@ public final class AuthBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path dir = Files.createTempDirectory("coditect-bench-auth");
         Clock clock = Clock.systemUTC();
-        FunctionsConfig config = FunctionsConfig.local(Map.of(), dir, 8080).withStoreUrl("memory:");
-        try (Platform platform = Platform.start(config, clock, InProcessEventBus.withDefaults(clock),
-                PasswordHasher.Cost.OWASP)) {
-            AuthService auth = platform.authService();
+        AuthFunction.Config config = AuthFunction.Config.read(new Environment(Map.of("CODITECT_STORE", "memory:")),
+                Defaults.local(dir, 8080));
+        SigningKeys keys = config.signingKeys().load();
+        try (Store store = Store.open(config.store());
+             Outbox outbox = new Outbox(store.database(), store.keyspace(), InProcessEventBus.withDefaults(clock),
+                     config.events().publishTimeout(), new PrometheusRegistry())) {
+            AuthService auth = AuthFunction.service(config, store, outbox, keys,
+                    new PasswordHasher(PasswordHasher.Cost.OWASP), clock);
             String token = auth.signup("bench@example.com", "correct horse battery staple", "Bench", "bench",
                     "127.0.0.1")
                     .accessToken();
-            SigningKeys keys = SigningKeys.loadOrGenerate(dir.resolve("signing-keys.json"));
-            TokenVerifier verifier = TokenVerifier.withKeys(keys.publicKeys(), config.issuer(), config.audience(),
-                    clock);
+            TokenVerifier verifier = TokenVerifier.withKeys(keys.publicKeys(), config.tokens().issuer(),
+                    config.tokens().audience(), clock);
 
             double[] verify = measure(n, () -> verifier.verify(token));
             double[] validate = measure(n, () -> auth.authenticate(token));

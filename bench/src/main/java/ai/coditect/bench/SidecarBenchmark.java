@@ -414,9 +414,7 @@ public final class SidecarBenchmark {
         throw new IllegalStateException("nothing listens on port " + port);
     }
 
-    static int freePort() throws IOException {
-        try (var s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    static int freePort() {
+        return ai.coditect.shared.net.FreePorts.any();
     }
 }

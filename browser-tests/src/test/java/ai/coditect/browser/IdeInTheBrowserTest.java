@@ -1,6 +1,8 @@
 package ai.coditect.browser;
 
-import ai.coditect.functions.FunctionsConfig;
+import ai.coditect.functions.Defaults;
+import ai.coditect.functions.workspaces.WorkspacesConfig;
+import ai.coditect.shared.config.Environment;
 import ai.coditect.functions.auth.PasswordHasher;
 import ai.coditect.functions.local.LocalPlatform;
 import ai.coditect.functions.workspaces.LocalIde;
@@ -113,10 +115,12 @@ class IdeInTheBrowserTest {
         env.put("CODITECT_IDE_DIR", ideDir.toString());
         env.remove("THEIA_URL");
         env.remove("CODITECT_IDE");
+        env.put("CODITECT_WORKSPACE_BACKEND", "local");
         env.put("CODITECT_SIDECAR_JAR", Path.of(System.getProperty("coditect.sidecar.jar")).toString());
         // the one cached build, shared with ./coditect dev: built here if this checkout has none yet
-        LocalIde ide = LocalIde.fromEnvironment(env, URI.create("http://127.0.0.1:1"),
-                line -> System.out.println("IDE build: " + line));
+        int port = freePort();
+        WorkspacesConfig workspacesConfig = WorkspacesConfig.read(new Environment(env), Defaults.local(dataDir, port));
+        LocalIde ide = LocalIde.of(workspacesConfig.local(), line -> System.out.println("IDE build: " + line));
         long buildStarted = System.nanoTime();
         try {
             ide.prepare().get(25, TimeUnit.MINUTES);
@@ -126,12 +130,10 @@ class IdeInTheBrowserTest {
         }
         System.out.printf("figure: IDE build ready in %.1f s (0 when cached)%n", (System.nanoTime() - buildStarted) / 1e9);
 
-        int port = freePort();
         System.setProperty("coditect.web.dir", Path.of(System.getProperty("coditect.web.dir", "../web/dist"))
                 .toAbsolutePath().normalize().toString());
-        FunctionsConfig config = FunctionsConfig.local(env, dataDir, port);
-        LocalWorkspaces workspaces = LocalWorkspaces.create(config.workspaces(), env, dataDir.resolve("logs"));
-        platform = LocalPlatform.start(config, Clock.systemUTC(), new LocalPlatform.Options(port,
+        LocalWorkspaces workspaces = LocalWorkspaces.create(workspacesConfig, dataDir.resolve("logs"));
+        platform = LocalPlatform.start(env, dataDir, Clock.systemUTC(), new LocalPlatform.Options(port,
                 Path.of(System.getProperty("coditect.invoker.jar")), PasswordHasher.Cost.OWASP, Duration.ZERO,
                 workspaces));
         base = platform.baseUrl();
@@ -418,9 +420,7 @@ class IdeInTheBrowserTest {
         return Json.tree(reply.body());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return ai.coditect.shared.net.FreePorts.any();
     }
 }

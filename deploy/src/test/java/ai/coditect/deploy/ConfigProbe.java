@@ -26,9 +26,9 @@ import java.util.stream.Stream;
 /**
  * Runs a function's configuration factories on a given environment and reports what they read and what they
  * refused. A factory is a public static method that takes the environment as a {@code Map<String, String>} and
- * returns a record (the configuration). A function reads its own package's factory, if it has one, and the
- * functions' shared one ({@code ai.coditect.functions.FunctionsConfig}) when its package builds on
- * {@code Platform.current()} or has no factory of its own.
+ * returns a record (the configuration): each function class declares its own ({@code configuration(Map)}). A
+ * package without one falls back to a factory of {@code ai.coditect.functions}, as does one whose sources still
+ * build on a shared {@code Platform.current()}.
  */
 final class ConfigProbe {
     static final String SHARED_PACKAGE = "ai.coditect.functions";

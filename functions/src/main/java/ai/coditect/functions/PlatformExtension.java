@@ -1,11 +1,11 @@
 package ai.coditect.functions;
 
-import ai.coditect.functions.events.EventHandler;
+import ai.coditect.functions.events.PubSubFunction;
+import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.events.Topic;
 import com.google.cloud.functions.HttpFunction;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * A part of the platform built in a module of its own, such as the knowledge base, whose ONNX runtime the other
@@ -14,12 +14,15 @@ import java.util.Map;
  */
 public interface PlatformExtension extends AutoCloseable {
 
-    /** A subscription of the extension; in production its {@code function} is deployed on the topic. */
-    record Subscription(Topic topic, String name, EventHandler handler, Class<?> function, int ackDeadlineSeconds) {
+    /** A subscription of the extension; in production {@code function}'s class is deployed on the topic. */
+    record Subscription(Topic topic, String name, PubSubFunction function, int ackDeadlineSeconds) {
     }
 
-    /** Builds the extension's services on {@code platform}, reading its own settings from {@code environment}. */
-    void start(Platform platform, Map<String, String> environment);
+    /**
+     * Builds the extension's functions on {@code platform}'s store, events and session check, reading its own
+     * settings from {@code environment} with the local platform's {@code defaults}.
+     */
+    void start(Platform platform, Environment environment, Defaults defaults);
 
     /** Requests whose path starts with this go to {@link #http()}, e.g. {@code /v1/knowledge/}. */
     String pathPrefix();

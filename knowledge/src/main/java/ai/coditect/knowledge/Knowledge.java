@@ -1,6 +1,7 @@
 package ai.coditect.knowledge;
 
-import ai.coditect.functions.Platform;
+import ai.coditect.functions.Store;
+import ai.coditect.functions.auth.Authentication;
 import ai.coditect.functions.events.EventConsumer;
 import ai.coditect.functions.events.PubSubTopology;
 import ai.coditect.knowledge.backup.BackupStorage;
@@ -16,18 +17,18 @@ import ai.coditect.knowledge.ingest.Uploads;
 import ai.coditect.knowledge.search.ContextBuilder;
 import ai.coditect.knowledge.search.HybridSearch;
 import ai.coditect.knowledge.search.TenantIndexes;
+import ai.coditect.shared.events.EventPublisher;
 import com.google.cloud.storage.StorageOptions;
 
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
- * The composition root of the knowledge functions, built once per instance on the platform's store, events and
- * authentication. Cloud Functions reach it through {@link #current()}; the local platform builds and installs it.
+ * The knowledge base wired on a store: the search and ingest service behind {@code /v1/knowledge/*}, and the
+ * indexer that consumes {@code knowledge-index}. The local platform builds one on its store and session check;
+ * each deployed function builds only its own half (see {@link KnowledgeFunction}, {@link KnowledgeIndexFunction}).
  */
 public final class Knowledge implements AutoCloseable {
-    private static final Object LOCK = new Object();
-    private static volatile Knowledge current;
-
     private final KnowledgeConfig config;
     private final ModelTokens tokens;
     private final Embedder embedder;
@@ -38,20 +39,28 @@ public final class Knowledge implements AutoCloseable {
     private final KnowledgeRoutes routes;
     private final EventConsumer indexConsumer;
 
-    public Knowledge(Platform platform, KnowledgeConfig config, Embedder embedder) {
+    /** The whole knowledge base on {@code store}: submissions are announced on {@code events}, users checked by {@code auth}. */
+    public Knowledge(Store store, EventPublisher events, Authentication auth, Clock clock, KnowledgeConfig config,
+                     Embedder embedder) {
         this.config = config;
         this.tokens = ModelTokens.load();
         this.embedder = embedder;
-        this.store = new KnowledgeStore(platform.database(), platform.keyspace());
-        Chunker chunker = new Chunker(tokens, config.chunkTokens(), config.overlapTokens());
-        this.indexer = new Indexer(store, chunker, embedder, platform.clock(), PubSubTopology.MAX_DELIVERY_ATTEMPTS);
-        this.indexes = new TenantIndexes(store, embedder.dimensions(), config.maxTenantsInMemory());
-        HybridSearch search = new HybridSearch(store, indexes, embedder, KnowledgeService.PLATFORM_TENANT,
+        this.store = new KnowledgeStore(store.database(), store.keyspace());
+        this.indexer = indexer(this.store, tokens, config, embedder, clock);
+        this.indexes = new TenantIndexes(this.store, embedder.dimensions(), config.maxTenantsInMemory());
+        HybridSearch search = new HybridSearch(this.store, indexes, embedder, KnowledgeService.PLATFORM_TENANT,
                 KnowledgeService.PLATFORM_COLLECTION);
-        this.service = new KnowledgeService(store, platform.events(), search, new ContextBuilder(search, tokens),
-                backup(config.backup()), platform.clock());
-        this.routes = new KnowledgeRoutes(service, platform.authRoutes(), new Uploads(config.limits()));
+        this.service = new KnowledgeService(this.store, events, search, new ContextBuilder(search, tokens),
+                backup(config.backup()), clock);
+        this.routes = new KnowledgeRoutes(service, auth, new Uploads(config.limits()));
         this.indexConsumer = new EventConsumer("knowledge-index", indexer::handle);
+    }
+
+    /** The indexer alone, for the index function: chunks with {@code tokens}, embeds with {@code embedder}. */
+    static Indexer indexer(KnowledgeStore store, ModelTokens tokens, KnowledgeConfig config, Embedder embedder,
+                           Clock clock) {
+        Chunker chunker = new Chunker(tokens, config.chunkTokens(), config.overlapTokens());
+        return new Indexer(store, chunker, embedder, clock, PubSubTopology.MAX_DELIVERY_ATTEMPTS);
     }
 
     /** The embedder that the configuration names. */
@@ -71,35 +80,6 @@ public final class Knowledge implements AutoCloseable {
             return CloudStorageBackup.of(StorageOptions.getDefaultInstance().getService(), location);
         }
         return new FolderBackup(Path.of(location));
-    }
-
-    /** The installed instance, or one built on {@link Platform#current()} and the environment on first use. */
-    public static Knowledge current() {
-        Knowledge k = current;
-        if (k != null) {
-            return k;
-        }
-        synchronized (LOCK) {
-            if (current == null) {
-                KnowledgeConfig config = KnowledgeConfig.fromEnvironment(System.getenv());
-                current = new Knowledge(Platform.current(), config, embedder(config));
-            }
-            return current;
-        }
-    }
-
-    public static void install(Knowledge knowledge) {
-        synchronized (LOCK) {
-            current = knowledge;
-        }
-    }
-
-    public static void uninstall(Knowledge knowledge) {
-        synchronized (LOCK) {
-            if (current == knowledge) {
-                current = null;
-            }
-        }
     }
 
     public KnowledgeConfig config() {

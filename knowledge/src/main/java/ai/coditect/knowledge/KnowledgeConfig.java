@@ -1,14 +1,14 @@
 package ai.coditect.knowledge;
 
+import ai.coditect.functions.Defaults;
 import ai.coditect.knowledge.ingest.IngestLimits;
 import ai.coditect.shared.config.Environment;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Everything the knowledge functions read from their environment, read once and validated (see the README's
- * configuration table). {@link #fromEnvironment} gives production's defaults, {@link #local} the local platform's.
+ * configuration table), with a deployed function's or the local platform's {@link Defaults}.
  */
 public record KnowledgeConfig(IngestLimits limits, String embedder, Vertex vertex, int chunkTokens, int overlapTokens,
                               int maxTenantsInMemory, Path platformDocs, String backup) {
@@ -20,24 +20,22 @@ public record KnowledgeConfig(IngestLimits limits, String embedder, Vertex verte
     public KnowledgeConfig {
         if (!embedder.equals("local") && !embedder.equals("vertex")) {
             throw new IllegalArgumentException("CODITECT_KNOWLEDGE_EMBEDDER is 'local' (bge-small-en-v1.5 in the JVM) "
-                    + "or 'vertex' (Vertex AI text embeddings); got '" + embedder + "'.");
+                    + "or 'vertex' (Vertex AI text embeddings); got '" + embedder + "'. e.g. "
+                    + "CODITECT_KNOWLEDGE_EMBEDDER=vertex");
         }
         if (embedder.equals("vertex") && (vertex.project() == null || vertex.project().isBlank())) {
-            throw new IllegalArgumentException("Vertex AI embeddings need CODITECT_GCP_PROJECT.");
+            throw new IllegalArgumentException("Set CODITECT_GCP_PROJECT: Vertex AI embeddings need a project. "
+                    + "e.g. CODITECT_GCP_PROJECT=coditect-prod");
         }
     }
 
-    public static KnowledgeConfig fromEnvironment(Map<String, String> values) {
-        return build(values, null, null);
-    }
-
-    /** The local platform: the repository's docs/ as the platform collection, exports in the data directory. */
-    public static KnowledgeConfig local(Map<String, String> values, Path dataDir) {
-        return build(values, Path.of("docs"), dataDir.resolve("knowledge-exports").toString());
-    }
-
-    private static KnowledgeConfig build(Map<String, String> values, Path platformDocs, String backup) {
-        Environment env = new Environment(values);
+    /**
+     * The {@code CODITECT_KNOWLEDGE_*} variables; locally the repository's docs/ are the platform collection and
+     * exports go to the data directory.
+     */
+    public static KnowledgeConfig read(Environment env, Defaults defaults) {
+        Path platformDocs = defaults.dataDir() == null ? null : Path.of("docs");
+        String backup = defaults.dataDir() == null ? null : defaults.dataDir().resolve("knowledge-exports").toString();
         String location = env.get("CODITECT_KNOWLEDGE_VERTEX_LOCATION", "us-central1");
         IngestLimits d = IngestLimits.DEFAULT;
         return new KnowledgeConfig(

@@ -1,14 +1,14 @@
 package ai.coditect.knowledge;
 
+import ai.coditect.functions.Defaults;
 import ai.coditect.functions.Platform;
 import ai.coditect.functions.PlatformExtension;
+import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.logging.LogFields;
 import com.google.cloud.functions.HttpFunction;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,14 +25,11 @@ public final class KnowledgeExtension implements PlatformExtension {
     private Thread docsIndexer;
 
     @Override
-    public void start(Platform platform, Map<String, String> environment) {
-        Path keys = platform.config().signingKeys().file();
-        Path dataDir = keys != null && keys.getParent() != null ? keys.getParent()
-                : Path.of(System.getProperty("java.io.tmpdir"));
-        KnowledgeConfig config = KnowledgeConfig.local(environment, dataDir);
-        knowledge = new Knowledge(platform, config, Knowledge.embedder(config));
-        Knowledge.install(knowledge);
-        http = new KnowledgeFunction();
+    public void start(Platform platform, Environment environment, Defaults defaults) {
+        KnowledgeConfig config = KnowledgeConfig.read(environment, defaults);
+        knowledge = new Knowledge(platform.store(), platform.events(),
+                platform.authentication(), platform.clock(), config, Knowledge.embedder(config));
+        http = new KnowledgeFunction(knowledge);
         if (config.platformDocs() != null) {
             docsIndexer = Thread.ofVirtual().name("coditect-platform-docs").start(() -> {
                 try {
@@ -63,7 +60,7 @@ public final class KnowledgeExtension implements PlatformExtension {
     @Override
     public List<Subscription> subscriptions() {
         return List.of(new Subscription(Topic.KNOWLEDGE_INDEX, "knowledge-index",
-                knowledge.indexConsumer().handler(), KnowledgeIndexFunction.class, 600));
+                new KnowledgeIndexFunction(knowledge.indexConsumer()), 600));
     }
 
     @Override
@@ -72,7 +69,6 @@ public final class KnowledgeExtension implements PlatformExtension {
             docsIndexer.interrupt();
         }
         if (knowledge != null) {
-            Knowledge.uninstall(knowledge);
             knowledge.close();
         }
     }

@@ -1,9 +1,10 @@
 package ai.coditect.knowledge;
 
-import ai.coditect.functions.auth.AuthRoutes;
+import ai.coditect.functions.auth.Authentication;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.http.ApiException;
 import ai.coditect.functions.http.HttpCall;
+import ai.coditect.functions.http.Refusals;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.knowledge.ingest.Submission;
 import ai.coditect.knowledge.ingest.Uploads;
@@ -21,15 +22,17 @@ import java.util.Map;
 
 /** The {@code /v1/knowledge/*} routes of the HTTP contract, translated to and from {@link KnowledgeService}. */
 public final class KnowledgeRoutes {
+    private static final Refusals<KnowledgeException> REFUSALS = Refusals.of(KnowledgeException.class,
+            e -> new ApiException(e.reason().status(), e.reason().code(), e.getMessage()));
     private static final String DEFAULT_COLLECTION = "default";
     private static final int SMALL_JSON = 64 * 1024;
 
     private final KnowledgeService knowledge;
-    private final AuthRoutes auth;
+    private final Authentication auth;
     private final Uploads uploads;
     private final Routes routes;
 
-    public KnowledgeRoutes(KnowledgeService knowledge, AuthRoutes auth, Uploads uploads) {
+    public KnowledgeRoutes(KnowledgeService knowledge, Authentication auth, Uploads uploads) {
         this.knowledge = knowledge;
         this.auth = auth;
         this.uploads = uploads;
@@ -52,7 +55,7 @@ public final class KnowledgeRoutes {
     private void submit(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
         String type = call.mediaType();
-        String collection = refusals(() -> Uploads.collection(call.queryParameter("collection").orElse(null),
+        String collection = REFUSALS.call(() -> Uploads.collection(call.queryParameter("collection").orElse(null),
                 DEFAULT_COLLECTION));
         List<Submission> submissions;
         List<Uploads.Skipped> skipped = List.of();
@@ -60,19 +63,19 @@ public final class KnowledgeRoutes {
             case "application/json" -> {
                 JsonNode body = json(call, uploads.limits().maxDocumentBytes() * 2 + SMALL_JSON);
                 String text = text(body, "text", true);
-                String c = refusals(() -> Uploads.collection(text(body, "collection", false), collection));
-                submissions = List.of(refusals(() -> uploads.document(c, text(body, "path", true),
+                String c = REFUSALS.call(() -> Uploads.collection(text(body, "collection", false), collection));
+                submissions = List.of(REFUSALS.call(() -> uploads.document(c, text(body, "path", true),
                         text(body, "title", false), "text/plain", text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
             }
             case "application/zip", "application/x-zip-compressed" -> {
-                Uploads.Parsed parsed = refusals(() -> uploads.zip(collection,
+                Uploads.Parsed parsed = REFUSALS.call(() -> uploads.zip(collection,
                         call.body(uploads.limits().maxArchiveBytes())));
                 submissions = parsed.documents();
                 skipped = parsed.skipped();
             }
             case "application/gzip", "application/x-gzip", "application/x-tar+gzip", "application/x-gtar",
                  "application/x-compressed-tar" -> {
-                Uploads.Parsed parsed = refusals(() -> uploads.tarGz(collection,
+                Uploads.Parsed parsed = REFUSALS.call(() -> uploads.tarGz(collection,
                         call.body(uploads.limits().maxArchiveBytes())));
                 submissions = parsed.documents();
                 skipped = parsed.skipped();
@@ -85,12 +88,12 @@ public final class KnowledgeRoutes {
                             + "."));
                 }
                 byte[] bytes = call.body(uploads.limits().maxDocumentBytes());
-                submissions = List.of(refusals(() -> uploads.document(collection,
+                submissions = List.of(REFUSALS.call(() -> uploads.document(collection,
                         call.queryParameter("path").orElse(null), call.queryParameter("title").orElse(null), type,
                         bytes)));
             }
         }
-        List<KnowledgeService.Accepted> accepted = refusals(() -> knowledge.submit(caller.tenantId(),
+        List<KnowledgeService.Accepted> accepted = REFUSALS.call(() -> knowledge.submit(caller.tenantId(),
                 caller.userId(), submissions));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("documents", accepted.stream().map(a -> {
@@ -104,7 +107,7 @@ public final class KnowledgeRoutes {
 
     private void list(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
-        String collection = call.queryParameter("collection").map(c -> refusals(() -> Uploads.collection(c, c)))
+        String collection = call.queryParameter("collection").map(c -> REFUSALS.call(() -> Uploads.collection(c, c)))
                 .orElse(null);
         int limit = integer(call.queryParameter("limit").orElse(null), 1000, 1, 10_000, "limit");
         call.json(200, Map.of("documents", knowledge.documents(caller.tenantId(), collection, limit).stream()
@@ -113,13 +116,13 @@ public final class KnowledgeRoutes {
 
     private void get(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
-        call.json(200, Map.of("document", document(refusals(() -> knowledge.document(caller.tenantId(),
+        call.json(200, Map.of("document", document(REFUSALS.call(() -> knowledge.document(caller.tenantId(),
                 call.pathParameter("id"))))));
     }
 
     private void delete(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
-        refusals(() -> {
+        REFUSALS.call(() -> {
             knowledge.delete(caller.tenantId(), caller.userId(), call.pathParameter("id"));
             return null;
         });
@@ -145,7 +148,7 @@ public final class KnowledgeRoutes {
         }
         SearchRequest request = new SearchRequest(query, k, collection, text(filter, "pathPrefix", false),
                 text(filter, "documentId", false), m);
-        List<SearchHit> hits = refusals(() -> knowledge.search(caller.tenantId(), request));
+        List<SearchHit> hits = REFUSALS.call(() -> knowledge.search(caller.tenantId(), request));
         call.json(200, Map.of("hits", hits));
     }
 
@@ -156,27 +159,27 @@ public final class KnowledgeRoutes {
         int budget = body.has("budgetTokens") ? intField(body, "budgetTokens", KnowledgeException.Reason.INVALID_BUDGET)
                 : 2000;
         String collection = optionalCollection(body);
-        ContextBuilder.Context c = refusals(() -> knowledge.context(caller.tenantId(), query, budget, collection));
+        ContextBuilder.Context c = REFUSALS.call(() -> knowledge.context(caller.tenantId(), query, budget, collection));
         call.json(200, c);
     }
 
     private void export(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
-        call.json(201, refusals(() -> knowledge.export(caller.tenantId())));
+        call.json(201, REFUSALS.call(() -> knowledge.export(caller.tenantId())));
     }
 
     private void importExport(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
         JsonNode body = json(call, SMALL_JSON);
         String id = text(body, "exportId", true);
-        List<KnowledgeService.Accepted> accepted = refusals(() -> knowledge.importExport(caller.tenantId(),
+        List<KnowledgeService.Accepted> accepted = REFUSALS.call(() -> knowledge.importExport(caller.tenantId(),
                 caller.userId(), id));
         call.json(202, Map.of("documents", accepted.stream().map(a -> document(a.document())).toList()));
     }
 
     private String optionalCollection(JsonNode body) {
         String c = text(body, "collection", false);
-        return c == null ? null : refusals(() -> Uploads.collection(c, c));
+        return c == null ? null : REFUSALS.call(() -> Uploads.collection(c, c));
     }
 
     static Map<String, Object> document(KnowledgeDocument d) {
@@ -251,17 +254,5 @@ public final class KnowledgeRoutes {
             // answered below
         }
         throw new ApiException(400, "invalid_request", name + " is an integer from " + min + " to " + max + ".");
-    }
-
-    private interface Call<T> {
-        T run();
-    }
-
-    private static <T> T refusals(Call<T> call) {
-        try {
-            return call.run();
-        } catch (KnowledgeException e) {
-            throw new ApiException(e.reason().status(), e.reason().code(), e.getMessage());
-        }
     }
 }

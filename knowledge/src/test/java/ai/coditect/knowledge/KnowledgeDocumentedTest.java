@@ -34,7 +34,7 @@ class KnowledgeDocumentedTest {
 
     @Test
     void documentsExactlyTheRoutesServed() {
-        Set<String> served = new TreeSet<>(Knowledge.current().routes().routes().endpoints());
+        Set<String> served = new TreeSet<>(platform.extension(KnowledgeExtension.class).knowledge().routes().routes().endpoints());
         assertEquals(served, API.operations(KNOWLEDGE));
     }
 

@@ -184,7 +184,7 @@ class KnowledgeFlowTest {
         java.nio.file.Path docs = java.nio.file.Files.createTempDirectory("platform-docs");
         java.nio.file.Files.writeString(docs.resolve("store.md"),
                 "# Store\n\nThe embedded engine keeps a write-ahead log and checkpoints it every minute.");
-        Knowledge.current().service().indexPlatformDocs(docs);
+        platform.extension(KnowledgeExtension.class).knowledge().service().indexPlatformDocs(docs);
         awaitIndexing();
         for (String token : List.of(tokenA, tokenB)) {
             JsonNode hits = search(token, Map.of("query", "write-ahead log checkpoints", "k", 3,

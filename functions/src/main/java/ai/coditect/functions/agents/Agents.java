@@ -1,6 +1,6 @@
 package ai.coditect.functions.agents;
 
-import ai.coditect.functions.auth.AuthRoutes;
+import ai.coditect.functions.auth.Authentication;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.functions.events.Outbox;
@@ -26,7 +26,7 @@ public final class Agents implements AutoCloseable {
 
     /** The registry on {@code db}; its events go out through {@code outbox}; claims are counted in {@code metrics}. */
     public Agents(Database db, Keyspace keys, Clock clock, Outbox outbox, AgentPolicy policy, WorkspaceStore workspaces,
-                  AuthRoutes auth, PrometheusRegistry metrics) {
+                  Authentication auth, PrometheusRegistry metrics) {
         this.events = new AgentEvents(outbox, clock);
         this.board = new TaskBoard(db, keys, policy, clock, events);
         this.registry = new AgentRegistry(db, keys, board, policy, clock);
@@ -39,6 +39,18 @@ public final class Agents implements AutoCloseable {
         CounterWithCallback.builder().name("coditect_task_claim_collisions_total")
                 .help("Claim transactions retried because another claimer took the same queue entry")
                 .callback(c -> c.call(board.claimStats().conflicts())).register(metrics);
+    }
+
+    /**
+     * The reaper alone, for the cleanup tick: ends due leases, claims and retry delays in every tenant and returns
+     * how many it handled. It serves no route, so it needs no authentication.
+     */
+    public static java.util.function.IntSupplier reaper(Database db, Keyspace keys, Clock clock, Outbox outbox,
+                                                        AgentPolicy policy) {
+        AgentEvents events = new AgentEvents(outbox, clock);
+        TaskBoard board = new TaskBoard(db, keys, policy, clock, events);
+        Reaper reaper = new Reaper(db, keys, new AgentRegistry(db, keys, board, policy, clock), board, clock);
+        return reaper::reapAll;
     }
 
     TaskBoard board() {

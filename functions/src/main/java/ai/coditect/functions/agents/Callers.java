@@ -1,6 +1,6 @@
 package ai.coditect.functions.agents;
 
-import ai.coditect.functions.auth.AuthRoutes;
+import ai.coditect.functions.auth.Authentication;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.http.ApiException;
 import ai.coditect.functions.http.HttpCall;
@@ -22,9 +22,9 @@ import java.util.Optional;
 final class Callers {
     private final Database db;
     private final WorkspaceStore workspaces;
-    private final AuthRoutes auth;
+    private final Authentication auth;
 
-    Callers(Database db, WorkspaceStore workspaces, AuthRoutes auth) {
+    Callers(Database db, WorkspaceStore workspaces, Authentication auth) {
         this.db = db;
         this.workspaces = workspaces;
         this.auth = auth;

@@ -3,6 +3,7 @@ package ai.coditect.functions.auth;
 import ai.coditect.functions.http.ApiException;
 import ai.coditect.functions.http.HttpCall;
 import ai.coditect.functions.http.JsonBody;
+import ai.coditect.functions.http.Refusals;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.shared.ids.Ids;
 
@@ -17,16 +18,19 @@ import java.util.Map;
 public final class AuthRoutes {
     private static final int DEFAULT_PAGE = SessionPolicy.DEFAULT_MAX_PER_USER;
     private static final int MAX_PAGE = 100;
+    private static final Refusals<AuthException> REFUSALS = Refusals.of(AuthException.class, AuthRoutes::problem);
 
     private final AuthService auth;
     private final Clock clock;
     private final int forwardedHop;
+    private final Authentication authentication;
     private final Routes routes;
 
     public AuthRoutes(AuthService auth, Clock clock, int forwardedHop) {
         this.auth = auth;
         this.clock = clock;
         this.forwardedHop = forwardedHop;
+        this.authentication = Authentication.of(auth);
         this.routes = Routes.builder()
                 .post("/v1/auth/signup", this::signup)
                 .post("/v1/auth/login", this::login)
@@ -48,7 +52,7 @@ public final class AuthRoutes {
         String email = body.requiredString("email", "invalid_email");
         String password = body.requiredString("password", "weak_password");
         String name = body.optionalString("name");
-        AuthService.SignedIn in = refusals(() -> auth.signup(email, password, name, call.userAgent(),
+        AuthService.SignedIn in = REFUSALS.call(() -> auth.signup(email, password, name, call.userAgent(),
                 call.clientAddress(forwardedHop)));
         Map<String, Object> out = signedIn(in);
         out.put("workspace", Map.of("status", "requested"));
@@ -59,7 +63,7 @@ public final class AuthRoutes {
         JsonBody body = call.jsonBody();
         String email = body.requiredString("email", "invalid_email");
         String password = body.requiredString("password", "malformed_json");
-        AuthService.SignedIn in = refusals(() -> auth.login(email, password, call.userAgent(),
+        AuthService.SignedIn in = REFUSALS.call(() -> auth.login(email, password, call.userAgent(),
                 call.clientAddress(forwardedHop)));
         call.json(200, signedIn(in));
     }
@@ -118,10 +122,7 @@ public final class AuthRoutes {
 
     private void revoke(HttpCall call) {
         AuthService.Caller caller = caller(call);
-        refusals(() -> {
-            auth.revoke(caller, call.pathParameter("id"));
-            return null;
-        });
+        REFUSALS.run(() -> auth.revoke(caller, call.pathParameter("id")));
         call.noContent();
     }
 
@@ -140,19 +141,12 @@ public final class AuthRoutes {
     private void deleteAccount(HttpCall call) {
         AuthService.Caller caller = caller(call);
         String password = call.jsonBody().requiredString("password", "malformed_json");
-        refusals(() -> {
-            auth.deleteAccount(caller, password, call.clientAddress(forwardedHop));
-            return null;
-        });
+        REFUSALS.run(() -> auth.deleteAccount(caller, password, call.clientAddress(forwardedHop)));
         call.json(202, Map.of("status", "deleting"));
     }
 
-    /** The authenticated caller of {@code call}, or a 401 problem. */
-    public AuthService.Caller caller(HttpCall call) {
-        String token = call.bearerToken().orElseThrow(() -> new ApiException(401, "token_invalid",
-                "Send an access token: Authorization: Bearer <token>.",
-                Map.of("WWW-Authenticate", "Bearer realm=\"coditect\"")));
-        return refusals(() -> auth.authenticate(token));
+    private AuthService.Caller caller(HttpCall call) {
+        return authentication.caller(call);
     }
 
     private Map<String, Object> session(Session s, Instant lastAccessAt) {
@@ -178,19 +172,7 @@ public final class AuthRoutes {
         return out;
     }
 
-    private interface Call<T> {
-        T run();
-    }
-
-    /** Runs {@code call}, turning its refusal into the contract's status and code. */
-    private static <T> T refusals(Call<T> call) {
-        try {
-            return call.run();
-        } catch (AuthException e) {
-            throw problem(e);
-        }
-    }
-
+    /** An auth refusal as the contract's status and problem code. */
     static ApiException problem(AuthException e) {
         return switch (e.reason()) {
             case INVALID_EMAIL, WEAK_PASSWORD -> new ApiException(400, e.reason().code(), e.getMessage());

@@ -72,6 +72,16 @@ public final class AuthService {
         this.workspaces = workspaces;
     }
 
+    /**
+     * A service that only checks sessions ({@link #authenticate}): for functions that verify tokens with the public
+     * keys and never hash, sign or write an event.
+     */
+    static AuthService verifying(Database db, Keyspace keys, Clock clock, TokenVerifier verifier,
+                                 SessionPolicy policy) {
+        return new AuthService(db, keys, clock, null, null, verifier, policy, LoginPolicy.DEFAULT,
+                SignupPolicy.DEFAULT, null, null);
+    }
+
     /** A new session and its token, the result of signup and login. */
     public record SignedIn(User user, Session session, String accessToken, Instant lastAccessAt) {
     }

@@ -1,5 +1,7 @@
 package ai.coditect.functions.auth;
 
+import ai.coditect.shared.config.Environment;
+
 import java.time.Duration;
 
 /**
@@ -22,10 +24,31 @@ public record LoginPolicy(int maxFailures, Duration window, int maxFailuresPerAd
     }
 
     public LoginPolicy {
-        if (maxFailures < 1 || window.isNegative() || window.isZero() || maxFailuresPerAddress < 1
-                || slowDownAfter < 1 || maxConcurrentHashes < 1) {
-            throw new IllegalArgumentException("login failures, their window and the hashing bound must be positive");
+        atLeastOne("CODITECT_LOGIN_MAX_FAILURES", maxFailures, "5");
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("CODITECT_LOGIN_FAILURE_WINDOW must be positive. "
+                    + "e.g. CODITECT_LOGIN_FAILURE_WINDOW=15m");
         }
+        atLeastOne("CODITECT_LOGIN_MAX_FAILURES_PER_ADDRESS", maxFailuresPerAddress, "100");
+        atLeastOne("CODITECT_LOGIN_SLOW_DOWN_AFTER", slowDownAfter, "20");
+        atLeastOne("CODITECT_HASH_CONCURRENCY", maxConcurrentHashes, "2");
+    }
+
+    private static void atLeastOne(String variable, int value, String example) {
+        if (value < 1) {
+            throw new IllegalArgumentException(variable + " must be at least 1; got " + value + ". e.g. " + variable
+                    + "=" + example);
+        }
+    }
+
+    /** The {@code CODITECT_LOGIN_*} variables and {@code CODITECT_HASH_CONCURRENCY}. */
+    public static LoginPolicy read(Environment env) {
+        int maxFailures = env.integer("CODITECT_LOGIN_MAX_FAILURES", DEFAULT.maxFailures());
+        return new LoginPolicy(maxFailures,
+                env.duration("CODITECT_LOGIN_FAILURE_WINDOW", DEFAULT.window()),
+                env.integer("CODITECT_LOGIN_MAX_FAILURES_PER_ADDRESS", DEFAULT_MAX_FAILURES_PER_ADDRESS),
+                env.integer("CODITECT_LOGIN_SLOW_DOWN_AFTER", 4 * maxFailures),
+                env.integer("CODITECT_HASH_CONCURRENCY", Runtime.getRuntime().availableProcessors()));
     }
 
     /** The pause an email must keep between attempts after {@code failures} failures in the window. */

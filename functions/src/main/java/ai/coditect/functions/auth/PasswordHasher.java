@@ -30,11 +30,11 @@ public final class PasswordHasher {
 
     private final Cost cost;
     private final SecureRandom random = new SecureRandom();
-    private final String dummyHash;
+    /** Made at the first unknown email rather than at start: a cold start computes no hash. */
+    private volatile String dummyHash;
 
     public PasswordHasher(Cost cost) {
         this.cost = cost;
-        this.dummyHash = hash("not a password of anyone " + random.nextLong());
     }
 
     public String hash(String password) {
@@ -57,7 +57,16 @@ public final class PasswordHasher {
 
     /** Spends the time of one verification, for unknown emails, so timing does not tell which emails exist. */
     public void verifyNobody(String password) {
-        verify(password, dummyHash);
+        String dummy = dummyHash;
+        if (dummy == null) {
+            synchronized (this) {
+                if (dummyHash == null) {
+                    dummyHash = hash("not a password of anyone " + random.nextLong());
+                }
+                dummy = dummyHash;
+            }
+        }
+        verify(password, dummy);
     }
 
     /** True when {@code encoded} was made with weaker parameters than this hasher uses. */

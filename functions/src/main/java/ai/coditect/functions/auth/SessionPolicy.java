@@ -1,5 +1,7 @@
 package ai.coditect.functions.auth;
 
+import ai.coditect.shared.config.Environment;
+
 import java.time.Duration;
 
 /**
@@ -16,11 +18,24 @@ public record SessionPolicy(Duration lifetime, Duration idleTimeout, int maxPerU
     }
 
     public SessionPolicy {
-        if (lifetime.isNegative() || lifetime.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("session lifetime and idle timeout must be positive");
+        if (lifetime.isNegative() || lifetime.isZero()) {
+            throw new IllegalArgumentException("CODITECT_SESSION_LIFETIME must be positive. "
+                    + "e.g. CODITECT_SESSION_LIFETIME=12h");
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("CODITECT_SESSION_IDLE_TIMEOUT must be positive. "
+                    + "e.g. CODITECT_SESSION_IDLE_TIMEOUT=2h");
         }
         if (maxPerUser < 1 || maxPerUser > 1_000) {
-            throw new IllegalArgumentException("sessions per user must be 1 to 1000");
+            throw new IllegalArgumentException("CODITECT_SESSIONS_PER_USER must be 1 to 1000; got " + maxPerUser
+                    + ". e.g. CODITECT_SESSIONS_PER_USER=50");
         }
+    }
+
+    /** {@code CODITECT_SESSION_LIFETIME}, {@code CODITECT_SESSION_IDLE_TIMEOUT}, {@code CODITECT_SESSIONS_PER_USER}. */
+    public static SessionPolicy read(Environment env) {
+        return new SessionPolicy(env.duration("CODITECT_SESSION_LIFETIME", DEFAULT.lifetime()),
+                env.duration("CODITECT_SESSION_IDLE_TIMEOUT", DEFAULT.idleTimeout()),
+                env.integer("CODITECT_SESSIONS_PER_USER", DEFAULT_MAX_PER_USER));
     }
 }

@@ -15,9 +15,12 @@ public record CleanupPolicy(Duration workspaceIdleTimeout, int batchSize, Durati
     }
 
     public CleanupPolicy {
-        if (workspaceIdleTimeout.isNegative() || workspaceIdleTimeout.isZero() || batchSize < 1
-                || batchTime.isNegative()) {
-            throw new IllegalArgumentException("the idle timeout and the batch size must be positive");
+        if (workspaceIdleTimeout.isNegative() || workspaceIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("CODITECT_WORKSPACE_IDLE_TIMEOUT must be positive. "
+                    + "e.g. CODITECT_WORKSPACE_IDLE_TIMEOUT=30m");
+        }
+        if (batchSize < 1 || batchTime.isNegative()) {
+            throw new IllegalArgumentException("the cleanup batch size and time must be positive");
         }
     }
 }

@@ -38,6 +38,11 @@ public abstract class PubSubFunction implements HttpFunction, CloudEventsFunctio
         this.consumer = consumer;
     }
 
+    /** The consumer behind this function: the local platform feeds its in-process bus subscriptions to it. */
+    public final EventConsumer consumer() {
+        return consumer;
+    }
+
     @Override
     public final void accept(CloudEvent event) throws Exception {
         consumer.accept(event);

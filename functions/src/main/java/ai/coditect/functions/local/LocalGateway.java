@@ -2,12 +2,8 @@ package ai.coditect.functions.local;
 
 import ai.coditect.functions.Platform;
 import ai.coditect.functions.PlatformExtension;
-import ai.coditect.functions.agents.AgentsFunction;
-import ai.coditect.functions.auth.AuthFunction;
-import ai.coditect.functions.auth.JwksFunction;
 import ai.coditect.functions.http.HttpCall;
 import ai.coditect.functions.http.Routes;
-import ai.coditect.functions.workspaces.WorkspacesFunction;
 import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
@@ -21,17 +17,28 @@ import java.util.Map;
  * static hosting does. Local use only.
  */
 public final class LocalGateway implements HttpFunction {
-    private final HttpFunction auth = new AuthFunction();
-    private final HttpFunction jwks = new JwksFunction();
-    private final HttpFunction workspaces = new WorkspacesFunction();
-    private final HttpFunction agents = new AgentsFunction();
-    private final List<PlatformExtension> extensions = mounted;
+    /** The platform and extensions the local platform started; the invoker builds this function afterwards. */
+    private static volatile Mounted mounted;
+
+    private record Mounted(Platform platform, List<PlatformExtension> extensions) {
+    }
+
+    private final Platform platform = mounted.platform();
+    private final HttpFunction auth = platform.auth();
+    private final HttpFunction jwks = platform.jwks();
+    private final HttpFunction workspaces = platform.workspaces();
+    private final HttpFunction agents = platform.agentsFunction();
+    private final List<PlatformExtension> extensions = mounted.extensions();
     private final WebApp web = WebApp.fromSystemProperty();
-    private static final Routes OWN = Routes.builder()
-            .get("/healthz", LocalGateway::healthy)
-            .get("/metrics", LocalGateway::metrics)
-            .get("/openapi.yaml", LocalGateway::apiDocument)
-            .build();
+    private final Routes own = own(platform);
+
+    private static Routes own(Platform platform) {
+        return Routes.builder()
+                .get("/healthz", LocalGateway::healthy)
+                .get("/metrics", call -> metrics(call, platform))
+                .get("/openapi.yaml", LocalGateway::apiDocument)
+                .build();
+    }
 
     @Override
     public void service(HttpRequest request, HttpResponse response) throws Exception {
@@ -45,7 +52,7 @@ public final class LocalGateway implements HttpFunction {
         } else if (path.equals("/.well-known/jwks.json")) {
             jwks.service(request, response);
         } else if (path.equals("/openapi.yaml")) {
-            OWN.serve(request, response); // before the web app, which answers for any file name
+            own.serve(request, response); // before the web app, which answers for any file name
         } else {
             for (PlatformExtension extension : extensions) {
                 if (path.startsWith(extension.pathPrefix())) {
@@ -54,21 +61,19 @@ public final class LocalGateway implements HttpFunction {
                 }
             }
             if (!web.serve(request, response)) {
-                OWN.serve(request, response);
+                own.serve(request, response);
             }
         }
     }
 
-    /** The extensions the local platform started; the invoker builds this function afterwards. */
-    private static volatile List<PlatformExtension> mounted = List.of();
-
-    static void mount(List<PlatformExtension> extensions) {
-        mounted = List.copyOf(extensions);
+    /** What the gateway serves from now on; null when the local platform stops. */
+    static void mount(Platform platform, List<PlatformExtension> extensions) {
+        mounted = platform == null ? null : new Mounted(platform, List.copyOf(extensions));
     }
 
     /** The local platform's own routes as {@code METHOD /path}, for the API document's test. */
     static List<String> endpoints() {
-        return OWN.endpoints();
+        return own(null).endpoints();
     }
 
     private static void healthy(HttpCall call) {
@@ -76,10 +81,10 @@ public final class LocalGateway implements HttpFunction {
     }
 
     /** Prometheus text exposition of the platform's metrics; Cloud Functions export them as log lines instead. */
-    private static void metrics(HttpCall call) throws java.io.IOException {
+    private static void metrics(HttpCall call, Platform platform) throws java.io.IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
-                .write(out, Platform.current().metrics().scrape());
+                .write(out, platform.metrics().scrape());
         call.text(200, io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
     }
 

@@ -1,15 +1,17 @@
 package ai.coditect.functions.local;
 
-import ai.coditect.functions.FunctionsConfig;
+import ai.coditect.functions.Defaults;
+import ai.coditect.functions.EventsConfig;
 import ai.coditect.functions.Platform;
+import ai.coditect.functions.PlatformExtension;
+import ai.coditect.functions.StoreConfig;
 import ai.coditect.functions.auth.PasswordHasher;
-import ai.coditect.functions.cleanup.CleanupFunction;
 import ai.coditect.functions.events.EventarcBridge;
 import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.events.PubSubEventPublisher;
+import ai.coditect.functions.events.PubSubFunction;
 import ai.coditect.functions.events.PubSubTopology;
-import ai.coditect.functions.workspaces.ProvisionFunction;
 import ai.coditect.functions.workspaces.WorkspaceBackend;
 import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.events.Event;
@@ -18,16 +20,18 @@ import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.logging.CloudLogging;
 import ai.coditect.shared.logging.LogFields;
+import ai.coditect.shared.net.FreePorts;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,12 +58,17 @@ public final class LocalPlatform implements AutoCloseable {
 
     private final Platform platform;
     private final InProcessEventBus bus;
+    private final EventsConfig events;
+    private final List<PlatformExtension> extensions;
     private final String baseUrl;
     private final Deque<AutoCloseable> resources;
 
-    private LocalPlatform(Platform platform, InProcessEventBus bus, String baseUrl, Deque<AutoCloseable> resources) {
+    private LocalPlatform(Platform platform, InProcessEventBus bus, EventsConfig events,
+                          List<PlatformExtension> extensions, String baseUrl, Deque<AutoCloseable> resources) {
         this.platform = platform;
         this.bus = bus;
+        this.events = events;
+        this.extensions = List.copyOf(extensions);
         this.baseUrl = baseUrl;
         this.resources = resources;
     }
@@ -69,21 +78,21 @@ public final class LocalPlatform implements AutoCloseable {
         Environment environment = new Environment(env);
         int port = environment.integer("PORT", 8080);
         Path dataDir = Path.of(environment.get("CODITECT_DATA_DIR", ".coditect/data")).toAbsolutePath();
-        FunctionsConfig config = FunctionsConfig.local(env, dataDir, port);
-        CloudLogging.install(config.logLevel());
+        CloudLogging.install(CloudLogging.level(environment.get("CODITECT_LOG_LEVEL", null)));
         Options options = new Options(port, invokerJar(), PasswordHasher.Cost.OWASP,
                 environment.durationOrZero("CODITECT_CLEANUP_INTERVAL", Duration.ofMinutes(1)));
-        LocalPlatform local = start(config, Clock.systemUTC(), options);
+        LocalPlatform local = start(env, dataDir, Clock.systemUTC(), options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             local.close();
             stopped.countDown();
         }, "coditect-shutdown"));
+        EventsConfig events = local.events;
         System.out.println("Coditect is running at " + local.baseUrl() + " (data in " + dataDir + ", events on "
-                + (config.events().pubSub() ? "the Pub/Sub emulator at " + config.events().emulatorHost()
-                : "the in-process bus") + ", workspaces on " + local.platform().workspaceBackend().name()
-                + "). Press Ctrl-C to stop.");
-        LogFields.of("url", local.baseUrl(), "dataDir", dataDir.toString(), "store", config.storeUrl())
+                + (events.pubSub() ? "the Pub/Sub emulator at " + events.emulatorHost() : "the in-process bus")
+                + ", workspaces on " + local.platform().workspaceBackend().name() + "). Press Ctrl-C to stop.");
+        LogFields.of("url", local.baseUrl(), "dataDir", dataDir.toString(),
+                "store", StoreConfig.read(environment, Defaults.local(dataDir, port)).url())
                 .log(LOG, Level.INFO, "Coditect is running at " + local.baseUrl());
         stopped.await();
     }
@@ -94,43 +103,47 @@ public final class LocalPlatform implements AutoCloseable {
         return Path.of(configured != null ? configured : "functions/target/invoker/java-function-invoker.jar");
     }
 
-    public static LocalPlatform start(FunctionsConfig config, Clock clock, Options options) {
+    /**
+     * Every function, each configured by its own factory from {@code environment} with the local defaults (the
+     * store and generated keys in {@code dataDir}, the issuer on {@code options.port()}), behind the invoker.
+     */
+    public static LocalPlatform start(Map<String, String> environment, Path dataDir, Clock clock, Options options) {
+        Environment env = new Environment(environment);
+        Defaults defaults = Defaults.local(dataDir, options.port());
+        EventsConfig eventsConfig = EventsConfig.read(env, defaults);
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             InProcessEventBus bus = null;
             PubSubConnection pubsub = null;
             EventPublisher events;
-            if (config.events().pubSub()) {
-                pubsub = PubSubConnection.open(config.events().gcpProject(), config.events().emulatorHost());
+            if (eventsConfig.pubSub()) {
+                pubsub = PubSubConnection.open(eventsConfig.gcpProject(), eventsConfig.emulatorHost());
                 resources.push(pubsub);
                 PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", 60);
                 PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "provision", 600);
                 PubSubTopology.ensureTopic(pubsub, Topic.AGENT_EVENTS);
-                events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10), config.events().publishTimeout());
+                events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10), eventsConfig.publishTimeout());
             } else {
                 bus = InProcessEventBus.withDefaults(clock);
                 events = bus;
             }
-            Platform platform = options.workspaceBackend() == null
-                    ? Platform.start(config, clock, events, options.passwordCost())
-                    : Platform.start(config, clock, events, options.passwordCost(), options.workspaceBackend());
+            Platform platform = Platform.start(env, defaults, clock, events, options.passwordCost(),
+                    options.workspaceBackend());
             resources.push(platform);
-            Platform.install(platform);
-            resources.push(() -> Platform.uninstall(platform));
-            java.util.List<ai.coditect.functions.PlatformExtension> extensions = startExtensions(platform, resources);
+            List<PlatformExtension> extensions = startExtensions(platform, env, defaults, resources);
             InvokerServer http = InvokerServer.start(options.invokerJar(), options.port(), LocalGateway.class, "http");
             resources.push(http);
             if (bus != null) {
-                bus.subscribe(Topic.CLEANUP_TICKS, "cleanup", platform.cleanupConsumer().handler());
-                bus.subscribe(Topic.WORKSPACE_REQUESTS, "provision", platform.provisionConsumer().handler());
+                bus.subscribe(Topic.CLEANUP_TICKS, "cleanup", platform.cleanup().consumer().handler());
+                bus.subscribe(Topic.WORKSPACE_REQUESTS, "provision", platform.provision().consumer().handler());
             } else {
-                serve(resources, pubsub, options, Topic.CLEANUP_TICKS, "cleanup", CleanupFunction.class);
-                serve(resources, pubsub, options, Topic.WORKSPACE_REQUESTS, "provision", ProvisionFunction.class);
+                serve(resources, pubsub, options, Topic.CLEANUP_TICKS, "cleanup", platform.cleanup());
+                serve(resources, pubsub, options, Topic.WORKSPACE_REQUESTS, "provision", platform.provision());
             }
-            for (ai.coditect.functions.PlatformExtension extension : extensions) {
-                for (ai.coditect.functions.PlatformExtension.Subscription sub : extension.subscriptions()) {
+            for (PlatformExtension extension : extensions) {
+                for (PlatformExtension.Subscription sub : extension.subscriptions()) {
                     if (bus != null) {
-                        bus.subscribe(sub.topic(), sub.name(), sub.handler());
+                        bus.subscribe(sub.topic(), sub.name(), sub.function().consumer().handler());
                     } else {
                         PubSubTopology.ensure(pubsub, sub.topic(), sub.name(), sub.ackDeadlineSeconds());
                         serve(resources, pubsub, options, sub.topic(), sub.name(), sub.function());
@@ -140,37 +153,40 @@ public final class LocalPlatform implements AutoCloseable {
             if (!options.cleanupInterval().isZero()) {
                 resources.push(cleanupTimer(events, clock, options.cleanupInterval()));
             }
-            if (!config.events().relayInterval().isZero()) {
-                resources.push(relayTimer(platform, config.events().relayInterval()));
+            if (!eventsConfig.relayInterval().isZero()) {
+                resources.push(relayTimer(platform, eventsConfig.relayInterval()));
             }
-            return new LocalPlatform(platform, bus, "http://127.0.0.1:" + http.port(), resources);
+            return new LocalPlatform(platform, bus, eventsConfig, extensions, "http://127.0.0.1:" + http.port(), resources);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
         }
     }
 
-    /** Starts every extension on the classpath (see {@link ai.coditect.functions.PlatformExtension}). */
-    private static java.util.List<ai.coditect.functions.PlatformExtension> startExtensions(Platform platform,
-                                                                                         Deque<AutoCloseable> resources) {
-        java.util.List<ai.coditect.functions.PlatformExtension> started = new java.util.ArrayList<>();
-        for (ai.coditect.functions.PlatformExtension extension
-                : java.util.ServiceLoader.load(ai.coditect.functions.PlatformExtension.class)) {
-            extension.start(platform, System.getenv());
+    /** Starts every extension on the classpath (see {@link PlatformExtension}) and mounts the gateway's functions. */
+    private static List<PlatformExtension> startExtensions(Platform platform, Environment env, Defaults defaults,
+                                                           Deque<AutoCloseable> resources) {
+        List<PlatformExtension> started = new ArrayList<>();
+        for (PlatformExtension extension : ServiceLoader.load(PlatformExtension.class)) {
+            extension.start(platform, env, defaults);
             resources.push(extension);
             started.add(extension);
         }
-        LocalGateway.mount(started);
-        resources.push(() -> LocalGateway.mount(java.util.List.of()));
+        LocalGateway.mount(platform, started);
+        resources.push(() -> LocalGateway.mount(null, List.of()));
         return started;
     }
 
-    /** Serves a Pub/Sub function in its own invoker and feeds it from its subscription, as Eventarc does. */
+    /** Serves a Pub/Sub function behind its own invoker and feeds it from its subscription, as Eventarc does. */
     private static void serve(Deque<AutoCloseable> resources, PubSubConnection pubsub, Options options, Topic topic,
-                              String consumer, Class<?> function) {
-        InvokerServer server = InvokerServer.start(options.invokerJar(), freePort(), function, "cloudevent");
+                              String consumer, PubSubFunction function) {
+        String subscription = PubSubTopology.subscriptionId(topic, consumer);
+        LocalEventGateway.mount(subscription, function);
+        resources.push(() -> LocalEventGateway.unmount(subscription));
+        InvokerServer server = InvokerServer.start(options.invokerJar(), FreePorts.any(), LocalEventGateway.class,
+                "cloudevent");
         resources.push(server);
-        resources.push(EventarcBridge.start(pubsub, topic.id(), PubSubTopology.subscriptionId(topic, consumer),
+        resources.push(EventarcBridge.start(pubsub, topic.id(), subscription,
                 URI.create("http://127.0.0.1:" + server.port() + "/")));
     }
 
@@ -209,20 +225,22 @@ public final class LocalPlatform implements AutoCloseable {
         };
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free local port", e);
-        }
-    }
-
     public String baseUrl() {
         return baseUrl;
     }
 
     public Platform platform() {
         return platform;
+    }
+
+    /** The started extension of type {@code type}, if it is on the classpath. */
+    public <T extends PlatformExtension> java.util.Optional<T> extension(Class<T> type) {
+        return extensions.stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
+    /** Where events go: the in-process bus, or the Pub/Sub emulator's project. */
+    public EventsConfig events() {
+        return events;
     }
 
     /** The in-process bus, or null when events go through Pub/Sub. */

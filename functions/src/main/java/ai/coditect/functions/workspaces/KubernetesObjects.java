@@ -54,7 +54,7 @@ import java.util.Map;
  * sidecar. Every object carries {@code apiVersion} and {@code kind}, and the {@code app.kubernetes.io/*} and
  * {@code coditect.ai/*} labels.
  */
-public final class KubernetesObjects {
+final class KubernetesObjects {
     public static final String POD = "workspace";
     public static final String SERVICE = "workspace";
     public static final String VOLUME_CLAIM = "home";

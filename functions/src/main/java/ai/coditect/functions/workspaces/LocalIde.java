@@ -59,25 +59,14 @@ public final class LocalIde {
      * application in {@code CODITECT_IDE_DIR} (default {@code ide}) is built into {@code CODITECT_IDE_CACHE}
      * (default {@code ~/.cache/coditect/ide}).
      */
-    public static LocalIde fromEnvironment(Map<String, String> env, URI theiaUrl, Consumer<String> progress) {
-        String switched = env.getOrDefault("CODITECT_IDE", "auto").trim();
-        if (switched.equals("off")) {
+    public static LocalIde of(WorkspacesConfig.Local settings, Consumer<String> progress) {
+        if (settings.ide().equals("off")) {
             return off();
         }
-        if (!switched.equals("auto") && !switched.isEmpty()) {
-            throw new IllegalArgumentException("CODITECT_IDE must be auto or off; got '" + switched + "'.");
+        if (settings.sharedTheiaUrl() != null) {
+            return shared(settings.sharedTheiaUrl());
         }
-        String shared = env.get("THEIA_URL");
-        if (shared != null && !shared.isBlank()) {
-            return shared(theiaUrl);
-        }
-        String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path defaultCache = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".cache"))
-                .resolve("coditect").resolve("ide");
-        String cache = env.get("CODITECT_IDE_CACHE");
-        return built(Path.of(env.getOrDefault("CODITECT_IDE_DIR", "ide")).toAbsolutePath(),
-                cache != null && !cache.isBlank() ? Path.of(cache).toAbsolutePath() : defaultCache, progress);
+        return built(settings.ideDir(), settings.ideCache(), progress);
     }
 
     public static LocalIde off() {

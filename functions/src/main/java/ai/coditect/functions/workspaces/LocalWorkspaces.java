@@ -3,6 +3,8 @@ package ai.coditect.functions.workspaces;
 import ai.coditect.shared.json.Json;
 import ai.coditect.shared.logging.LogFields;
 
+import ai.coditect.shared.net.FreePorts;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -95,14 +97,14 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     }
 
     /**
-     * The backend of {@code ./coditect dev}: the IDE from the environment (see {@link LocalIde#fromEnvironment}),
+     * The backend of {@code ./coditect dev}: the IDE from the environment (see {@link LocalIde#of}),
      * workspaces under {@code <data dir>/workspaces}, the web app at {@code CODITECT_WEB_ORIGIN} (default: the
      * platform, which serves it). Starts building the IDE at once and brings back the workspaces that were running.
      */
-    public static LocalWorkspaces create(WorkspacesConfig config, Map<String, String> env, Path logDir) {
+    public static LocalWorkspaces create(WorkspacesConfig config, Path logDir) {
         Consumer<String> progress = line -> System.out.println("coditect: IDE: " + line);
-        LocalIde ide = LocalIde.fromEnvironment(env, config.localTheiaUrl(), progress);
-        String origin = env.getOrDefault("CODITECT_WEB_ORIGIN", config.platformUrl().toString());
+        LocalIde ide = LocalIde.of(config.local(), progress);
+        String origin = config.local().webOrigin();
         Path dataDir = logDir.toAbsolutePath().getParent();
         LocalWorkspaces backend = new LocalWorkspaces(config, logDir, dataDir.resolve("workspaces"), ide, origin);
         if (ide.mode() == LocalIde.Mode.BUILT) {
@@ -137,7 +139,7 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         try {
             State previous = readState(ws.id());
             Ports ports = previous != null && free(previous.ports()) ? previous.ports()
-                    : new Ports(freePort(), freePort(), freePort());
+                    : new Ports(FreePorts.any(), FreePorts.any(), FreePorts.any());
             Running started = launch(new State(ws.id(), ws.tenantId(), ws.userId(), ports, proposedAgentToken, true,
                     List.of()));
             return applied(started);
@@ -455,12 +457,6 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

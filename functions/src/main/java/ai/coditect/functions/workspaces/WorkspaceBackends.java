@@ -5,41 +5,69 @@ import io.kubernetes.client.util.ClientBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Picks the workspace backend: {@code kubernetes} (a cluster from the kubeconfig or from inside a pod),
- * {@code local} (sidecar processes), or {@code auto}: Kubernetes when {@code KUBECONFIG} or
- * {@code ~/.kube/config} exists or the process runs in a cluster, local otherwise.
+ * Makes the workspace backend the configuration names: {@code kubernetes} (a cluster from the kubeconfig or from
+ * inside a pod) or {@code local} (sidecar processes). {@code auto} was resolved when the configuration was read.
  */
-public final class WorkspaceBackends {
+final class WorkspaceBackends {
     private WorkspaceBackends() {
     }
 
-    public static WorkspaceBackend create(WorkspacesConfig config, Map<String, String> env, Path logDir) {
-        String name = config.backend();
-        if (name.equals("auto")) {
-            name = clusterConfigured(env) ? "kubernetes" : "local";
-        }
-        return switch (name) {
-            case "kubernetes" -> new KubernetesWorkspaces(cluster(), config);
-            case "local" -> LocalWorkspaces.create(config, env, logDir);
-            default -> throw new IllegalArgumentException("CODITECT_WORKSPACE_BACKEND must be kubernetes, local or "
-                    + "auto; got '" + name + "'.");
+    /** The backend of {@code config}; a local one logs to {@code logDir}. */
+    public static WorkspaceBackend create(WorkspacesConfig config, Path logDir) {
+        return switch (config.backend()) {
+            case "kubernetes" -> new OnFirstCall(() -> new KubernetesWorkspaces(cluster(), config));
+            case "local" -> LocalWorkspaces.create(config, logDir);
+            default -> throw new IllegalStateException("unknown workspace backend " + config.backend());
         };
     }
 
-    static boolean clusterConfigured(Map<String, String> env) {
-        String kubeconfig = env.get("KUBECONFIG");
-        if (kubeconfig != null && !kubeconfig.isBlank() && Files.exists(Path.of(kubeconfig.split(":")[0]))) {
-            return true;
+    /**
+     * Kubernetes, connected at the first call: most requests of the workspaces function never ask the cluster, and
+     * a function's start does not wait for the client.
+     */
+    private static final class OnFirstCall implements WorkspaceBackend {
+        private final Supplier<WorkspaceBackend> connect;
+        private WorkspaceBackend connected;
+
+        OnFirstCall(Supplier<WorkspaceBackend> connect) {
+            this.connect = connect;
         }
-        if (env.get("KUBERNETES_SERVICE_HOST") != null) {
-            return true;
+
+        private synchronized WorkspaceBackend backend() {
+            if (connected == null) {
+                connected = connect.get();
+            }
+            return connected;
         }
-        return Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"));
+
+        @Override
+        public String name() {
+            return "kubernetes";
+        }
+
+        @Override
+        public Applied apply(Workspace workspace, String proposedAgentToken) throws WorkspaceBackendException {
+            return backend().apply(workspace, proposedAgentToken);
+        }
+
+        @Override
+        public PodState podState(Workspace workspace) throws WorkspaceBackendException {
+            return backend().podState(workspace);
+        }
+
+        @Override
+        public void stop(Workspace workspace) throws WorkspaceBackendException {
+            backend().stop(workspace);
+        }
+
+        @Override
+        public void delete(Workspace workspace) throws WorkspaceBackendException {
+            backend().delete(workspace);
+        }
     }
 
     private static ApiClient cluster() {
@@ -49,7 +77,8 @@ public final class WorkspaceBackends {
             client.setReadTimeout(20_000);
             return client;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the Kubernetes configuration", e);
+            throw new UncheckedIOException("Cannot read the Kubernetes configuration (KUBECONFIG, ~/.kube/config or "
+                    + "the pod's service account)", e);
         }
     }
 }

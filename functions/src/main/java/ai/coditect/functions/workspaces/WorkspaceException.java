@@ -3,7 +3,7 @@ package ai.coditect.functions.workspaces;
 import java.util.Locale;
 
 /** Why a workspace request was refused; the HTTP layer turns the reason into a status and a problem code. */
-public final class WorkspaceException extends RuntimeException {
+final class WorkspaceException extends RuntimeException {
     /** The refusals, named after their problem codes. */
     public enum Reason {
         NO_WORKSPACE,

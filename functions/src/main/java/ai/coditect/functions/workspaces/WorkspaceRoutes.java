@@ -1,10 +1,11 @@
 package ai.coditect.functions.workspaces;
 
-import ai.coditect.functions.auth.AuthRoutes;
+import ai.coditect.functions.auth.Authentication;
 import ai.coditect.functions.auth.AuthService;
 import ai.coditect.functions.http.ApiException;
 import ai.coditect.functions.http.HttpCall;
 import ai.coditect.functions.http.JsonBody;
+import ai.coditect.functions.http.Refusals;
 import ai.coditect.functions.http.Routes;
 
 import java.time.Duration;
@@ -14,12 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The {@code /v1/workspaces/*} routes of the HTTP contract, translated to and from {@link WorkspaceService}. */
-public final class WorkspaceRoutes {
+final class WorkspaceRoutes {
+    private static final Refusals<WorkspaceException> REFUSALS = Refusals.of(WorkspaceException.class,
+            WorkspaceRoutes::problem);
+
     private final WorkspaceService workspaces;
-    private final AuthRoutes auth;
+    private final Authentication auth;
     private final Routes routes;
 
-    public WorkspaceRoutes(WorkspaceService workspaces, AuthRoutes auth) {
+    WorkspaceRoutes(WorkspaceService workspaces, Authentication auth) {
         this.workspaces = workspaces;
         this.auth = auth;
         this.routes = Routes.builder()
@@ -30,25 +34,25 @@ public final class WorkspaceRoutes {
                 .build();
     }
 
-    public Routes routes() {
+    Routes routes() {
         return routes;
     }
 
     private void mine(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
-        WorkspaceService.View view = refusals(() -> workspaces.mine(caller.tenantId(), caller.userId()));
+        WorkspaceService.View view = REFUSALS.call(() -> workspaces.mine(caller.tenantId(), caller.userId()));
         call.json(200, Map.of("workspace", body(view.workspace(), view.lastActivityAt())));
     }
 
     private void start(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
-        Workspace ws = refusals(() -> workspaces.start(caller.tenantId(), caller.userId()));
+        Workspace ws = REFUSALS.call(() -> workspaces.start(caller.tenantId(), caller.userId()));
         call.json(202, Map.of("workspace", body(ws, null)));
     }
 
     private void stop(HttpCall call) {
         AuthService.Caller caller = auth.caller(call);
-        Workspace ws = refusals(() -> workspaces.stop(caller.tenantId(), caller.userId()));
+        Workspace ws = REFUSALS.call(() -> workspaces.stop(caller.tenantId(), caller.userId()));
         call.json(202, Map.of("workspace", body(ws, null)));
     }
 
@@ -63,10 +67,7 @@ public final class WorkspaceRoutes {
         } catch (DateTimeParseException e) {
             throw new ApiException(400, "malformed_json", "lastActivityAt must be an ISO-8601 instant.");
         }
-        refusals(() -> {
-            workspaces.recordActivity(token, reported);
-            return null;
-        });
+        REFUSALS.run(() -> workspaces.recordActivity(token, reported));
         call.noContent();
     }
 
@@ -95,20 +96,13 @@ public final class WorkspaceRoutes {
         return d == null ? null : d.toMillis();
     }
 
-    private interface Call<T> {
-        T run();
-    }
-
-    private static <T> T refusals(Call<T> call) {
-        try {
-            return call.run();
-        } catch (WorkspaceException e) {
-            throw switch (e.reason()) {
-                case NO_WORKSPACE -> new ApiException(404, e.reason().code(), e.getMessage());
-                case INVALID_TRANSITION -> new ApiException(409, e.reason().code(), e.getMessage());
-                case AGENT_TOKEN_INVALID -> new ApiException(401, e.reason().code(), e.getMessage(),
-                        Map.of("WWW-Authenticate", "Bearer realm=\"coditect-workspace\""));
-            };
-        }
+    /** A workspace refusal as the contract's status and problem code. */
+    private static ApiException problem(WorkspaceException e) {
+        return switch (e.reason()) {
+            case NO_WORKSPACE -> new ApiException(404, e.reason().code(), e.getMessage());
+            case INVALID_TRANSITION -> new ApiException(409, e.reason().code(), e.getMessage());
+            case AGENT_TOKEN_INVALID -> new ApiException(401, e.reason().code(), e.getMessage(),
+                    Map.of("WWW-Authenticate", "Bearer realm=\"coditect-workspace\""));
+        };
     }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the pod while it starts), start and stop (which write the matching events to the outbox), and the
  * activity reports of sidecars, authenticated by the workspace agent token. Knows nothing of HTTP.
  */
-public final class WorkspaceService {
+final class WorkspaceService {
     /** Provisioning workspaces tracked at most; past that the memory of when each was looked at is dropped. */
     private static final int MAX_TRACKED = 10_000;
 

@@ -35,7 +35,7 @@ class AgentEventsOnPubSubTest {
     void registrationsAndCompletionsArePublishedToAgentEvents() throws Exception {
         try (PubSubEmulator emulator = PubSubEmulator.start();
              TestPlatform platform = TestPlatform.startWithPubSub(TestClock.atNow(), emulator)) {
-            PubSubConnection pubsub = PubSubConnection.open(platform.platform().config().events().gcpProject(),
+            PubSubConnection pubsub = PubSubConnection.open(platform.events().gcpProject(),
                     emulator.hostPort());
             try (pubsub; SubscriptionAdminClient subs = pubsub.subscriptionAdmin()) {
                 subs.createSubscription(Subscription.newBuilder()

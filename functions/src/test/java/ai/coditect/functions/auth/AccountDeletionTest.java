@@ -1,6 +1,6 @@
 package ai.coditect.functions.auth;
 
-import ai.coditect.functions.FunctionsConfig;
+import ai.coditect.functions.EventsConfig;
 import ai.coditect.functions.testing.KubernetesApiStandIn;
 import ai.coditect.functions.testing.TestPlatform;
 import ai.coditect.functions.testing.TestPlatform.Reply;
@@ -43,7 +43,7 @@ class AccountDeletionTest {
         cluster = new KubernetesApiStandIn();
         WorkspacesConfig config = WorkspacesConfig.fromEnvironment(new Environment(Map.of()), "kubernetes",
                 URI.create("https://platform.test"), Duration.ZERO);
-        platform = TestPlatform.start(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(null, null),
+        platform = TestPlatform.start(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null),
                 new KubernetesWorkspaces(cluster.apiClient(), config));
     }
 
@@ -101,7 +101,7 @@ class AccountDeletionTest {
         });
 
         // Delivered again, the event changes nothing and fails nothing.
-        platform.platform().provisionConsumer().handler().handle(deletion, 2);
+        platform.platform().provision().consumer().handler().handle(deletion, 2);
 
         JsonNode again = platform.signup("leaving@example.com", PASSWORD);
         assertNotEquals(userId, again.at("/user/id").asText(), "the email signs up again, as a new user");

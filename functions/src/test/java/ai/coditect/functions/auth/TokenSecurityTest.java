@@ -60,7 +60,7 @@ class TokenSecurityTest {
     }
 
     private String issuer() {
-        return platform.platform().config().issuer();
+        return platform.issuer();
     }
 
     private JWTClaimsSet.Builder validClaims() {

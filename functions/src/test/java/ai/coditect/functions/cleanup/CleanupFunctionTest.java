@@ -79,7 +79,7 @@ class CleanupFunctionTest {
         try (TestPlatform platform = TestPlatform.start(clock, SessionPolicy.DEFAULT);
              // as in production: only the class is named, and the invoker deduces its signature from it
              InvokerServer cleanup = InvokerServer.start(Path.of(System.getProperty("coditect.invoker.jar")),
-                     TestPlatform.freePort(), CleanupFunction.class, null)) {
+                     TestPlatform.freePort(), mounted(platform), null)) {
             JsonNode old = platform.signup("old@example.com", "correct horse battery staple");
             clock.advance(Duration.ofHours(12).plusSeconds(1));
             Event tick = Event.of(EventType.CLEANUP_TICK, null, null, Map.of(), clock);
@@ -102,5 +102,10 @@ class CleanupFunctionTest {
             assertNull(platform.platform().database().read(tr -> tr.get(keys.session(tid, sid)).join()),
                     "the expired session was deleted");
         }
+    }
+
+    private static Class<?> mounted(TestPlatform platform) {
+        MountedCleanupFunction.consumer = platform.platform().cleanup().consumer();
+        return MountedCleanupFunction.class;
     }
 }

@@ -1,6 +1,6 @@
 package ai.coditect.functions.events;
 
-import ai.coditect.functions.FunctionsConfig;
+import ai.coditect.functions.EventsConfig;
 import ai.coditect.functions.testing.CountingBackend;
 import ai.coditect.functions.testing.KubernetesApiStandIn;
 import ai.coditect.functions.testing.PubSubEmulator;
@@ -47,7 +47,7 @@ class OutboxTest {
             Event request;
             // The first instance loses Pub/Sub for good after it started, takes a signup, and goes away.
             try (TestPlatform first = TestPlatform.startOnDisk(clock, dataDir,
-                    new FunctionsConfig.EventsConfig(project, unreachable.hostPort(), Duration.ofSeconds(10),
+                    new EventsConfig(project, unreachable.hostPort(), Duration.ofSeconds(10),
                             Duration.ZERO), backend)) {
                 unreachable.down();
                 in = first.signup("outage@example.com", "correct horse battery staple");
@@ -62,7 +62,7 @@ class OutboxTest {
 
             // The next instance reaches Pub/Sub; its relay publishes what the first one left behind.
             try (TestPlatform next = TestPlatform.startOnDisk(clock, dataDir,
-                    new FunctionsConfig.EventsConfig(project, emulator.hostPort(), Duration.ofSeconds(10),
+                    new EventsConfig(project, emulator.hostPort(), Duration.ofSeconds(10),
                             Duration.ofMillis(200)), backend)) {
                 Keyspace keys = next.platform().keyspace();
                 // Generous: the emulator and two platforms share a busy machine.

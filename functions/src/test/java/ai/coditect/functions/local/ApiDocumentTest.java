@@ -41,9 +41,9 @@ class ApiDocumentTest {
     void documentsExactlyTheRoutesServed() {
         Platform p = platform.platform();
         Set<String> served = new TreeSet<>();
-        served.addAll(p.authRoutes().routes().endpoints());
-        served.addAll(p.jwksRoutes().endpoints());
-        served.addAll(p.workspaceRoutes().routes().endpoints());
+        served.addAll(p.auth().endpoints());
+        served.addAll(p.jwks().endpoints());
+        served.addAll(p.workspaces().endpoints());
         served.addAll(p.agents().operations());
         served.addAll(LocalGateway.endpoints());
         assertEquals(served, API.operations(OURS));

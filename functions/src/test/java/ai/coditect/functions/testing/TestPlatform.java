@@ -1,18 +1,21 @@
 package ai.coditect.functions.testing;
 
-import ai.coditect.functions.FunctionsConfig;
+import ai.coditect.functions.Defaults;
+import ai.coditect.functions.EventsConfig;
 import ai.coditect.functions.Platform;
 import ai.coditect.functions.auth.PasswordHasher;
 import ai.coditect.functions.auth.SessionPolicy;
 import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.local.LocalPlatform;
+import ai.coditect.functions.workspaces.WorkspaceBackend;
+import ai.coditect.functions.workspaces.WorkspacesConfig;
+import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.json.Json;
 import ai.coditect.shared.testing.TestClock;
 import ai.coditect.shared.tokens.SigningKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +23,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The local platform as tests run it: the real Functions Framework invoker on a free port, the embedded engine in
@@ -51,71 +56,86 @@ public final class TestPlatform implements AutoCloseable {
     }
 
     public static TestPlatform start(TestClock clock, SessionPolicy sessions) {
-        return start(clock, sessions, new FunctionsConfig.EventsConfig(null, null));
+        return start(clock, sessions, new EventsConfig(null, null));
     }
 
     /** The platform with events on the Pub/Sub emulator, each Pub/Sub function fed by the Eventarc stand-in. */
     public static TestPlatform startWithPubSub(TestClock clock, PubSubEmulator emulator) {
-        return start(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(
+        return start(clock, SessionPolicy.DEFAULT, new EventsConfig(
                 "test-" + ai.coditect.shared.ids.Ids.newId().substring(0, 12), emulator.hostPort()));
     }
 
-    public static TestPlatform start(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events) {
-        return start(clock, sessions, events, (ai.coditect.functions.workspaces.WorkspaceBackend) null);
+    public static TestPlatform start(TestClock clock, SessionPolicy sessions, EventsConfig events) {
+        return start(clock, sessions, events, (WorkspaceBackend) null);
     }
 
     /** With workspaces on {@code workspaceBackend} (a Kubernetes API stand-in, say). */
-    public static TestPlatform start(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events,
-                                     ai.coditect.functions.workspaces.WorkspaceBackend workspaceBackend) {
+    public static TestPlatform start(TestClock clock, SessionPolicy sessions, EventsConfig events,
+                                     WorkspaceBackend workspaceBackend) {
         return startWith(clock, sessions, events, config -> workspaceBackend);
     }
 
-    /** With the workspace backend that {@code backend} makes from the platform's configuration. */
-    public static TestPlatform startWithBackend(TestClock clock, java.util.function.Function<FunctionsConfig,
-            ai.coditect.functions.workspaces.WorkspaceBackend> backend) {
-        return startWith(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(null, null), backend);
+    /** With the workspace backend that {@code backend} makes from the platform's workspace configuration. */
+    public static TestPlatform startWithBackend(TestClock clock,
+                                                Function<WorkspacesConfig, WorkspaceBackend> backend) {
+        return startWith(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null), backend);
     }
 
     /** With local workspaces: real sidecar processes in front of {@code theiaUrl}, talking to this platform. */
     public static TestPlatform startWithLocalWorkspaces(TestClock clock, Path sidecarJar, URI theiaUrl) {
-        return startWith(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(null, null), config ->
-                new ai.coditect.functions.workspaces.LocalWorkspaces(new ai.coditect.functions.workspaces.WorkspacesConfig(
-                        "local", config.workspaces().urlTemplate(), null, null, null, null, null, null, null, null,
-                        null, java.util.List.of(), URI.create(config.issuer()), Duration.ZERO, sidecarJar, theiaUrl,
-                        URI.create("ws://127.0.0.1:1")), Path.of(System.getProperty("java.io.tmpdir"))));
+        return startWith(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null), config ->
+                new ai.coditect.functions.workspaces.LocalWorkspaces(new WorkspacesConfig(
+                        "local", config.urlTemplate(), null, null, null, null, null, null, null, null,
+                        null, java.util.List.of(), config.platformUrl(), Duration.ZERO, sidecarJar, theiaUrl,
+                        URI.create("ws://127.0.0.1:1"), new WorkspacesConfig.Local("off", null, null, null,
+                        config.platformUrl().toString())), Path.of(System.getProperty("java.io.tmpdir"))));
     }
 
     /**
      * With its store on disk in {@code dataDir} (which the caller owns and removes), so that a second platform
      * started on the same folder after this one closed carries on where it stopped, as a new function instance does.
      */
-    public static TestPlatform startOnDisk(TestClock clock, Path dataDir, FunctionsConfig.EventsConfig events,
-                                           ai.coditect.functions.workspaces.WorkspaceBackend workspaceBackend) {
+    public static TestPlatform startOnDisk(TestClock clock, Path dataDir, EventsConfig events,
+                                           WorkspaceBackend workspaceBackend) {
         return startWith(clock, SessionPolicy.DEFAULT, events, config -> workspaceBackend, dataDir,
                 "embedded:" + dataDir.resolve("store"));
     }
 
-    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events,
-                                          java.util.function.Function<FunctionsConfig,
-                                              ai.coditect.functions.workspaces.WorkspaceBackend> workspaceBackend) {
+    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
+                                          Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend) {
         return startWith(clock, sessions, events, workspaceBackend, null, "memory:");
     }
 
-    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, FunctionsConfig.EventsConfig events,
-                                          java.util.function.Function<FunctionsConfig,
-                                              ai.coditect.functions.workspaces.WorkspaceBackend> workspaceBackend,
+    /** The environment the platform's functions read: the test's store, sessions and events, and nothing else. */
+    private static Map<String, String> environment(SessionPolicy sessions, EventsConfig events, String storeUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put("CODITECT_STORE", storeUrl);
+        env.put("CODITECT_SESSION_LIFETIME", sessions.lifetime().toString());
+        env.put("CODITECT_SESSION_IDLE_TIMEOUT", sessions.idleTimeout().toString());
+        env.put("CODITECT_SESSIONS_PER_USER", Integer.toString(sessions.maxPerUser()));
+        if (events.pubSub()) {
+            env.put("CODITECT_GCP_PROJECT", events.gcpProject());
+            env.put("PUBSUB_EMULATOR_HOST", events.emulatorHost());
+        }
+        env.put("CODITECT_PUBLISH_TIMEOUT", events.publishTimeout().toString());
+        env.put("CODITECT_OUTBOX_RELAY_INTERVAL", events.relayInterval().toString());
+        env.put("CODITECT_WORKSPACE_REFRESH_INTERVAL", "0s");
+        return env;
+    }
+
+    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
+                                          Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend,
                                           Path givenDataDir, String storeUrl) {
         Path dataDir = null;
         try {
             dataDir = givenDataDir != null ? givenDataDir : Files.createTempDirectory("coditect-test");
             int port = freePort();
-            FunctionsConfig config = FunctionsConfig.local(Map.of(), dataDir, port).withStoreUrl(storeUrl)
-                    .withSessions(sessions).withEvents(events);
-            config = config.withWorkspaces(config.workspaces().withRefreshInterval(Duration.ZERO));
+            Map<String, String> env = environment(sessions, events, storeUrl);
+            WorkspacesConfig workspaces = WorkspacesConfig.read(new Environment(env), Defaults.local(dataDir, port));
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
             LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO,
-                    workspaceBackend.apply(config));
-            return new TestPlatform(LocalPlatform.start(config, clock, options), clock,
+                    workspaceBackend.apply(workspaces));
+            return new TestPlatform(LocalPlatform.start(env, dataDir, clock, options), clock,
                     givenDataDir != null ? null : dataDir, dataDir);
         } catch (IOException | RuntimeException e) {
             if (givenDataDir == null && dataDir != null) {
@@ -143,11 +163,8 @@ public final class TestPlatform implements AutoCloseable {
         }
     }
 
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
+    public static int freePort() {
+        return ai.coditect.shared.net.FreePorts.any();
     }
 
     public TestClock clock() {
@@ -156,6 +173,21 @@ public final class TestPlatform implements AutoCloseable {
 
     public Platform platform() {
         return local.platform();
+    }
+
+    /** The tokens' issuer: the platform's URL. */
+    public String issuer() {
+        return local.baseUrl();
+    }
+
+    /** Where events go: the in-process bus, or the Pub/Sub emulator's project. */
+    public EventsConfig events() {
+        return local.events();
+    }
+
+    /** The started extension of type {@code type} (the knowledge base, say). */
+    public <T extends ai.coditect.functions.PlatformExtension> T extension(Class<T> type) {
+        return local.extension(type).orElseThrow(() -> new AssertionError(type.getSimpleName() + " is not started"));
     }
 
     public InProcessEventBus bus() {

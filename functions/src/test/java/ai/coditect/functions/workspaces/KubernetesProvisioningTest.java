@@ -316,10 +316,7 @@ class KubernetesProvisioningTest {
 
     @Test
     void anUnreachableApiFailsTheAttemptAndAsksForARetry() throws Exception {
-        int closedPort;
-        try (var s = new java.net.ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = ai.coditect.shared.net.FreePorts.any();
         ApiClient nowhere = new ApiClient().setBasePath("http://127.0.0.1:" + closedPort);
         ProvisionService cut = provisionerOn(nowhere);
         assertThrows(ProvisionService.RetryLater.class, () -> cut.handle(provision()));

@@ -76,7 +76,8 @@ class LocalWorkspacesTest {
 
     private WorkspacesConfig config(String platformUrl) {
         return new WorkspacesConfig("local", "http://unused/{id}", null, null, null, null, null, null, null, null,
-                null, List.of(), URI.create(platformUrl), Duration.ZERO, jar, theiaUrl(), URI.create("ws://127.0.0.1:1"));
+                null, List.of(), URI.create(platformUrl), Duration.ZERO, jar, theiaUrl(), URI.create("ws://127.0.0.1:1"),
+                new WorkspacesConfig.Local("off", null, null, null, platformUrl));
     }
 
     private LocalWorkspaces backend(LocalIde ide, String platformUrl) {
@@ -87,7 +88,7 @@ class LocalWorkspacesTest {
     }
 
     private TestPlatform platform(LocalIde ide) {
-        TestPlatform platform = TestPlatform.startWithBackend(clock, config -> backend(ide, config.issuer()));
+        TestPlatform platform = TestPlatform.startWithBackend(clock, config -> backend(ide, config.platformUrl().toString()));
         closing.add(platform);
         return platform;
     }

@@ -1,6 +1,6 @@
 package ai.coditect.functions.workspaces;
 
-import ai.coditect.functions.FunctionsConfig;
+import ai.coditect.functions.EventsConfig;
 import ai.coditect.functions.auth.SessionPolicy;
 import ai.coditect.functions.testing.KubernetesApiStandIn;
 import ai.coditect.functions.testing.TestPlatform;
@@ -41,7 +41,7 @@ class WorkspaceEndpointsTest {
         cluster = new KubernetesApiStandIn();
         WorkspacesConfig config = WorkspacesConfig.fromEnvironment(new Environment(Map.of()), "kubernetes",
                 URI.create("https://platform.test"), Duration.ZERO);
-        platform = TestPlatform.start(clock, SessionPolicy.DEFAULT, new FunctionsConfig.EventsConfig(null, null),
+        platform = TestPlatform.start(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null),
                 new KubernetesWorkspaces(cluster.apiClient(), config));
     }
 

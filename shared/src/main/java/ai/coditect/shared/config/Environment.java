@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Typed reads of environment variables for the configuration records, each failing with a message that names the
- * variable and shows what is expected. Durations read {@code 250ms}, {@code 90s}, {@code 30m}, {@code 12h},
+ * variable, says what is expected and gives an example ({@code NAME must be … e.g. NAME=…}). Durations read {@code 250ms}, {@code 90s}, {@code 30m}, {@code 12h},
  * {@code 7d} or ISO-8601 ({@code PT12H}).
  */
 public final class Environment {
@@ -44,7 +44,8 @@ public final class Environment {
         try {
             return Integer.parseInt(raw.get());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number; got '" + raw.get() + "'.");
+            throw new IllegalArgumentException(name + " must be a whole number; got '" + raw.get() + "'. e.g. "
+                    + name + "=" + fallback);
         }
     }
 
@@ -53,9 +54,10 @@ public final class Environment {
         if (raw.isEmpty()) {
             return fallback;
         }
-        Duration d = parseDuration(name, raw.get());
+        Duration d = parseDuration(name, raw.get(), fallback);
         if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive; got '" + raw.get() + "'.");
+            throw new IllegalArgumentException(name + " must be positive; got '" + raw.get() + "'. e.g. " + name + "="
+                    + example(fallback));
         }
         return d;
     }
@@ -63,13 +65,14 @@ public final class Environment {
     /** Like {@link #duration} but accepts zero, which callers read as "off". */
     public Duration durationOrZero(String name, Duration fallback) {
         Optional<String> raw = get(name);
-        return raw.isEmpty() ? fallback : parseDuration(name, raw.get());
+        return raw.isEmpty() ? fallback : parseDuration(name, raw.get(), fallback);
     }
 
     public URI url(String name, String fallback) {
         String raw = get(name, fallback);
         if (raw == null) {
-            throw new IllegalArgumentException("Set " + name + " (an absolute URL).");
+            throw new IllegalArgumentException("Set " + name + " (an absolute URL). e.g. " + name
+                    + "=https://coditect.example.com");
         }
         try {
             URI u = URI.create(raw);
@@ -79,10 +82,24 @@ public final class Environment {
         } catch (IllegalArgumentException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException(name + " must be an absolute URL; got '" + raw + "'.");
+        throw new IllegalArgumentException(name + " must be an absolute URL; got '" + raw + "'. e.g. " + name
+                + "=" + (fallback != null && !fallback.equals(raw) ? fallback : "https://coditect.example.com"));
     }
 
-    private static Duration parseDuration(String name, String raw) {
+    /** {@code d} as one would write it in the environment: {@code 15m}, {@code 12h}, {@code 90s}. */
+    private static String example(Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            return "30s";
+        }
+        long s = d.toSeconds();
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3_600 == 0 ? s / 3_600 + "h" : s % 60 == 0 ? s / 60 + "m"
+                : s + "s";
+    }
+
+    private static Duration parseDuration(String name, String raw, Duration fallback) {
         Matcher m = SHORT_DURATION.matcher(raw.toLowerCase(Locale.ROOT));
         try {
             if (m.matches()) {
@@ -98,7 +115,7 @@ public final class Environment {
             return Duration.parse(raw.toUpperCase(Locale.ROOT));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException(name + " must be a duration like 90s, 30m, 12h or PT12H; got '"
-                    + raw + "'.");
+                    + raw + "'. e.g. " + name + "=" + example(fallback));
         }
     }
 }
