@@ -1,6 +1,7 @@
 package ai.coditect.functions;
 
 import ai.coditect.functions.auth.Session;
+import ai.coditect.functions.events.ProcessedEvents;
 import ai.coditect.functions.auth.SessionPolicy;
 import ai.coditect.functions.testing.KubernetesApiStandIn;
 import ai.coditect.functions.testing.TestPlatform;
@@ -68,7 +69,7 @@ class EveryStoredKeyDecodesTest {
         WorkspacesConfig config = WorkspacesConfig.fromEnvironment(new Environment(Map.of()), "kubernetes",
                 URI.create("https://platform.test"), Duration.ZERO);
         platform = TestPlatform.start(clock, SessionPolicy.DEFAULT,
-                new FunctionsConfig.EventsConfig(null, null), new KubernetesWorkspaces(cluster.apiClient(), config));
+                new EventsConfig(null, null), new KubernetesWorkspaces(cluster.apiClient(), config));
     }
 
     @AfterEach
@@ -177,7 +178,7 @@ class EveryStoredKeyDecodesTest {
         platform.platform().events().publish(tick).get(10, TimeUnit.SECONDS);
         Database db = platform.platform().database();
         Eventually.holds(Duration.ofSeconds(20), () -> Transactions.read(db, tr ->
-                platform.platform().processedEvents().seen(tr, tick.id()).join()), "the cleanup tick was handled");
+                new ProcessedEvents(platform.platform().keyspace(), ProcessedEvents.DEFAULT_RETENTION).seen(tr, tick.id()).join()), "the cleanup tick was handled");
 
         HttpRequest.Builder deletion = platform.builder("/v1/account", bobToken)
                 .header("Content-Type", "application/json")
