@@ -38,6 +38,8 @@ import java.util.logging.Logger;
 public final class AuthService {
     private static final Logger LOG = Logger.getLogger(AuthService.class.getName());
     private static final int REVOKE_BATCH = 500;
+    /** User records kept decoded for the session check: one per active user. */
+    private static final int DECODED_USERS = 10_000;
 
     private final Database db;
     private final Keyspace keys;
@@ -54,6 +56,7 @@ public final class AuthService {
     private final Sessions sessions;
     private final Outbox outbox;
     private final WorkspaceStore workspaces;
+    private final DecodedRecords<User> users = new DecodedRecords<>(b -> Json.read(b, User.class), DECODED_USERS);
 
     public AuthService(Database db, Keyspace keys, Clock clock, PasswordHasher hasher, TokenIssuer issuer,
                        TokenVerifier verifier, SessionPolicy policy, LoginPolicy logins, SignupPolicy signups,
@@ -257,9 +260,9 @@ public final class AuthService {
             if (!now.isBefore(session.expiresAt()) || !now.isBefore(lastAccess.plus(policy.idleTimeout()))) {
                 throw new AuthException(AuthException.Reason.SESSION_EXPIRED, "The session has expired; log in again.");
             }
-            sessions.touch(tr, session, now);
+            sessions.touch(tr, session, lastAccess, now, policy.lastAccessGranularity());
             Instant seen = now.isAfter(lastAccess) ? now : lastAccess;
-            return new Caller(token, Json.read(userRecord, User.class), session, seen);
+            return new Caller(token, users.decode(userRecord), session, seen);
         });
     }
 

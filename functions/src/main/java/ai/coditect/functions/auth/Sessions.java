@@ -7,6 +7,7 @@ import com.apple.foundationdb.MutationType;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,8 +19,11 @@ import java.util.concurrent.CompletableFuture;
 final class Sessions {
     /** Index entries read beyond the cap when making room, so users over it shrink back a few at a time. */
     private static final int SLACK = 10;
+    /** Session records kept decoded: one per active session, a few hundred bytes each. */
+    private static final int DECODED = 10_000;
 
     private final Keyspace keys;
+    private final DecodedRecords<Session> records = new DecodedRecords<>(b -> Json.read(b, Session.class), DECODED);
 
     Sessions(Keyspace keys) {
         this.keys = keys;
@@ -34,8 +38,7 @@ final class Sessions {
     }
 
     CompletableFuture<Session> read(ReadTransaction tr, String tenantId, String sessionId) {
-        return tr.get(keys.session(tenantId, sessionId))
-                .thenApply(bytes -> bytes == null ? null : Json.read(bytes, Session.class));
+        return tr.get(keys.session(tenantId, sessionId)).thenApply(records::decode);
     }
 
     /**
@@ -48,10 +51,19 @@ final class Sessions {
                 .thenApply(bytes -> Optional.ofNullable(bytes).map(b -> Instant.ofEpochMilli(Keyspace.millis(b))));
     }
 
-    /** Records an access with atomic MAX: no read, no conflict, and the latest time wins whatever the order. */
-    void touch(Transaction tr, Session s, Instant now) {
+    /**
+     * Records an access when the recorded one ({@code lastAccess}, read by the caller) is at least
+     * {@code granularity} old; otherwise writes nothing, so the caller's transaction stays read-only and commits
+     * nothing. The write is an atomic MAX: no read, no conflict, and the latest time wins whatever the order.
+     * Returns whether it wrote.
+     */
+    boolean touch(Transaction tr, Session s, Instant lastAccess, Instant now, Duration granularity) {
+        if (now.isBefore(lastAccess.plus(granularity))) {
+            return false;
+        }
         tr.mutate(MutationType.MAX, keys.sessionLastAccess(s.tenantId(), s.id()),
                 Keyspace.millis(now.toEpochMilli()));
+        return true;
     }
 
     /** Removes every key of a session: its token is refused from the commit on. */
