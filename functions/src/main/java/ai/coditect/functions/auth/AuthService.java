@@ -48,6 +48,7 @@ public final class AuthService {
     private final TokenIssuer issuer;
     private final TokenVerifier verifier;
     private final SessionPolicy policy;
+    private final java.time.Duration lastAccessGranularity;
     private final LoginPolicy logins;
     private final SignupPolicy signups;
     private final AttemptWindows attempts;
@@ -68,6 +69,7 @@ public final class AuthService {
         this.issuer = issuer;
         this.verifier = verifier;
         this.policy = policy;
+        this.lastAccessGranularity = policy.lastAccessGranularity();
         this.logins = logins;
         this.signups = signups;
         this.attempts = new AttemptWindows(db, clock);
@@ -260,7 +262,7 @@ public final class AuthService {
             if (!now.isBefore(session.expiresAt()) || !now.isBefore(lastAccess.plus(policy.idleTimeout()))) {
                 throw new AuthException(AuthException.Reason.SESSION_EXPIRED, "The session has expired; log in again.");
             }
-            sessions.touch(tr, session, lastAccess, now, policy.lastAccessGranularity());
+            sessions.touch(tr, session, lastAccess, now, lastAccessGranularity);
             Instant seen = now.isAfter(lastAccess) ? now : lastAccess;
             return new Caller(token, users.decode(userRecord), session, seen);
         });

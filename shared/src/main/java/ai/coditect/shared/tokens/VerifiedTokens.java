@@ -20,6 +20,17 @@ final class VerifiedTokens {
     record Entry(AccessToken token, Instant notBefore, Instant reusableUntil) {
     }
 
+    /** Cloned for each digest: cheaper than looking the algorithm up among the providers every time. */
+    private static final MessageDigest SHA_256;
+
+    static {
+        try {
+            SHA_256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ConcurrentHashMap<ByteBuffer, Entry> entries = new ConcurrentHashMap<>();
     private final int capacity;
     private final Duration reuseFor;
@@ -35,9 +46,10 @@ final class VerifiedTokens {
 
     static ByteBuffer key(String token) {
         try {
-            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+            MessageDigest digest = (MessageDigest) SHA_256.clone();
+            return ByteBuffer.wrap(digest.digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
         }
     }
 
