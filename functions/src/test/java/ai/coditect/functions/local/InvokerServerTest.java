@@ -16,7 +16,7 @@ import java.util.Collection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The local platform's invoker: the real Functions Framework invoker, with requests read into heap buffers. */
+/** The local platform's invoker: the real Functions Framework invoker, its request parsing tuned for long headers. */
 class InvokerServerTest {
     /** Answers with the length of the request's Authorization header. */
     public static final class AuthorizationLength implements HttpFunction {
@@ -27,7 +27,7 @@ class InvokerServerTest {
     }
 
     @Test
-    void requestsAreReadIntoHeapBuffersAndLongHeadersArriveWhole() throws Exception {
+    void requestsAreParsedWithoutTheHeaderCacheFromHeapBuffersAndLongHeadersArriveWhole() throws Exception {
         try (InvokerServer server = InvokerServer.start(Path.of(System.getProperty("coditect.invoker.jar")),
                 TestPlatform.freePort(), AuthorizationLength.class, "http");
              HttpClient http = HttpClient.newHttpClient()) {
@@ -36,6 +36,7 @@ class InvokerServerTest {
                 for (Object factory : (Collection<?>) call(connector, "getConnectionFactories")) {
                     if (factory.getClass().getSimpleName().equals("HttpConnectionFactory")) {
                         assertEquals(false, call(factory, "isUseInputDirectByteBuffers"));
+                        assertEquals(0, call(call(factory, "getHttpConfiguration"), "getHeaderCacheSize"));
                         factories++;
                     }
                 }
