@@ -35,6 +35,8 @@ import java.util.logging.Logger;
 public final class AuthService {
     private static final Logger LOG = Logger.getLogger(AuthService.class.getName());
     private static final int REVOKE_BATCH = 500;
+    /** User records kept decoded for the session check: one per active user. */
+    private static final int DECODED_USERS = 10_000;
 
     private final Database db;
     private final Keyspace keys;
@@ -43,6 +45,7 @@ public final class AuthService {
     private final TokenIssuer issuer;
     private final TokenVerifier verifier;
     private final SessionPolicy policy;
+    private final java.time.Duration lastAccessGranularity;
     private final LoginPolicy logins;
     private final SignupPolicy signups;
     private final AttemptWindows attempts;
@@ -51,6 +54,7 @@ public final class AuthService {
     private final Sessions sessions;
     private final Outbox outbox;
     private final WorkspaceStore workspaces;
+    private final DecodedRecords<User> users = new DecodedRecords<>(User.CODEC::decode, DECODED_USERS);
 
     public AuthService(Database db, Keyspace keys, Clock clock, PasswordHasher hasher, TokenIssuer issuer,
                        TokenVerifier verifier, SessionPolicy policy, LoginPolicy logins, SignupPolicy signups,
@@ -62,6 +66,7 @@ public final class AuthService {
         this.issuer = issuer;
         this.verifier = verifier;
         this.policy = policy;
+        this.lastAccessGranularity = policy.lastAccessGranularity();
         this.logins = logins;
         this.signups = signups;
         this.attempts = new AttemptWindows(db, clock);
@@ -264,9 +269,9 @@ public final class AuthService {
             if (!now.isBefore(session.expiresAt()) || !now.isBefore(lastAccess.plus(policy.idleTimeout()))) {
                 throw new AuthException(AuthException.Reason.SESSION_EXPIRED, "The session has expired; log in again.");
             }
-            sessions.touch(tr, session, now);
+            sessions.touch(tr, session, lastAccess, now, lastAccessGranularity);
             Instant seen = now.isAfter(lastAccess) ? now : lastAccess;
-            return new Caller(token, User.CODEC.decode(userRecord), session, seen);
+            return new Caller(token, users.decode(userRecord), session, seen);
         });
     }
 

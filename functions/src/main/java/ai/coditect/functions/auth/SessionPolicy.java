@@ -13,6 +13,16 @@ public record SessionPolicy(Duration lifetime, Duration idleTimeout, int maxPerU
     public static final int DEFAULT_MAX_PER_USER = 50;
     public static final SessionPolicy DEFAULT = new SessionPolicy(Duration.ofHours(12), Duration.ofHours(2));
 
+    /**
+     * How far a session's recorded last access may lag behind its latest request: a request writes its time only
+     * when the recorded one is at least this old, so a busy session costs one write a minute, not one per request.
+     * 1 % of the idle timeout, at most a minute; an idle session therefore ends at most that much early.
+     */
+    public Duration lastAccessGranularity() {
+        Duration share = idleTimeout.dividedBy(100);
+        return share.compareTo(Duration.ofMinutes(1)) < 0 ? share : Duration.ofMinutes(1);
+    }
+
     public SessionPolicy(Duration lifetime, Duration idleTimeout) {
         this(lifetime, idleTimeout, DEFAULT_MAX_PER_USER);
     }

@@ -6,6 +6,7 @@ import com.apple.foundationdb.MutationType;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,8 +18,11 @@ import java.util.concurrent.CompletableFuture;
 final class Sessions {
     /** Index entries read beyond the cap when making room, so users over it shrink back a few at a time. */
     private static final int SLACK = 10;
+    /** Session records kept decoded: one per active session, a few hundred bytes each. */
+    private static final int DECODED = 10_000;
 
     private final Keyspace keys;
+    private final DecodedRecords<Session> records = new DecodedRecords<>(Session.CODEC::decode, DECODED);
 
     Sessions(Keyspace keys) {
         this.keys = keys;
@@ -33,8 +37,7 @@ final class Sessions {
     }
 
     CompletableFuture<Session> read(ReadTransaction tr, String tenantId, String sessionId) {
-        return tr.get(keys.session(tenantId, sessionId))
-                .thenApply(bytes -> bytes == null ? null : Session.CODEC.decode(bytes));
+        return tr.get(keys.session(tenantId, sessionId)).thenApply(records::decode);
     }
 
     /**
@@ -48,10 +51,19 @@ final class Sessions {
                         .map(b -> Instant.ofEpochMilli(Keyspace.MILLIS.decode(b))));
     }
 
-    /** Records an access with atomic MAX: no read, no conflict, and the latest time wins whatever the order. */
-    void touch(Transaction tr, Session s, Instant now) {
+    /**
+     * Records an access when the recorded one ({@code lastAccess}, read by the caller) is at least
+     * {@code granularity} old; otherwise writes nothing, so the caller's transaction stays read-only and commits
+     * nothing. The write is an atomic MAX: no read, no conflict, and the latest time wins whatever the order.
+     * Returns whether it wrote.
+     */
+    boolean touch(Transaction tr, Session s, Instant lastAccess, Instant now, Duration granularity) {
+        if (now.isBefore(lastAccess.plus(granularity))) {
+            return false;
+        }
         tr.mutate(MutationType.MAX, keys.sessionLastAccess(s.tenantId(), s.id()),
                 Keyspace.MILLIS.encode(now.toEpochMilli()));
+        return true;
     }
 
     /** Removes every key of a session: its token is refused from the commit on. */

@@ -59,8 +59,10 @@ public final class Routes {
             RequestContext.run(requestId, () -> {
                 call.header("X-Request-Id", requestId);
                 dispatch(call);
-                LogFields.of("method", call.method(), "path", call.path(), "status", call.status(),
-                        "millis", (System.nanoTime() - start) / 1_000_000).log(LOG, Level.INFO, "request");
+                if (LOG.isLoggable(Level.INFO)) { // the fields are not even gathered when the line is not written
+                    LogFields.of("method", call.method(), "path", call.path(), "status", call.status(),
+                            "millis", (System.nanoTime() - start) / 1_000_000).log(LOG, Level.INFO, "request");
+                }
             });
         } catch (Exception e) {
             throw new IllegalStateException("unreachable: dispatch handles every exception", e);

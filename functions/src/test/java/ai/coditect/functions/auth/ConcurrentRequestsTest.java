@@ -38,7 +38,8 @@ class ConcurrentRequestsTest {
         for (int i = 0; i < 200; i++) {
             replies.add(pool.submit(() -> {
                 go.await();
-                clock.advance(java.time.Duration.ofMillis(1));
+                // a minute apart, so every request is due to record its access (see lastAccessGranularity)
+                clock.advance(java.time.Duration.ofMinutes(1));
                 return platform.get("/v1/auth/session", token);
             }));
         }

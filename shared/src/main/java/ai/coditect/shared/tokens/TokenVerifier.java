@@ -18,6 +18,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 
 import java.net.URL;
+import java.nio.ByteBuffer;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,14 +29,23 @@ import java.util.Set;
 /**
  * Verifies access tokens: RS256 only, a known key id, {@code typ: at+jwt}, our issuer and audience, the claims
  * we issue, and {@code exp}, {@code nbf} and {@code iat} with at most 60 seconds of clock skew. A valid token
- * only says who the caller claims to be; its session must still be checked.
+ * only says who the caller claims to be; its session must still be checked. A token seen again is not parsed and
+ * its signature not checked again (see {@link VerifiedTokens}); its times are, on every call.
  */
 public final class TokenVerifier {
     static final int MAX_CLOCK_SKEW_SECONDS = 60;
+    /** Distinct tokens remembered as verified: a few MB at most, more than one instance serves at once. */
+    static final int VERIFIED_TOKENS = 10_000;
+    private static final Duration UNTIL_EXPIRY = Duration.ofDays(365_000);
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final VerifiedTokens verified;
+    private final Clock clock;
 
-    private TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience, Clock clock) {
+    private TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience, Clock clock,
+                          Duration reuseFor) {
+        this.verified = new VerifiedTokens(VERIFIED_TOKENS, reuseFor);
+        this.clock = clock;
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(TokenIssuer.TYPE));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
         processor.setJWTClaimsSetVerifier(new ClaimsVerifier(issuer, audience, clock));
@@ -43,12 +53,14 @@ public final class TokenVerifier {
 
     /** Verifies with the given public keys (the functions, which hold the key set). */
     public static TokenVerifier withKeys(JWKSet publicKeys, String issuer, String audience, Clock clock) {
-        return new TokenVerifier(new ImmutableJWKSet<>(publicKeys), issuer, audience, clock);
+        return new TokenVerifier(new ImmutableJWKSet<>(publicKeys), issuer, audience, clock, UNTIL_EXPIRY);
     }
 
     /**
      * Verifies with the keys published at {@code jwksUrl}, cached for {@code cacheFor} and fetched again when a
-     * token names a key id not in the cache (rotation), at most once every 30 seconds.
+     * token names a key id not in the cache (rotation), at most once every 30 seconds. A verified token is taken
+     * as verified for at most {@code cacheFor} too, so a key withdrawn from the set is refused as soon as the set
+     * is fetched again.
      */
     public static TokenVerifier withJwksUrl(URL jwksUrl, Duration cacheFor, String issuer, String audience,
                                             Clock clock) {
@@ -58,12 +70,18 @@ public final class TokenVerifier {
                 .rateLimited(30_000)
                 .retrying(true)
                 .build();
-        return new TokenVerifier(source, issuer, audience, clock);
+        return new TokenVerifier(source, issuer, audience, clock, cacheFor);
     }
 
     public AccessToken verify(String token) throws InvalidTokenException {
         if (token == null || token.isBlank() || token.length() > 8_192) {
             throw new InvalidTokenException(InvalidTokenException.Reason.MALFORMED, "no token or an oversized one");
+        }
+        Instant now = clock.instant();
+        ByteBuffer key = VerifiedTokens.key(token);
+        VerifiedTokens.Entry known = verified.get(key, now);
+        if (known != null && timely(known, now)) {
+            return known.token();
         }
         JWTClaimsSet claims;
         try {
@@ -75,12 +93,27 @@ public final class TokenVerifier {
         } catch (BadJOSEException | JOSEException e) {
             throw new InvalidTokenException(InvalidTokenException.Reason.INVALID, e.getMessage());
         }
+        AccessToken access;
         try {
-            return new AccessToken(claims.getSubject(), claims.getStringClaim("tid"), claims.getStringClaim("sid"),
+            access = new AccessToken(claims.getSubject(), claims.getStringClaim("tid"), claims.getStringClaim("sid"),
                     claims.getJWTID(), claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant());
         } catch (ParseException e) {
             throw new InvalidTokenException(InvalidTokenException.Reason.INVALID, "claims of the wrong type");
         }
+        verified.put(key, access, claims.getNotBeforeTime() == null ? null : claims.getNotBeforeTime().toInstant(),
+                now);
+        return access;
+    }
+
+    /**
+     * The time checks of {@link ClaimsVerifier} on an earlier verification: issued at most the skew ahead of now,
+     * and past its not-before time less the skew (expiry bounds how long the entry is reused at all). When they
+     * fail, the token goes through the full verification, which says why it is refused.
+     */
+    private static boolean timely(VerifiedTokens.Entry known, Instant now) {
+        Instant latestIssue = now.plusSeconds(MAX_CLOCK_SKEW_SECONDS);
+        return !known.token().issuedAt().isAfter(latestIssue)
+                && (known.notBefore() == null || known.notBefore().minusSeconds(MAX_CLOCK_SKEW_SECONDS).isBefore(now));
     }
 
     /** Nimbus's claims checks on our clock, plus: not issued in the future, tenant and session claims present. */
