@@ -31,6 +31,15 @@ token=$(curl -sf -XPOST "http://127.0.0.1:$port/v1/auth/signup" -H 'Content-Type
   python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
 base="http://127.0.0.1:$port"
 auth=(-H "Authorization: Bearer $token")
+# signup requests the user's workspace; its start (a sidecar, an IDE) must not fall into a measurement
+status=unknown
+for _ in $(seq 1 360); do
+  status=$(curl -sf "${auth[@]}" "$base/v1/workspaces/me" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["workspace"]["status"].lower())' 2>/dev/null || echo unknown)
+  case "$status" in running|failed|stopped) break ;; esac
+  sleep 0.5
+done
+echo "workspace: $status"
 
 # CPU seconds the platform's JVM has used so far (user + system); ./coditect dev execs java, so $dev is that JVM
 cpu_seconds() {

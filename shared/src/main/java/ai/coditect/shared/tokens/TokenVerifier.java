@@ -34,7 +34,7 @@ import java.util.Set;
  */
 public final class TokenVerifier {
     static final int MAX_CLOCK_SKEW_SECONDS = 60;
-    /** Distinct tokens remembered as verified: a few MB at most, more than one instance serves at once. */
+    /** Distinct tokens remembered as verified: about 3 MB at most. */
     static final int VERIFIED_TOKENS = 10_000;
     private static final Duration UNTIL_EXPIRY = Duration.ofDays(365_000);
 
