@@ -90,6 +90,8 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     private final String webOrigin;
     private final Map<String, String> environment;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** One lock per user: workspaces start side by side, each workspace's start and stop one at a time. */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
     // HTTP/1.1: an h2c upgrade request would be taken by Theia's WebSocket upgrade handler and never answered
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
@@ -147,7 +149,13 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     }
 
     @Override
-    public synchronized Applied apply(Workspace ws, String proposedAgentToken) throws WorkspaceBackendException {
+    public Applied apply(Workspace ws, String proposedAgentToken) throws WorkspaceBackendException {
+        synchronized (lockOf(ws.userId())) {
+            return applyLocked(ws, proposedAgentToken);
+        }
+    }
+
+    private Applied applyLocked(Workspace ws, String proposedAgentToken) throws WorkspaceBackendException {
         Running r = running.get(ws.userId());
         if (r != null && r.sidecarProblem == null && host.current() != null) {
             return applied(r); // a redelivered request: the running sidecar keeps the token it holds
@@ -176,6 +184,10 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         } catch (IOException e) {
             throw new WorkspaceBackendException("The local workspace could not be started: " + e.getMessage(), true, e);
         }
+    }
+
+    private Object lockOf(String userId) {
+        return locks.computeIfAbsent(userId, k -> new Object());
     }
 
     /** Brings back the workspaces that were running when the platform stopped, on their ports if still free. */
@@ -418,6 +430,12 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
 
     @Override
     public void stop(Workspace ws) throws WorkspaceBackendException {
+        synchronized (lockOf(ws.userId())) {
+            stopLocked(ws);
+        }
+    }
+
+    private void stopLocked(Workspace ws) throws WorkspaceBackendException {
         Running r = running.remove(ws.userId());
         if (r != null) {
             terminate(List.of(r), null);
