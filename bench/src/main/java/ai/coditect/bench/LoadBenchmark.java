@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.LongAdder;
  * their own workspace's sidecar with editor-like traffic, check their session at the sidecar's re-check rate, open
  * the account page now and then, and log out at the end. Prints a line every five seconds and, at the end, each
  * operation's latency percentiles and errors and the CPU and memory of the platform and the sidecar host.
- * Usage: {@code ./coditect bench load [--users N] [--seconds S] [--ramp R]}.
+ * Users start evenly over R seconds (the ramp) and keep going S seconds after the last has started. Usage:
+ * {@code ./coditect bench load [--users N] [--seconds S] [--ramp R]}.
  */
 public final class LoadBenchmark {
     private static final String PASSWORD = "correct horse battery staple";
@@ -95,8 +96,8 @@ public final class LoadBenchmark {
             }
         }
         if (ramp < 0) {
-            // signing up hashes a password (Argon2id, ~35 ms of a core): about ten a second leaves room for the rest
-            ramp = Math.min(seconds / 2, Math.max(10, users / 10));
+            // signing up hashes a password (Argon2id, ~35 ms of a core): five a second leaves room for the rest
+            ramp = Math.max(10, users / 5);
         }
         new LoadBenchmark().run(users, seconds, ramp);
     }
@@ -120,7 +121,7 @@ public final class LoadBenchmark {
             System.out.printf(Locale.ROOT, "Load: %d users, %d s (ramp %d s), %d cores, load average %s, platform pid %d%n",
                     users, seconds, ramp, Runtime.getRuntime().availableProcessors(), loadAverage(), platform.pid());
             long start = System.nanoTime();
-            endAt = start + TimeUnit.SECONDS.toNanos(seconds);
+            endAt = start + TimeUnit.SECONDS.toNanos(ramp + seconds);
             List<Thread> threads = new ArrayList<>();
             Usage usage = new Usage(platform);
             Thread reporter = Thread.ofPlatform().daemon().start(() -> report(start, usage));
@@ -160,7 +161,7 @@ public final class LoadBenchmark {
         try {
             JsonNode signup = call(http, "signup", "POST", "/v1/auth/signup", null,
                     "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}", 201, 409);
-            if (signup == null || signup.isMissingNode() || !signup.has("accessToken") || index % 4 == 3) {
+            if (signup == null || signup.isMissingNode() || !signup.has("accessToken") || index % 10 == 9) {
                 // a returning user (or one whose email is taken): logs in, from a second browser
                 JsonNode login = call(http, "login", "POST", "/v1/auth/login", null,
                         "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}", 200);
@@ -202,7 +203,8 @@ public final class LoadBenchmark {
                 return URI.create(ws.get("url").asText().replaceFirst("^http", "ws") + "editor");
             }
             if ((status.equals("stopped") || status.equals("failed")) && !asked) {
-                call(http, "workspace start", "POST", "/v1/workspaces/me/start", token, null, 202);
+                // 409: it is on its way already (a redelivered provisioning request got there first)
+                call(http, "workspace start", "POST", "/v1/workspaces/me/start", token, null, 202, 409);
                 asked = true;
             }
             if (System.nanoTime() > endAt) {
@@ -219,53 +221,61 @@ public final class LoadBenchmark {
      * WebSocket, each echo checked; the session every 4 s and the account page every 30 s over HTTP.
      */
     private void editor(Client http, String token, URI url) {
-        Echoes echoes = new Echoes();
-        WebSocket socket;
-        long opening = System.nanoTime();
-        try {
-            socket = http.http().newWebSocketBuilder().header("Authorization", "Bearer " + token)
-                    .connectTimeout(Duration.ofSeconds(30)).buildAsync(url, echoes).get(60, TimeUnit.SECONDS);
-            record("websocket open", System.nanoTime() - opening);
-        } catch (Exception e) {
-            error("websocket open", cause(e));
-            return;
-        }
-        editing.incrementAndGet();
-        long seq = 0;
         long now = System.nanoTime();
         long nextSession = now;
-        long nextBig = now + (long) (Math.random() * BIG_EVERY.toNanos());
         long nextAccount = now + (long) (Math.random() * ACCOUNT_EVERY.toNanos());
-        try {
-            while ((now = System.nanoTime()) < endAt) {
-                String text = now >= nextBig ? big(seq) : small(seq);
-                if (now >= nextBig) {
-                    nextBig = now + BIG_EVERY.toNanos();
-                }
-                echoes.expect(seq, text, now);
-                socket.sendText(text, true).get(30, TimeUnit.SECONDS);
-                seq++;
-                echoes.checkLate();
-                if (now >= nextSession) {
-                    call(http, "session check", "GET", "/v1/auth/session", token, null, 200);
-                    nextSession = now + SESSION_CHECK.toNanos();
-                }
-                if (now >= nextAccount) {
-                    call(http, "account page: sessions", "GET", "/v1/auth/sessions", token, null, 200);
-                    call(http, "account page: workspace", "GET", "/v1/workspaces/me", token, null, 200);
-                    nextAccount = now + ACCOUNT_EVERY.toNanos();
-                }
-                sleepUntil(now + FRAME_EVERY.toNanos());
+        long seq = 0;
+        // as the IDE does: a socket that fails is opened again, and the user carries on
+        while (System.nanoTime() < endAt) {
+            Echoes echoes = new Echoes();
+            WebSocket socket;
+            long opening = System.nanoTime();
+            try {
+                socket = http.http().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                        .connectTimeout(Duration.ofSeconds(30)).buildAsync(url, echoes).get(60, TimeUnit.SECONDS);
+                record("websocket open", System.nanoTime() - opening);
+            } catch (Exception e) {
+                error("websocket open", cause(e));
+                sleep(Duration.ofSeconds(2));
+                continue;
             }
-            echoes.drain();
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(30, TimeUnit.SECONDS);
-        } catch (Failed e) {
-            socket.abort();
-        } catch (Exception e) {
-            error("websocket send", cause(e));
-            socket.abort();
-        } finally {
-            editing.decrementAndGet();
+            editing.incrementAndGet();
+            long nextBig = System.nanoTime() + (long) (Math.random() * BIG_EVERY.toNanos());
+            try {
+                while ((now = System.nanoTime()) < endAt) {
+                    String text = now >= nextBig ? big(seq) : small(seq);
+                    if (now >= nextBig) {
+                        nextBig = now + BIG_EVERY.toNanos();
+                    }
+                    echoes.expect(seq, text, now);
+                    socket.sendText(text, true).get(30, TimeUnit.SECONDS);
+                    seq++;
+                    echoes.checkLate();
+                    try {
+                        if (now >= nextSession) {
+                            nextSession = now + SESSION_CHECK.toNanos();
+                            call(http, "session check", "GET", "/v1/auth/session", token, null, 200);
+                        }
+                        if (now >= nextAccount) {
+                            nextAccount = now + ACCOUNT_EVERY.toNanos();
+                            call(http, "account page: sessions", "GET", "/v1/auth/sessions", token, null, 200);
+                            call(http, "account page: workspace", "GET", "/v1/workspaces/me", token, null, 200);
+                        }
+                    } catch (Failed e) {
+                        // counted; the page shows an error and the user carries on
+                    }
+                    sleepUntil(now + FRAME_EVERY.toNanos());
+                }
+                echoes.drain();
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(30, TimeUnit.SECONDS);
+            } catch (Failed e) {
+                socket.abort();
+            } catch (Exception e) {
+                error("websocket send", cause(e));
+                socket.abort();
+            } finally {
+                editing.decrementAndGet();
+            }
         }
     }
 
@@ -366,6 +376,7 @@ public final class LoadBenchmark {
     private JsonNode call(Client client, String op, String method, String path, String token, String body,
                           int... expected) {
         long first = System.nanoTime();
+        int attempt = 0;
         while (true) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -392,8 +403,11 @@ public final class LoadBenchmark {
             long retryAfter = res.headers().firstValue("Retry-After").map(LoadBenchmark::seconds).orElse(-1L);
             if ((status == 429 || status == 503) && retryAfter >= 0 && retryAfter <= 10
                     && System.nanoTime() - first < PATIENCE.toNanos()) {
+                // at least Retry-After, backing off and spread out, as a client that does not want to make it worse
                 retries.increment();
-                sleep(Duration.ofSeconds(Math.max(1, retryAfter)));
+                long backoff = Math.max(retryAfter * 1000, Math.min(16_000, 1000L << Math.min(attempt, 4)));
+                sleep(Duration.ofMillis(backoff + (long) (Math.random() * backoff / 2)));
+                attempt++;
                 continue;
             }
             for (int e : expected) {
@@ -424,7 +438,7 @@ public final class LoadBenchmark {
 
     private void error(String op, String what) {
         errorCount.increment();
-        errors.computeIfAbsent(op + ": " + what.replaceAll("[0-9a-f]{20,}|[a-z2-7]{26}", "…"), k -> new LongAdder())
+        errors.computeIfAbsent(op + " | " + what.replaceAll("[0-9a-f]{20,}|[a-z2-7]{26}", "…"), k -> new LongAdder())
                 .increment();
     }
 
@@ -457,6 +471,7 @@ public final class LoadBenchmark {
     /** CPU time and resident memory of the platform and of the sidecar host it started, read from /proc. */
     private static final class Usage {
         final Process platform;
+        long lastSelfTicks;
         long lastPlatformTicks;
         long lastHostTicks;
         long lastAt = System.nanoTime();
@@ -466,6 +481,7 @@ public final class LoadBenchmark {
         Usage(Process platform) {
             this.platform = platform;
             lastPlatformTicks = ticks(platform.pid());
+            lastSelfTicks = ticks(ProcessHandle.current().pid());
         }
 
         long hostPid() {
@@ -484,6 +500,9 @@ public final class LoadBenchmark {
             long h = host > 0 ? ticks(host) : 0;
             double pCpu = (p - lastPlatformTicks) / seconds;
             double hCpu = lastHostTicks > 0 && h >= lastHostTicks ? (h - lastHostTicks) / seconds : 0;
+            long self = ticks(ProcessHandle.current().pid());
+            double sCpu = (self - lastSelfTicks) / seconds;
+            lastSelfTicks = self;
             lastPlatformTicks = p;
             lastHostTicks = h;
             lastAt = now;
@@ -491,8 +510,8 @@ public final class LoadBenchmark {
             long hRss = host > 0 ? rssKb(host) : 0;
             maxPlatformRss = Math.max(maxPlatformRss, pRss);
             maxHostRss = Math.max(maxHostRss, hRss);
-            return String.format(Locale.ROOT, "platform %3.0f%% %5.0f MB  host %3.0f%% %5.0f MB", pCpu, pRss / 1024.0,
-                    hCpu, hRss / 1024.0);
+            return String.format(Locale.ROOT, "platform %3.0f%% %5.0f MB  host %3.0f%% %5.0f MB  bench %3.0f%%", pCpu,
+                    pRss / 1024.0, hCpu, hRss / 1024.0, sCpu);
         }
 
         /** utime + stime in clock ticks (100 a second on Linux), as percent of a core when divided by seconds. */
@@ -522,7 +541,7 @@ public final class LoadBenchmark {
 
     private void report(long start, Usage usage) {
         System.out.printf("%6s %6s %7s %10s %11s %7s %7s  %s%n", "t s", "users", "in IDE", "requests/s",
-                "ws echoes/s", "errors", "retries", "CPU (% of a core) and RSS");
+                "ws echoes/s", "errors", "retries", "CPU (% of a core) and RSS; the bench's own CPU (users, echo)");
         long lastRequests = 0;
         long lastMessages = 0;
         long last = System.nanoTime();
@@ -548,7 +567,7 @@ public final class LoadBenchmark {
     private void summary(Usage usage) {
         System.out.printf("%n%-34s %9s %9s %9s %9s %7s%n", "operation", "count", "p50 ms", "p95 ms", "p99 ms", "errors");
         Map<String, Long> errorsByOp = new TreeMap<>();
-        errors.forEach((k, v) -> errorsByOp.merge(k.substring(0, k.indexOf(": ")), v.sum(), Long::sum));
+        errors.forEach((k, v) -> errorsByOp.merge(k.substring(0, k.indexOf(" | ")), v.sum(), Long::sum));
         TreeMap<String, Latencies> sorted = new TreeMap<>(ops);
         errorsByOp.keySet().forEach(op -> sorted.putIfAbsent(op, new Latencies()));
         sorted.forEach((op, l) -> System.out.printf(Locale.ROOT, "%-34s %9d %9.1f %9.1f %9.1f %7d%n", op,

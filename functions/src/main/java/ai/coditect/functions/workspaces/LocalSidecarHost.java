@@ -31,6 +31,11 @@ final class LocalSidecarHost implements AutoCloseable {
     /** A JVM starting on a machine shared by many builds can take this long. */
     private static final Duration START_WAIT = Duration.ofSeconds(120);
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Sidecars started at once: a few side by side keep the host busy, while hundreds at once (a crowd signing up)
+     * would all wait on a starved JVM and time out together.
+     */
+    private static final int STARTING_AT_ONCE = 4;
 
     /** A hosted sidecar could not be started, with the host's reason; {@code portTaken} when that was the cause. */
     static final class NotStarted extends IOException {
@@ -48,6 +53,7 @@ final class LocalSidecarHost implements AutoCloseable {
     private final HttpClient http;
     private final BiConsumer<Process, Duration> ended;
     private final String token = "host-" + Ids.newId() + Ids.newId();
+    private final java.util.concurrent.Semaphore starts = new java.util.concurrent.Semaphore(STARTING_AT_ONCE, true);
     private Process process;
     private int port;
     private boolean closed;
@@ -131,7 +137,18 @@ final class LocalSidecarHost implements AutoCloseable {
      */
     void add(String name, Map<String, String> environment) throws IOException {
         ensureRunning();
-        HttpResponse<byte[]> res = control("PUT", name, Json.bytes(Map.of("environment", environment)));
+        HttpResponse<byte[]> res;
+        try {
+            starts.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting to start the workspace's sidecar.", e);
+        }
+        try {
+            res = control("PUT", name, Json.bytes(Map.of("environment", environment)));
+        } finally {
+            starts.release();
+        }
         if (res.statusCode() == 200 || res.statusCode() == 201) {
             return;
         }

@@ -117,8 +117,11 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         this.ide = ide;
         this.webOrigin = webOrigin.replaceAll("/+$", "");
         this.environment = Map.copyOf(environment);
+        // its own client: a busy host may take longer to accept than the 1 s that a status check waits
+        HttpClient control = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30)).build();
         this.host = new LocalSidecarHost(config.sidecarJar(), logDir.resolve("sidecar-host.log"), HOST_JVM_OPTIONS,
-                http, this::hostEnded);
+                control, this::hostEnded);
     }
 
     /**
