@@ -31,13 +31,24 @@ import java.util.stream.Stream;
 
 /**
  * Workspaces of the local platform ({@code ./coditect dev} without a cluster): each running workspace is a sidecar
- * process and its own IDE (see {@link LocalIde}) on loopback ports, over its own folder
- * {@code <home>/<workspace id>/project}. Each keeps its ports while they are free, and a workspace that was running
- * when the platform stopped comes back, at the same URL, when it starts again.
+ * in the one sidecar host process (see {@link LocalSidecarHost}) and its own IDE (see {@link LocalIde}) on loopback
+ * ports, over its own folder {@code <home>/<workspace id>/project}. Each keeps its ports while they are free: a
+ * workspace that was running when the platform or the sidecar host stopped comes back, at the same URL, when it
+ * starts again.
  */
 public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalWorkspaces.class.getName());
     private static final Duration GRACE = Duration.ofSeconds(10);
+    /** One JVM for every workspace's sidecar; a host that runs out of memory ends, and is started again. */
+    private static final List<String> HOST_JVM_OPTIONS = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError");
+    /** The sidecar's settings a hosted sidecar takes from the platform's environment, as a sidecar process would. */
+    private static final List<String> INHERITED = List.of("CODITECT_AUDIENCE", "CODITECT_ALLOWED_ORIGINS",
+            "CODITECT_PUBLIC_SCHEME", "CODITECT_SIGN_IN_URL", "CODITECT_COOKIE_SAMESITE", "CODITECT_PING_INTERVAL",
+            "CODITECT_IDLE_TIMEOUT", "CODITECT_MAX_CONNECTIONS", "CODITECT_MAX_FRAME_BYTES", "CODITECT_BACKEND_TIMEOUT",
+            "CODITECT_SESSION_RECHECK", "CODITECT_SESSION_CACHE_ACTIVE", "CODITECT_SESSION_CACHE_INACTIVE",
+            "CODITECT_ACTIVITY_INTERVAL");
+    /** A host that dies within this time of its start is started again only after a growing pause. */
+    private static final Duration SHORT_LIFE = Duration.ofSeconds(30);
 
     /** A workspace's ports; kept in its folder so it comes back at the same URL. */
     record Ports(int sidecar, int management, int ide) {
@@ -58,17 +69,19 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         }
     }
 
-    /** A workspace's processes; the IDE starts once it is built, so it may come later than the sidecar. */
+    /**
+     * A running workspace: its sidecar in the host and its IDE process, which starts once the IDE is built, so it may
+     * come later than the sidecar. {@code sidecarProblem} says why a restarted host could not bring its sidecar back.
+     */
     private static final class Running {
         final State state;
-        final Process sidecar;
         Process ide;
         String ideProblem;
+        volatile String sidecarProblem;
         boolean stopped;
 
-        Running(State state, Process sidecar) {
+        Running(State state) {
             this.state = state;
-            this.sidecar = sidecar;
         }
     }
 
@@ -77,10 +90,15 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     private final Path home;
     private final LocalIde ide;
     private final String webOrigin;
+    private final Map<String, String> environment;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** One lock per user: workspaces start side by side, each workspace's start and stop one at a time. */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
     // HTTP/1.1: an h2c upgrade request would be taken by Theia's WebSocket upgrade handler and never answered
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
+    private final LocalSidecarHost host;
+    private int shortLivedHosts;
 
     /** Workspaces in front of the one Theia at {@code config.localTheiaUrl()}, kept under {@code logDir}. */
     public LocalWorkspaces(WorkspacesConfig config, Path logDir) {
@@ -88,12 +106,24 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
                 config.platformUrl().toString());
     }
 
+    /** Hosted sidecars take their settings from this process's environment, as sidecar processes inherited it. */
     public LocalWorkspaces(WorkspacesConfig config, Path logDir, Path home, LocalIde ide, String webOrigin) {
+        this(config, logDir, home, ide, webOrigin, System.getenv());
+    }
+
+    LocalWorkspaces(WorkspacesConfig config, Path logDir, Path home, LocalIde ide, String webOrigin,
+                    Map<String, String> environment) {
         this.config = config;
         this.logDir = logDir;
         this.home = home;
         this.ide = ide;
         this.webOrigin = webOrigin.replaceAll("/+$", "");
+        this.environment = Map.copyOf(environment);
+        // its own client: a busy host may take longer to accept than the 1 s that a status check waits
+        HttpClient control = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30)).build();
+        this.host = new LocalSidecarHost(config.sidecarJar(), logDir.resolve("sidecar-host.log"), HOST_JVM_OPTIONS,
+                control, this::hostEnded);
     }
 
     /**
@@ -124,13 +154,19 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     }
 
     @Override
-    public synchronized Applied apply(Workspace ws, String proposedAgentToken) throws WorkspaceBackendException {
+    public Applied apply(Workspace ws, String proposedAgentToken) throws WorkspaceBackendException {
+        synchronized (lockOf(ws.userId())) {
+            return applyLocked(ws, proposedAgentToken);
+        }
+    }
+
+    private Applied applyLocked(Workspace ws, String proposedAgentToken) throws WorkspaceBackendException {
         Running r = running.get(ws.userId());
-        if (r != null && r.sidecar.isAlive()) {
+        if (r != null && r.sidecarProblem == null && host.current() != null) {
             return applied(r); // a redelivered request: the running sidecar keeps the token it holds
         }
         if (r != null) {
-            terminate(List.of(running.remove(ws.userId())));
+            terminate(List.of(running.remove(ws.userId())), null);
         }
         if (!Files.isRegularFile(config.sidecarJar())) {
             throw new WorkspaceBackendException("The local workspace needs the sidecar, which is not built yet ("
@@ -138,14 +174,25 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         }
         try {
             State previous = readState(ws.id());
-            Ports ports = previous != null && free(previous.ports()) ? previous.ports()
-                    : new Ports(FreePorts.any(), FreePorts.any(), FreePorts.any());
-            Running started = launch(new State(ws.id(), ws.tenantId(), ws.userId(), ports, proposedAgentToken, true,
-                    List.of()));
-            return applied(started);
+            Ports ports = previous != null && free(previous.ports()) ? previous.ports() : newPorts();
+            State state = new State(ws.id(), ws.tenantId(), ws.userId(), ports, proposedAgentToken, true, List.of());
+            try {
+                return applied(launch(state));
+            } catch (LocalSidecarHost.NotStarted e) {
+                if (!e.portTaken) {
+                    throw e;
+                }
+                // taken between the check and the start: once more, on ports nobody remembers
+                return applied(launch(new State(ws.id(), ws.tenantId(), ws.userId(), newPorts(),
+                        proposedAgentToken, true, List.of())));
+            }
         } catch (IOException e) {
             throw new WorkspaceBackendException("The local workspace could not be started: " + e.getMessage(), true, e);
         }
+    }
+
+    private Object lockOf(String userId) {
+        return locks.computeIfAbsent(userId, k -> new Object());
     }
 
     /** Brings back the workspaces that were running when the platform stopped, on their ports if still free. */
@@ -164,7 +211,13 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
                     writeState(state.stopped()); // its URL is taken: it is started afresh, on new ports, when asked
                     continue;
                 }
-                launch(state);
+                try {
+                    launch(state);
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "could not restore the local workspace " + state.workspaceId(), e);
+                    writeState(state.stopped());
+                    continue;
+                }
                 LogFields.of("userId", state.userId(), "port", state.ports().sidecar()).log(LOG, Level.INFO,
                         "local workspace restored");
             }
@@ -177,20 +230,28 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         Path dir = home.resolve(state.workspaceId());
         Files.createDirectories(dir.resolve("project"));
         Files.createDirectories(logDir);
-        String platform = config.platformUrl().toString().replaceAll("/+$", "");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString()));
-        // the image's JVM options, which the build puts next to the jar
-        Path jvmOptions = config.sidecarJar().resolveSibling("sidecar.jvm.options");
-        if (Files.isRegularFile(jvmOptions)) {
-            command.add("@" + jvmOptions);
+        host.add(state.workspaceId(), sidecarEnvironment(state));
+        Running r = new Running(state);
+        running.put(state.userId(), r);
+        writeState(state.runningAs(processes(r)));
+        LogFields.of("userId", state.userId(), "port", state.ports().sidecar()).log(LOG, Level.INFO,
+                "local workspace started");
+        if (ide.mode() == LocalIde.Mode.BUILT) {
+            ide.prepare().whenComplete((app, failure) -> startIde(r, dir, app, failure));
         }
-        command.addAll(List.of("-Xmx256m", "-jar", config.sidecarJar().toString()));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve("workspace-" + state.userId() + ".log")
-                        .toFile()));
-        Map<String, String> env = pb.environment();
+        return r;
+    }
+
+    /** What a sidecar process of this workspace would read from its environment. */
+    private Map<String, String> sidecarEnvironment(State state) {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String name : INHERITED) {
+            String value = environment.get(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        String platform = config.platformUrl().toString().replaceAll("/+$", "");
         env.put("HOST", "127.0.0.1");
         env.put("PORT", Integer.toString(state.ports().sidecar()));
         env.put("MANAGEMENT_PORT", Integer.toString(state.ports().management()));
@@ -204,15 +265,60 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         env.put("CODITECT_ACTIVITY_URL", platform + "/v1/workspaces/activity");
         env.put("CODITECT_WEB_ORIGIN", webOrigin);
         env.put("CODITECT_AGENT_TOKEN", state.agentToken());
-        Running r = new Running(state, pb.start());
-        running.put(state.userId(), r);
-        writeState(state.runningAs(List.of(r.sidecar.pid())));
-        LogFields.of("userId", state.userId(), "port", state.ports().sidecar()).log(LOG, Level.INFO,
-                "local workspace started");
-        if (ide.mode() == LocalIde.Mode.BUILT) {
-            ide.prepare().whenComplete((app, failure) -> startIde(r, dir, app, failure));
+        return env;
+    }
+
+    /** The processes that serve workspace {@code r}: the sidecar host and its IDE, if started. */
+    private List<Long> processes(Running r) {
+        List<Long> pids = new ArrayList<>();
+        Process h = host.current();
+        if (h != null) {
+            pids.add(h.pid());
         }
-        return r;
+        synchronized (r) {
+            if (r.ide != null) {
+                pids.add(r.ide.pid());
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * The sidecar host ended without being asked to: it is started again (after a growing pause when it keeps
+     * dying young) and every running workspace's sidecar is put back on its ports. Until then their state says so.
+     */
+    private void hostEnded(Process dead, Duration lived) {
+        LogFields.of("pid", dead.pid(), "exit", dead.exitValue(), "livedSeconds", lived.toSeconds())
+                .log(LOG, Level.WARNING, "the sidecar host ended; starting it again");
+        Thread.ofVirtual().name("coditect-sidecar-host-restart").start(() -> {
+            long pause;
+            synchronized (this) {
+                shortLivedHosts = lived.compareTo(SHORT_LIFE) < 0 ? shortLivedHosts + 1 : 0;
+                pause = shortLivedHosts == 0 ? 0 : Math.min(60_000L, 1_000L << Math.min(shortLivedHosts, 6));
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;
+            }
+            restartHost();
+        });
+    }
+
+    private synchronized void restartHost() {
+        if (running.isEmpty() || host.current() != null) {
+            return; // nothing to bring back, or an apply has started a host already (and put its sidecar back)
+        }
+        for (Running r : running.values()) {
+            try {
+                host.add(r.state.workspaceId(), sidecarEnvironment(r.state));
+                r.sidecarProblem = null;
+                writeState(r.state.runningAs(processes(r)));
+            } catch (IOException e) {
+                r.sidecarProblem = e.getMessage() + " Stop the workspace and start it again.";
+                LOG.log(Level.WARNING, "a workspace's sidecar did not come back with the sidecar host", e);
+            }
+        }
     }
 
     private URI ideUrl(State state) {
@@ -236,7 +342,7 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
             try {
                 r.ide = ide.start(app, dir.resolve("project"), dir.resolve("theia"), r.state.ports().ide(), webOrigin,
                         logDir.resolve("ide-" + r.state.userId() + ".log"));
-                writeState(r.state.runningAs(List.of(r.sidecar.pid(), r.ide.pid())));
+                writeState(r.state.runningAs(processes(r)));
             } catch (IOException e) {
                 if (r.ide == null) {
                     r.ideProblem = "The IDE could not be started: " + e.getMessage();
@@ -247,16 +353,25 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         }
     }
 
-    private static Applied applied(Running r) {
-        return new Applied("local", "pid-" + r.sidecar.pid(), "127.0.0.1:" + r.state.ports().sidecar(),
+    /** The pod of a local workspace is the sidecar host's process, named by its id. */
+    private Applied applied(Running r) {
+        Process h = host.current();
+        return new Applied("local", "pid-" + (h == null ? "none" : h.pid()), "127.0.0.1:" + r.state.ports().sidecar(),
                 "http://127.0.0.1:" + r.state.ports().sidecar() + "/", r.state.agentToken());
     }
 
     @Override
     public PodState podState(Workspace ws) {
         Running r = running.get(ws.userId());
-        if (r == null || !r.sidecar.isAlive()) {
+        if (r == null) {
             return PodState.of(PodState.Phase.MISSING);
+        }
+        if (r.sidecarProblem != null) {
+            return new PodState(PodState.Phase.FAILED, r.sidecarProblem);
+        }
+        if (host.current() == null) {
+            return new PodState(PodState.Phase.SCHEDULED, "The sidecar host stopped; it is being started again, "
+                    + "with this workspace at the same address.");
         }
         if (status(URI.create("http://127.0.0.1:" + r.state.ports().management() + "/healthz")) != 200) {
             return PodState.of(PodState.Phase.SCHEDULED);
@@ -320,17 +435,25 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
 
     @Override
     public void stop(Workspace ws) throws WorkspaceBackendException {
+        synchronized (lockOf(ws.userId())) {
+            stopLocked(ws);
+        }
+    }
+
+    private void stopLocked(Workspace ws) throws WorkspaceBackendException {
         Running r = running.remove(ws.userId());
         if (r != null) {
-            terminate(List.of(r));
+            terminate(List.of(r), null);
         }
         try {
+            host.remove(ws.id());
             State state = readState(ws.id());
             if (state != null && state.running()) {
                 writeState(state.stopped());
             }
         } catch (IOException e) {
-            throw new WorkspaceBackendException("Could not record the stopped workspace: " + e.getMessage(), true, e);
+            throw new WorkspaceBackendException("Could not stop the workspace's sidecar or record it stopped: "
+                    + e.getMessage(), true, e);
         }
     }
 
@@ -344,12 +467,16 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         }
     }
 
-    /** Ends every workspace's processes, waiting for them; they come back with the next platform (see restore). */
+    /**
+     * Ends the sidecar host and every workspace's IDE, waiting for them; they come back with the next platform (see
+     * restore).
+     */
     @Override
     public void close() {
+        Process h = host.closeAndGet();
         List<Running> all = new ArrayList<>(running.values());
         running.clear();
-        terminate(all);
+        terminate(all, h);
     }
 
     /**
@@ -373,8 +500,11 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         }
     }
 
-    /** Asks every process (and what it started, such as terminals) to end, waits, then kills what is left. */
-    private static void terminate(List<Running> workspaces) {
+    /**
+     * Asks the workspaces' IDE processes (and what they started, such as terminals) and {@code sidecarHost}, if
+     * any, to end, waits, then kills what is left.
+     */
+    private static void terminate(List<Running> workspaces, Process sidecarHost) {
         List<ProcessHandle> processes = new ArrayList<>();
         for (Running r : workspaces) {
             synchronized (r) {
@@ -383,7 +513,9 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
                     processes.add(r.ide.toHandle());
                 }
             }
-            processes.add(r.sidecar.toHandle());
+        }
+        if (sidecarHost != null) {
+            processes.add(sidecarHost.toHandle());
         }
         end(processes);
     }
@@ -458,5 +590,9 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    private static Ports newPorts() throws IOException {
+        return new Ports(FreePorts.any(), FreePorts.any(), FreePorts.any());
     }
 }

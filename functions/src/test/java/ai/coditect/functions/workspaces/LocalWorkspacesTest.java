@@ -31,9 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The local backend with real processes: sidecars from the packaged jar that verify tokens against this platform's
- * JWKS and session endpoint, in front of a stand-in Theia or of a per-workspace IDE process (a small Node server
- * standing in for the built Theia application, started exactly as Theia is).
+ * The local backend with real processes: sidecars in the packaged jar's sidecar host that verify tokens against this
+ * platform's JWKS and session endpoint, in front of a stand-in Theia or of a per-workspace IDE process (a small Node
+ * server standing in for the built Theia application, started exactly as Theia is).
  */
 class LocalWorkspacesTest {
     private static final String PASSWORD = "correct horse battery staple";
@@ -134,6 +134,61 @@ class LocalWorkspacesTest {
         assertEquals("Stopped at your request.", platform.get("/v1/workspaces/me", token).json()
                 .at("/workspace/message").asText(), "why it stopped");
         assertThrows(IOException.class, () -> open(url, token));
+    }
+
+    @Test
+    void everyLocalWorkspaceIsServedByTheOneSidecarHostProcess() throws Exception {
+        LocalWorkspaces backend = backend(LocalIde.shared(theiaUrl()), "http://127.0.0.1:1");
+        WorkspaceBackend.Applied first = backend.apply(workspace("w-one", "u-one"),
+                "t.u.first-token-of-at-least-thirty-two-chars");
+        WorkspaceBackend.Applied second = backend.apply(workspace("w-two", "u-two"),
+                "t.u.second-token-of-at-least-thirty-two-char");
+        assertNotEquals(first.url(), second.url(), "each workspace has its own port");
+        assertEquals(first.pod(), second.pod(), "one process serves both");
+        ProcessHandle host = ProcessHandle.of(pid(first)).orElseThrow();
+        assertTrue(host.info().commandLine().orElse("").endsWith(" host"), host.info().commandLine().orElse("?"));
+        for (String id : List.of("one", "two")) {
+            assertTrue(Eventually.holds(READY_WAIT, () -> backend.podState(workspace("w-" + id, "u-" + id)).phase()
+                    == WorkspaceBackend.PodState.Phase.READY), id);
+        }
+    }
+
+    @Test
+    void aSidecarHostThatDiesIsStartedAgainWithItsWorkspacesAtTheSameUrls() throws Exception {
+        TestPlatform platform = platform(LocalIde.shared(theiaUrl()));
+        String token = platform.signup("phoenix@example.com", PASSWORD).get("accessToken").asText();
+        URI url = URI.create(runningWorkspace(platform, token).get("url").asText());
+        assertEquals(200, open(url, token).statusCode());
+        long firstHost = sidecarHost();
+        ProcessHandle dead = ProcessHandle.of(firstHost).orElseThrow();
+
+        dead.destroyForcibly();
+        dead.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertTrue(Eventually.holds(READY_WAIT, () -> {
+            try {
+                return open(url, token).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }), "the workspace answers again at " + url);
+        assertEquals("theia says hello", open(url, token).body());
+        assertNotEquals(firstHost, sidecarHost(), "a new host serves it");
+    }
+
+    /** The one sidecar host this test's platform started. */
+    private static long sidecarHost() {
+        List<ProcessHandle> hosts = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").endsWith(" host")).toList();
+        assertEquals(1, hosts.size(), "one sidecar host runs: " + hosts);
+        return hosts.getFirst().pid();
+    }
+
+    private static long pid(WorkspaceBackend.Applied applied) {
+        return Long.parseLong(applied.pod().substring("pid-".length()));
     }
 
     @Test

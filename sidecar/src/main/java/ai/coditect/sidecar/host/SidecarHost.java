@@ -52,7 +52,8 @@ public final class SidecarHost implements AutoCloseable {
     private final Clock clock;
     private final Sidecar.Shared shared = Sidecar.Shared.create();
     private final Map<String, Entry> sidecars = new ConcurrentHashMap<>();
-    private final Object starting = new Object();
+    /** One lock per name: sidecars start side by side, two starts of one name one after the other. */
+    private final Map<String, Object> starting = new ConcurrentHashMap<>();
     private volatile WebServer control;
 
     private record Entry(Sidecar sidecar, Hosted hosted) {
@@ -143,7 +144,7 @@ public final class SidecarHost implements AutoCloseable {
             problem(res, 400, "invalid_config", "Hosted sidecars listen on a loopback address (HOST).");
             return;
         }
-        synchronized (starting) {
+        synchronized (starting.computeIfAbsent(name, k -> new Object())) {
             Entry running = sidecars.get(name);
             if (running != null) {
                 res.status(Status.OK_200);
