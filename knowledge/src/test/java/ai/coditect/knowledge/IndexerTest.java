@@ -116,6 +116,23 @@ class IndexerTest {
         assertEquals(1, indexes.current("t1").vectors().size());
     }
 
+    @Test
+    void theInMemoryKeywordIndexFollowsWritesAndRemovalsWithoutReadingPostings() {
+        TenantIndexes indexes = new TenantIndexes(store, embedder.dimensions(), 4);
+        submitAndIndex(sections("alpha one", "bravo two", "charlie three"));
+        TenantIndexes.TenantIndex t1 = indexes.current("t1");
+        assertEquals(3, t1.keywords().size());
+        assertEquals(1, t1.keywords().search(List.of("charlie"), 10, id -> true).size());
+
+        submitAndIndex(sections("alpha one", "bravo two")); // charlie's chunk removed by another writer
+        assertEquals(0, indexes.current("t1").keywords().search(List.of("charlie"), 10, id -> true).size());
+        assertEquals(2, indexes.current("t1").keywords().size());
+
+        TenantIndexes fresh = new TenantIndexes(store, embedder.dimensions(), 4); // a cold start reads the chunks
+        assertEquals(2, fresh.current("t1").keywords().size());
+        assertEquals(1, fresh.current("t1").keywords().search(List.of("bravo"), 10, id -> true).size());
+    }
+
     List<KeyValue> everything() {
         return Transactions.read(db, tr -> tr.getRange(keys.knowledgeRange("t1")).asList().join());
     }
