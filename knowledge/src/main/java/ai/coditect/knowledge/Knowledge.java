@@ -48,7 +48,7 @@ public final class Knowledge implements AutoCloseable {
         this.indexes = new TenantIndexes(store, embedder.dimensions(), config.maxTenantsInMemory());
         HybridSearch search = new HybridSearch(store, indexes, embedder, KnowledgeService.PLATFORM_TENANT,
                 KnowledgeService.PLATFORM_COLLECTION);
-        this.service = new KnowledgeService(store, platform.events(), search, new ContextBuilder(search, tokens),
+        this.service = new KnowledgeService(store, platform.outbox(), search, new ContextBuilder(search, tokens),
                 backup(config.backup()), platform.clock());
         this.routes = new KnowledgeRoutes(service, platform.authRoutes(), new Uploads(config.limits()));
         this.indexConsumer = new EventConsumer("knowledge-index", indexer::handle);

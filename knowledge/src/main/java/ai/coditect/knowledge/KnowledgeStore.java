@@ -57,13 +57,28 @@ public final class KnowledgeStore {
     public record Submitted(KnowledgeDocument document, boolean needsIndexing, boolean changed) {
     }
 
-    /**
-     * Stores a document's text, reusing the id of the document at the same collection and path. Unchanged text
-     * changes nothing (a document still queued is reported as needing indexing, so its event can be sent again).
-     */
+    /** Writes what announces a change (an outbox entry) into the transaction that makes it. */
+    @FunctionalInterface
+    public interface Announce {
+        void in(Transaction tr, KnowledgeDocument document);
+
+        Announce NOTHING = (tr, document) -> { };
+    }
+
     public Submitted submit(String tenantId, String collection, String path, String title,
                             ai.coditect.knowledge.chunking.DocumentKind kind, String text, String contentHash,
                             Instant now) {
+        return submit(tenantId, collection, path, title, kind, text, contentHash, now, Announce.NOTHING);
+    }
+
+    /**
+     * Stores a document's text, reusing the id of the document at the same collection and path, and calls
+     * {@code announce} in the same transaction when the document needs indexing. Unchanged text changes nothing
+     * (a document still queued is announced again, so that submitting it again retries).
+     */
+    public Submitted submit(String tenantId, String collection, String path, String title,
+                            ai.coditect.knowledge.chunking.DocumentKind kind, String text, String contentHash,
+                            Instant now, Announce announce) {
         byte[] raw = text.getBytes(StandardCharsets.UTF_8);
         return Transactions.run(db, tr -> {
             byte[] byPath = keys.knowledgeDocumentByPath(tenantId, collection, path);
@@ -72,6 +87,9 @@ public final class KnowledgeStore {
                     : readDocument(tr, tenantId, new String(idBytes, StandardCharsets.UTF_8)).join().orElse(null);
             if (existing != null && existing.contentHash().equals(contentHash) && title.equals(existing.title())
                     && (existing.status() == DocumentStatus.INDEXED || existing.status() == DocumentStatus.QUEUED)) {
+                if (existing.status() == DocumentStatus.QUEUED) {
+                    announce.in(tr, existing);
+                }
                 return new Submitted(existing, existing.status() == DocumentStatus.QUEUED, false);
             }
             boolean reuse = existing != null && existing.status() != DocumentStatus.DELETING;
@@ -88,6 +106,7 @@ public final class KnowledgeStore {
                 System.arraycopy(raw, off, slice, 0, slice.length);
                 tr.set(keys.knowledgeRaw(tenantId, id, part), slice);
             }
+            announce.in(tr, doc);
             return new Submitted(doc, true, true);
         });
     }
@@ -291,8 +310,15 @@ public final class KnowledgeStore {
         });
     }
 
-    /** Marks a document as being deleted and frees its path for a new document; false when there is none. */
     public boolean markDeleting(String tenantId, String documentId, Instant now) {
+        return markDeleting(tenantId, documentId, now, Announce.NOTHING);
+    }
+
+    /**
+     * Marks a document as being deleted and frees its path for a new document, calling {@code announce} in the same
+     * transaction; false when there is none.
+     */
+    public boolean markDeleting(String tenantId, String documentId, Instant now, Announce announce) {
         return Transactions.run(db, tr -> {
             Optional<KnowledgeDocument> doc = readDocument(tr, tenantId, documentId).join();
             if (doc.isEmpty()) {
@@ -306,6 +332,7 @@ public final class KnowledgeStore {
             }
             tr.set(keys.knowledgeDocument(tenantId, documentId),
                     Json.bytes(d.withStatus(DocumentStatus.DELETING, null, d.chunks(), d.embedder(), now)));
+            announce.in(tr, d);
             return true;
         });
     }
