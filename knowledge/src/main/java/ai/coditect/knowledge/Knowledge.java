@@ -42,7 +42,7 @@ public final class Knowledge implements AutoCloseable {
         this.config = config;
         this.tokens = ModelTokens.load();
         this.embedder = embedder;
-        this.store = new KnowledgeStore(platform.database(), platform.keyspace());
+        this.store = new KnowledgeStore(platform.database(), platform.keyspace(), platform.clock());
         Chunker chunker = new Chunker(tokens, config.chunkTokens(), config.overlapTokens());
         this.indexer = new Indexer(store, chunker, embedder, platform.clock(), PubSubTopology.MAX_DELIVERY_ATTEMPTS);
         this.indexes = new TenantIndexes(store, embedder.dimensions(), config.maxTenantsInMemory());

@@ -26,9 +26,9 @@ class IndexerTest {
     static ModelTokens tokens;
     Database db = Databases.open("memory:");
     Keyspace keys = Keyspace.open(db, "test");
-    KnowledgeStore store = new KnowledgeStore(db, keys);
-    HashingEmbedder embedder = new HashingEmbedder();
     TestClock clock = TestClock.atNow();
+    KnowledgeStore store = new KnowledgeStore(db, keys, clock);
+    HashingEmbedder embedder = new HashingEmbedder();
     Indexer indexer;
 
     @BeforeAll
@@ -131,6 +131,33 @@ class IndexerTest {
         TenantIndexes fresh = new TenantIndexes(store, embedder.dimensions(), 4); // a cold start reads the chunks
         assertEquals(2, fresh.current("t1").keywords().size());
         assertEquals(1, fresh.current("t1").keywords().search(List.of("bravo"), 10, id -> true).size());
+    }
+
+    @Test
+    void theChangeLogIsTrimmedAfterItsRetentionAndAnIndexBehindTheTrimReloads() {
+        TenantIndexes indexes = new TenantIndexes(store, embedder.dimensions(), 4);
+        submitAndIndex(sections("alpha one", "bravo two", "charlie three"));
+        assertEquals(3, indexes.current("t1").keywords().size()); // this index is now at the log's end
+
+        KnowledgeStore.Submitted other = store.submit("t1", "docs", "other.md", "Other", DocumentKind.MARKDOWN,
+                sections("delta four"), Chunker.sha256(sections("delta four")), clock.instant());
+        indexer.index("t1", other.document().id(), other.document().contentHash());
+        assertEquals(4, logEntries(), "entries younger than the retention stay");
+
+        clock.advance(Indexer.LOG_RETENTION.plusMinutes(1));
+        submitAndIndex(sections("alpha one", "bravo two", "charlie three", "echo five"));
+        assertEquals(1, logEntries(), "only the entry of the last write is left");
+
+        // the index never saw delta's entry, which is gone from the log: it reloads rather than miss it
+        TenantIndexes.TenantIndex t1 = indexes.current("t1");
+        assertEquals(5, t1.keywords().size());
+        assertEquals(5, t1.vectors().size());
+        assertEquals(1, t1.keywords().search(List.of("delta"), 10, id -> true).size());
+    }
+
+    long logEntries() {
+        return everything().stream().filter(kv -> ByteArrayUtil.printable(kv.getKey()).contains("\\x02log\\x00"))
+                .count();
     }
 
     List<KeyValue> everything() {

@@ -43,7 +43,7 @@ public final class TenantIndexes {
 
     /** The tenant's index, loaded if this instance has not served it yet, and brought up to date. */
     public TenantIndex current(String tenantId) {
-        TenantIndex index = tenants.computeIfAbsent(tenantId, t -> new TenantIndex(t, new VectorIndex(dims)));
+        TenantIndex index = tenants.computeIfAbsent(tenantId, TenantIndex::new);
         index.refresh();
         return index;
     }
@@ -55,15 +55,14 @@ public final class TenantIndexes {
     /** One tenant's vectors and the documents they belong to. */
     public final class TenantIndex {
         private final String tenantId;
-        private final VectorIndex vectors;
-        private final KeywordIndex keywords = new KeywordIndex();
-        private final Map<String, DocumentInfo> documents = new ConcurrentHashMap<>();
+        private volatile VectorIndex vectors;
+        private volatile KeywordIndex keywords;
+        private volatile Map<String, DocumentInfo> documents = new ConcurrentHashMap<>();
         private byte[] cursor;
         private boolean loaded;
 
-        TenantIndex(String tenantId, VectorIndex vectors) {
+        TenantIndex(String tenantId) {
             this.tenantId = tenantId;
-            this.vectors = vectors;
         }
 
         public VectorIndex vectors() {
@@ -91,6 +90,9 @@ public final class TenantIndexes {
         }
 
         private void load() {
+            vectors = new VectorIndex(dims);
+            keywords = new KeywordIndex();
+            documents = new ConcurrentHashMap<>();
             // Read the log position first: changes after it are replayed, so nothing written during the load is lost.
             cursor = store.lastLogKey(tenantId);
             for (KnowledgeDocument d : store.documents(tenantId, null, Integer.MAX_VALUE)) {
@@ -115,7 +117,13 @@ public final class TenantIndexes {
 
         private void catchUp() {
             while (true) {
-                List<KnowledgeStore.LogEntry> entries = store.logAfter(tenantId, cursor, LOG_PAGE);
+                KnowledgeStore.LogPage page = store.logAfter(tenantId, cursor, LOG_PAGE);
+                if (page.trimmedPast()) {
+                    // changes this index has not seen were trimmed from the log: start again from the store
+                    load();
+                    continue;
+                }
+                List<KnowledgeStore.LogEntry> entries = page.entries();
                 if (entries.isEmpty()) {
                     return;
                 }

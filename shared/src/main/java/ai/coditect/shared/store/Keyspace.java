@@ -80,6 +80,8 @@ import java.util.regex.Pattern;
  *       {@code tokens}, atomic {@code ADD}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/log}</td><td>(versionstamp)</td><td>a changed or removed chunk
  *       (documentId, chunkNo) — the in-memory vector index follows this</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/log_trimmed}</td><td>()</td><td>the newest change-log key removed by
+ *       trimming; an in-memory index behind it reloads</td></tr>
  * </table>
  */
 public final class Keyspace {
@@ -511,6 +513,11 @@ public final class Keyspace {
         Range all = knowledge(tenantId, "log").range();
         return after == null ? all : new Range(com.apple.foundationdb.tuple.ByteArrayUtil.join(after, new byte[] {0}),
                 all.end);
+    }
+
+    /** Where the trimming of a tenant's change log got to. */
+    public byte[] knowledgeLogTrimmed(String tenantId) {
+        return knowledge(tenantId, "log_trimmed").pack();
     }
 
     /** Everything of a tenant's knowledge base. */
