@@ -21,6 +21,8 @@ public final class KeywordIndex {
     private static final int MAX_TF = 255;
     /** Rows are renumbered once this many are removed and they outnumber a quarter of the live ones. */
     private static final int COMPACT_AFTER = 4_096;
+    /** Row numbers are packed into the upper 23 bits of a posting. */
+    private static final int MAX_ROWS = 1 << 23;
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, Integer> termIds = new HashMap<>();
@@ -56,8 +58,11 @@ public final class KeywordIndex {
         lock.writeLock().lock();
         try {
             removeLocked(ref);
-            if (removed >= COMPACT_AFTER && removed * 4 > rowOf.size()) {
+            if ((removed >= COMPACT_AFTER && removed * 4 > rowOf.size()) || (rows == MAX_ROWS && removed > 0)) {
                 compact();
+            }
+            if (rows == MAX_ROWS) {
+                throw new IllegalStateException("a tenant's keyword index holds at most " + MAX_ROWS + " chunks");
             }
             int row = rows++;
             if (row >= refs.length) {
