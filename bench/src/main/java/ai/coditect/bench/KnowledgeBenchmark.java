@@ -10,6 +10,7 @@ import ai.coditect.knowledge.embedding.Embedder;
 import ai.coditect.knowledge.embedding.LocalEmbedder;
 import ai.coditect.knowledge.index.Indexer;
 import ai.coditect.knowledge.index.Int8Vector;
+import ai.coditect.knowledge.index.Terms;
 import ai.coditect.knowledge.search.HybridSearch;
 import ai.coditect.knowledge.search.SearchHit;
 import ai.coditect.knowledge.search.SearchRequest;
@@ -38,7 +39,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code ./coditect bench knowledge [chunks] [corpus dir]} (chunks 0 skips the scale part): retrieval at scale on synthetic vectors and text (search
+ * {@code ./coditect bench knowledge [chunks] [corpus dir] [direct]} (chunks 0 skips the scale part; {@code direct}
+ * fills the in-memory indexes without the store and times their stages alone): retrieval at scale on synthetic vectors and text (search
  * latency in process, recall of the int8 scan against exact float32, memory, cold start), then indexing throughput
  * and retrieval quality (MRR@10, nDCG@10 per retriever) with the real model over Debian's Node.js API docs and a
  * hand-labelled question set. Prints figures; asserts nothing.
@@ -52,8 +54,9 @@ public final class KnowledgeBenchmark {
         Path corpus = Path.of(args.length > 1 ? args[1] : "/usr/share/doc/nodejs/api");
         System.out.printf(Locale.ROOT, "knowledge benchmark: %d cores, max heap %d MiB%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        boolean direct = args.length > 2 && args[2].equals("direct");
         if (chunks > 0) {
-            scale(chunks);
+            scale(chunks, direct);
         }
         if (Files.isDirectory(corpus)) {
             quality(corpus);
@@ -64,7 +67,7 @@ public final class KnowledgeBenchmark {
 
     // ---- scale: synthetic vectors and text ----
 
-    private static void scale(int n) {
+    private static void scale(int n, boolean direct) {
         Random rnd = new Random(42);
         int clusters = Math.max(10, n / 50);
         float[][] centers = new float[clusters][];
@@ -90,6 +93,10 @@ public final class KnowledgeBenchmark {
             texts[i] = t.toString();
         }
 
+        if (direct) {
+            inMemory(vectors, texts, rnd);
+            return;
+        }
         Database db = Databases.open("memory:");
         Keyspace keys = Keyspace.open(db, "bench");
         KnowledgeStore store = new KnowledgeStore(db, keys);
@@ -159,10 +166,14 @@ public final class KnowledgeBenchmark {
         System.gc();
         long heapAfter = usedHeap();
         VectorIndex matrix = indexes.current(TENANT).vectors();
-        System.out.printf(Locale.ROOT, "cold start: loading %,d vectors %.0f ms, first hybrid query done %.0f ms after "
-                + "start%n", matrix.size(), (loaded - c0) / 1e6, (first - c0) / 1e6);
-        System.out.printf(Locale.ROOT, "memory: matrix and row metadata %.1f MiB; heap growth for the tenant index "
-                + "%.1f MiB%n", matrix.memoryBytes() / 1048576.0, (heapAfter - heapBefore) / 1048576.0);
+        var keywordIndex = indexes.current(TENANT).keywords();
+        System.out.printf(Locale.ROOT, "cold start: loading %,d vectors and %,d chunks' terms %.0f ms, first hybrid "
+                + "query done %.0f ms after start%n", matrix.size(), keywordIndex.size(), (loaded - c0) / 1e6,
+                (first - c0) / 1e6);
+        System.out.printf(Locale.ROOT, "memory: int8 matrix with fine parts and row metadata %.1f MiB; keyword "
+                        + "postings and row terms %.1f MiB; heap growth for the tenant's indexes %.1f MiB%n",
+                matrix.memoryBytes() / 1048576.0, keywordIndex.memoryBytes() / 1048576.0,
+                (heapAfter - heapBefore) / 1048576.0);
 
         // warm up, then measure
         for (int r = 0; r < 2; r++) {
@@ -174,6 +185,8 @@ public final class KnowledgeBenchmark {
         long[] vectorOnly = new long[queries];
         long[] keywordOnly = new long[queries];
         long[] scanOnly = new long[queries];
+        long[] bm25Only = new long[queries];
+        long[] catchUp = new long[queries];
         for (int q = 0; q < queries; q++) {
             long s = System.nanoTime();
             search.search(TENANT, SearchRequest.of(qt[q], 10));
@@ -187,13 +200,21 @@ public final class KnowledgeBenchmark {
             s = System.nanoTime();
             matrix.search(qv[q], 10, id -> true);
             scanOnly[q] = System.nanoTime() - s;
+            s = System.nanoTime();
+            keywordIndex.search(List.copyOf(Terms.frequencies(qt[q]).keySet()), 50, id -> true);
+            bm25Only[q] = System.nanoTime() - s;
+            s = System.nanoTime();
+            indexes.current(TENANT);
+            catchUp[q] = System.nanoTime() - s;
         }
         System.out.println("search over " + String.format(Locale.ROOT, "%,d", n) + " chunks x " + DIMS
                 + " dims, in process, k=10 (" + queries + " queries, query embedding excluded):");
         System.out.println("  hybrid (scan + BM25 + RRF + chunk reads): " + percentiles(hybrid));
         System.out.println("  vector side (scan + chunk reads):         " + percentiles(vectorOnly));
-        System.out.println("  keyword side (BM25 from FoundationDB):     " + percentiles(keywordOnly));
-        System.out.println("  int8 matrix scan alone:                    " + percentiles(scanOnly));
+        System.out.println("  keyword side (BM25 + chunk reads):         " + percentiles(keywordOnly));
+        System.out.println("  int8 matrix scan + re-score alone:         " + percentiles(scanOnly));
+        System.out.println("  BM25 over the in-memory postings alone:    " + percentiles(bm25Only));
+        System.out.println("  change-log check (nothing changed):        " + percentiles(catchUp));
 
         // recall@10 of the int8 scan against exact float32 search over the original vectors
         Map<Keyspace.ChunkRef, Integer> rowOfRef = new HashMap<>();
@@ -220,6 +241,83 @@ public final class KnowledgeBenchmark {
         System.out.printf(Locale.ROOT, "recall@10 of the int8 scan vs exact float32: %.4f (%d queries)%n",
                 recall / queries, queries);
         db.close();
+    }
+
+    /**
+     * The in-memory stages alone, filled directly rather than through the store (whose writes take most of a
+     * full run's time on a busy machine): the int8 scan with its re-scoring, BM25 over the postings, recall, memory.
+     */
+    private static void inMemory(float[][] vectors, String[] texts, Random rnd) {
+        int n = vectors.length;
+        System.gc();
+        long heapBefore = usedHeap();
+        long t0 = System.nanoTime();
+        VectorIndex matrix = new VectorIndex(DIMS);
+        var keywordIndex = new ai.coditect.knowledge.search.KeywordIndex();
+        for (int i = 0; i < n; i++) {
+            Keyspace.ChunkRef ref = new Keyspace.ChunkRef("doc-" + i / 100, i % 100);
+            matrix.put(ref, Int8Vector.quantize(vectors[i]));
+            keywordIndex.put(ref, Terms.frequencies(texts[i]));
+        }
+        long filled = System.nanoTime() - t0;
+        System.gc();
+        long heapAfter = usedHeap();
+        System.out.printf(Locale.ROOT, "direct: %,d chunks put into the in-memory indexes in %.1f s%n", n,
+                filled / 1e9);
+        System.out.printf(Locale.ROOT, "memory: int8 matrix with fine parts and row metadata %.1f MiB; keyword "
+                        + "postings and row terms %.1f MiB; heap growth for both %.1f MiB%n",
+                matrix.memoryBytes() / 1048576.0, keywordIndex.memoryBytes() / 1048576.0,
+                (heapAfter - heapBefore) / 1048576.0);
+        int queries = 300;
+        float[][] qv = new float[queries][];
+        List<List<String>> qt = new ArrayList<>();
+        for (int q = 0; q < queries; q++) {
+            int i = rnd.nextInt(n);
+            float[] v = gaussian(rnd, DIMS, 0.02f);
+            for (int d = 0; d < DIMS; d++) {
+                v[d] += vectors[i][d];
+            }
+            qv[q] = Embedder.normalize(v);
+            String[] words = texts[i].split(" ");
+            qt.add(List.copyOf(Terms.frequencies(words[0] + " " + words[1] + " " + words[5]).keySet()));
+        }
+        for (int r = 0; r < 2; r++) {
+            for (int q = 0; q < queries; q++) {
+                matrix.search(qv[q], 10, id -> true);
+                keywordIndex.search(qt.get(q), 50, id -> true);
+            }
+        }
+        long[] scan = new long[queries];
+        long[] bm25 = new long[queries];
+        long[] both = new long[queries];
+        for (int q = 0; q < queries; q++) {
+            long s = System.nanoTime();
+            matrix.search(qv[q], 50, id -> true);
+            scan[q] = System.nanoTime() - s;
+            long m = System.nanoTime();
+            keywordIndex.search(qt.get(q), 50, id -> true);
+            bm25[q] = System.nanoTime() - m;
+            both[q] = System.nanoTime() - s;
+        }
+        System.out.println("in-memory stages over " + String.format(Locale.ROOT, "%,d", n) + " chunks x " + DIMS
+                + " dims, depth 50 (" + queries + " queries):");
+        System.out.println("  int8 scan + fine re-score:    " + percentiles(scan));
+        System.out.println("  BM25 over in-memory postings: " + percentiles(bm25));
+        System.out.println("  both, one after the other:    " + percentiles(both));
+        double recall = 0;
+        for (int q = 0; q < queries; q++) {
+            Set<Integer> exact = exactTop(vectors, qv[q], 10);
+            int hit = 0;
+            for (VectorIndex.Scored s : matrix.search(qv[q], 10, id -> true)) {
+                int i = Integer.parseInt(s.chunk().documentId().substring(4)) * 100 + s.chunk().chunkNo();
+                if (exact.contains(i)) {
+                    hit++;
+                }
+            }
+            recall += hit / 10.0;
+        }
+        System.out.printf(Locale.ROOT, "recall@10 of the vector side vs exact float32: %.4f (%d queries)%n",
+                recall / queries, queries);
     }
 
     private static Set<Integer> exactTop(float[][] vectors, float[] q, int k) {

@@ -3,6 +3,7 @@ package ai.coditect.knowledge;
 import ai.coditect.functions.Store;
 import ai.coditect.functions.auth.Authentication;
 import ai.coditect.functions.events.EventConsumer;
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.functions.events.PubSubTopology;
 import ai.coditect.knowledge.backup.BackupStorage;
 import ai.coditect.knowledge.backup.CloudStorageBackup;
@@ -17,7 +18,6 @@ import ai.coditect.knowledge.ingest.Uploads;
 import ai.coditect.knowledge.search.ContextBuilder;
 import ai.coditect.knowledge.search.HybridSearch;
 import ai.coditect.knowledge.search.TenantIndexes;
-import ai.coditect.shared.events.EventPublisher;
 import com.google.cloud.storage.StorageOptions;
 
 import java.nio.file.Path;
@@ -39,18 +39,21 @@ public final class Knowledge implements AutoCloseable {
     private final KnowledgeRoutes routes;
     private final EventConsumer indexConsumer;
 
-    /** The whole knowledge base on {@code store}: submissions are announced on {@code events}, users checked by {@code auth}. */
-    public Knowledge(Store store, EventPublisher events, Authentication auth, Clock clock, KnowledgeConfig config,
+    /**
+     * The whole knowledge base on {@code store}: its events leave through {@code outbox} (written in the transaction
+     * of the change they announce), users are checked by {@code auth}.
+     */
+    public Knowledge(Store store, Outbox outbox, Authentication auth, Clock clock, KnowledgeConfig config,
                      Embedder embedder) {
         this.config = config;
         this.tokens = ModelTokens.load();
         this.embedder = embedder;
-        this.store = new KnowledgeStore(store.database(), store.keyspace());
+        this.store = new KnowledgeStore(store.database(), store.keyspace(), clock);
         this.indexer = indexer(this.store, tokens, config, embedder, clock);
         this.indexes = new TenantIndexes(this.store, embedder.dimensions(), config.maxTenantsInMemory());
         HybridSearch search = new HybridSearch(this.store, indexes, embedder, KnowledgeService.PLATFORM_TENANT,
                 KnowledgeService.PLATFORM_COLLECTION);
-        this.service = new KnowledgeService(this.store, events, search, new ContextBuilder(search, tokens),
+        this.service = new KnowledgeService(this.store, outbox, search, new ContextBuilder(search, tokens),
                 backup(config.backup()), clock);
         this.routes = new KnowledgeRoutes(service, auth, new Uploads(config.limits()));
         this.indexConsumer = new EventConsumer("knowledge-index", indexer::handle);

@@ -27,7 +27,7 @@ public final class KnowledgeExtension implements PlatformExtension {
     @Override
     public void start(Platform platform, Environment environment, Defaults defaults) {
         KnowledgeConfig config = KnowledgeConfig.read(environment, defaults);
-        knowledge = new Knowledge(platform.store(), platform.events(),
+        knowledge = new Knowledge(platform.store(), platform.outbox(),
                 platform.authentication(), platform.clock(), config, Knowledge.embedder(config));
         http = new KnowledgeFunction(knowledge);
         if (config.platformDocs() != null) {

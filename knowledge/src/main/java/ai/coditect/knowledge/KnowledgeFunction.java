@@ -5,12 +5,14 @@ import ai.coditect.functions.EventsConfig;
 import ai.coditect.functions.Store;
 import ai.coditect.functions.StoreConfig;
 import ai.coditect.functions.auth.Authentication;
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.logging.CloudLogging;
 import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Clock;
 import java.util.Map;
@@ -48,7 +50,9 @@ public final class KnowledgeFunction implements HttpFunction {
         Clock clock = Clock.systemUTC();
         Store store = Store.open(config.store());
         Authentication auth = Authentication.verifying(config.auth(), config.auth().keys().load(), store, clock);
-        return new Knowledge(store, config.events().publisher(clock), auth, clock, config.knowledge(),
+        Outbox outbox = new Outbox(store.database(), store.keyspace(), config.events().publisher(clock),
+                config.events().publishTimeout(), new PrometheusRegistry());
+        return new Knowledge(store, outbox, auth, clock, config.knowledge(),
                 Knowledge.embedder(config.knowledge()));
     }
 

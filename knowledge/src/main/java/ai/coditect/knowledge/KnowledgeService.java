@@ -11,10 +11,9 @@ import ai.coditect.knowledge.search.HybridSearch;
 import ai.coditect.knowledge.search.SearchHit;
 import ai.coditect.knowledge.search.SearchRequest;
 import ai.coditect.shared.events.Event;
-import ai.coditect.shared.events.EventPublisher;
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.ids.Ids;
-import ai.coditect.shared.logging.LogFields;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,9 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -37,7 +33,6 @@ import java.util.stream.Stream;
  * works inside one tenant; the platform collection is written only by the platform itself.
  */
 public final class KnowledgeService {
-    private static final Logger LOG = Logger.getLogger(KnowledgeService.class.getName());
     /** The tenant that owns the shared, read-only platform collection; no generated tenant id looks like it. */
     public static final String PLATFORM_TENANT = "_platform";
     public static final String PLATFORM_COLLECTION = "platform-docs";
@@ -47,16 +42,16 @@ public final class KnowledgeService {
     public static final int MAX_QUERY_CHARS = 2_000;
 
     private final KnowledgeStore store;
-    private final EventPublisher events;
+    private final Outbox outbox;
     private final HybridSearch search;
     private final ContextBuilder context;
     private final BackupStorage backup;
     private final Clock clock;
 
-    public KnowledgeService(KnowledgeStore store, EventPublisher events, HybridSearch search, ContextBuilder context,
+    public KnowledgeService(KnowledgeStore store, Outbox outbox, HybridSearch search, ContextBuilder context,
                             BackupStorage backup, Clock clock) {
         this.store = store;
-        this.events = events;
+        this.outbox = outbox;
         this.search = search;
         this.context = context;
         this.backup = backup;
@@ -77,25 +72,18 @@ public final class KnowledgeService {
         List<Accepted> out = new ArrayList<>();
         for (Submission s : submissions) {
             KnowledgeStore.Submitted stored = store.submit(tenantId, s.collection(), s.path(), s.title(), s.kind(),
-                    s.text(), Chunker.sha256(s.text()), clock.instant());
-            if (stored.needsIndexing()) {
-                announce(EventType.KNOWLEDGE_DOCUMENT_SUBMITTED, tenantId, userId, stored.document());
-            }
+                    s.text(), Chunker.sha256(s.text()), clock.instant(),
+                    announce(EventType.KNOWLEDGE_DOCUMENT_SUBMITTED, tenantId, userId));
             out.add(new Accepted(stored.document(), stored.changed()));
         }
+        outbox.relay();
         return out;
     }
 
-    private void announce(EventType type, String tenantId, String userId, KnowledgeDocument doc) {
-        Event event = Event.of(type, tenantId, userId, Map.of("documentId", doc.id(), "contentHash",
-                doc.contentHash()), clock);
-        try {
-            events.publish(event).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // The document is stored and stays queued; submitting it again sends the event again.
-            LogFields.of("tenantId", tenantId, "documentId", doc.id(), "eventId", event.id())
-                    .log(LOG, Level.SEVERE, "could not announce a knowledge document", e);
-        }
+    /** The event about a document, written to the outbox in the transaction that changes the document. */
+    private KnowledgeStore.Announce announce(EventType type, String tenantId, String userId) {
+        return (tr, doc) -> outbox.add(tr, Event.of(type, tenantId, userId, Map.of("documentId", doc.id(),
+                "contentHash", doc.contentHash()), clock));
     }
 
     public List<KnowledgeDocument> documents(String tenantId, String collection, int limit) {
@@ -115,9 +103,11 @@ public final class KnowledgeService {
         if (!Ids.isWellFormed(documentId)) {
             throw notFound(documentId);
         }
-        KnowledgeDocument doc = store.document(tenantId, documentId).orElseThrow(() -> notFound(documentId));
-        store.markDeleting(tenantId, documentId, clock.instant());
-        announce(EventType.KNOWLEDGE_DOCUMENT_DELETED, tenantId, userId, doc);
+        if (!store.markDeleting(tenantId, documentId, clock.instant(),
+                announce(EventType.KNOWLEDGE_DOCUMENT_DELETED, tenantId, userId))) {
+            throw notFound(documentId);
+        }
+        outbox.relay();
         store.purge(tenantId, documentId);
     }
 

@@ -14,10 +14,12 @@ import com.apple.foundationdb.MutationType;
 import com.apple.foundationdb.Range;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
+import com.apple.foundationdb.tuple.ByteArrayUtil;
 import com.apple.foundationdb.tuple.Tuple;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
  * Each method is one small transaction, or a loop of them where a document is large.
  */
 public final class KnowledgeStore {
+    private static final int LOG_TRIM_PAGE = 2_000;
     /** Raw text is kept in parts under FoundationDB's 100,000-byte value limit. */
     static final int RAW_PART_BYTES = 90_000;
     private static final byte[] ZERO = Keyspace.millis(0);
@@ -43,10 +46,17 @@ public final class KnowledgeStore {
 
     private final Database db;
     private final Keyspace keys;
+    private final Clock clock;
 
     public KnowledgeStore(Database db, Keyspace keys) {
+        this(db, keys, Clock.systemUTC());
+    }
+
+    /** {@code clock} dates the change-log entries, which are trimmed by age. */
+    public KnowledgeStore(Database db, Keyspace keys, Clock clock) {
         this.db = db;
         this.keys = keys;
+        this.clock = clock;
     }
 
     public Database database() {
@@ -57,13 +67,28 @@ public final class KnowledgeStore {
     public record Submitted(KnowledgeDocument document, boolean needsIndexing, boolean changed) {
     }
 
-    /**
-     * Stores a document's text, reusing the id of the document at the same collection and path. Unchanged text
-     * changes nothing (a document still queued is reported as needing indexing, so its event can be sent again).
-     */
+    /** Writes what announces a change (an outbox entry) into the transaction that makes it. */
+    @FunctionalInterface
+    public interface Announce {
+        void in(Transaction tr, KnowledgeDocument document);
+
+        Announce NOTHING = (tr, document) -> { };
+    }
+
     public Submitted submit(String tenantId, String collection, String path, String title,
                             ai.coditect.knowledge.chunking.DocumentKind kind, String text, String contentHash,
                             Instant now) {
+        return submit(tenantId, collection, path, title, kind, text, contentHash, now, Announce.NOTHING);
+    }
+
+    /**
+     * Stores a document's text, reusing the id of the document at the same collection and path, and calls
+     * {@code announce} in the same transaction when the document needs indexing. Unchanged text changes nothing
+     * (a document still queued is announced again, so that submitting it again retries).
+     */
+    public Submitted submit(String tenantId, String collection, String path, String title,
+                            ai.coditect.knowledge.chunking.DocumentKind kind, String text, String contentHash,
+                            Instant now, Announce announce) {
         byte[] raw = text.getBytes(StandardCharsets.UTF_8);
         return Transactions.run(db, tr -> {
             byte[] byPath = keys.knowledgeDocumentByPath(tenantId, collection, path);
@@ -72,6 +97,9 @@ public final class KnowledgeStore {
                     : readDocument(tr, tenantId, new String(idBytes, StandardCharsets.UTF_8)).join().orElse(null);
             if (existing != null && existing.contentHash().equals(contentHash) && title.equals(existing.title())
                     && (existing.status() == DocumentStatus.INDEXED || existing.status() == DocumentStatus.QUEUED)) {
+                if (existing.status() == DocumentStatus.QUEUED) {
+                    announce.in(tr, existing);
+                }
                 return new Submitted(existing, existing.status() == DocumentStatus.QUEUED, false);
             }
             boolean reuse = existing != null && existing.status() != DocumentStatus.DELETING;
@@ -88,6 +116,7 @@ public final class KnowledgeStore {
                 System.arraycopy(raw, off, slice, 0, slice.length);
                 tr.set(keys.knowledgeRaw(tenantId, id, part), slice);
             }
+            announce.in(tr, doc);
             return new Submitted(doc, true, true);
         });
     }
@@ -269,10 +298,47 @@ public final class KnowledgeStore {
         tr.mutate(MutationType.COMPARE_AND_CLEAR, key, ZERO);
     }
 
-    /** Appends to the change log; {@code order} numbers the entries of one transaction. */
+    /** Appends to the change log (chunk and time); {@code order} numbers the entries of one transaction. */
     private void logChange(Transaction tr, String tenantId, String documentId, int chunkNo, int order) {
         tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, keys.knowledgeLogEntry(tenantId, order),
-                Tuple.from(documentId, (long) chunkNo).pack());
+                Tuple.from(documentId, (long) chunkNo, clock.millis()).pack());
+    }
+
+    /**
+     * Removes the change-log entries written before {@code before} (oldest first, in transactions of at most
+     * {@code LOG_PAGE} entries) and records the newest removed key, so that an in-memory index whose position is
+     * older reloads instead of missing them. Returns how many entries were removed.
+     */
+    public int trimLog(String tenantId, Instant before) {
+        int total = 0;
+        while (true) {
+            int trimmed = Transactions.run(db, tr -> {
+                Range all = keys.knowledgeLog(tenantId, null);
+                List<KeyValue> oldest = tr.getRange(all, 1).asList().join();
+                if (oldest.isEmpty() || !olderThan(oldest.getFirst(), before)) {
+                    return 0; // the usual case, told by one entry
+                }
+                List<KeyValue> page = tr.getRange(all, LOG_TRIM_PAGE).asList().join();
+                byte[] last = null;
+                int n = 0;
+                for (KeyValue kv : page) {
+                    if (!olderThan(kv, before)) {
+                        break; // entries are in commit order, so the rest are newer
+                    }
+                    last = kv.getKey();
+                    n++;
+                }
+                if (last != null) {
+                    tr.clear(all.begin, com.apple.foundationdb.tuple.ByteArrayUtil.join(last, new byte[] {0}));
+                    tr.set(keys.knowledgeLogTrimmed(tenantId), last);
+                }
+                return n;
+            });
+            total += trimmed;
+            if (trimmed < LOG_TRIM_PAGE) {
+                return total;
+            }
+        }
     }
 
     /** Sets the document's status, provided it still holds the text with {@code contentHash}. */
@@ -291,8 +357,15 @@ public final class KnowledgeStore {
         });
     }
 
-    /** Marks a document as being deleted and frees its path for a new document; false when there is none. */
     public boolean markDeleting(String tenantId, String documentId, Instant now) {
+        return markDeleting(tenantId, documentId, now, Announce.NOTHING);
+    }
+
+    /**
+     * Marks a document as being deleted and frees its path for a new document, calling {@code announce} in the same
+     * transaction; false when there is none.
+     */
+    public boolean markDeleting(String tenantId, String documentId, Instant now, Announce announce) {
         return Transactions.run(db, tr -> {
             Optional<KnowledgeDocument> doc = readDocument(tr, tenantId, documentId).join();
             if (doc.isEmpty()) {
@@ -306,6 +379,7 @@ public final class KnowledgeStore {
             }
             tr.set(keys.knowledgeDocument(tenantId, documentId),
                     Json.bytes(d.withStatus(DocumentStatus.DELETING, null, d.chunks(), d.embedder(), now)));
+            announce.in(tr, d);
             return true;
         });
     }
@@ -336,79 +410,45 @@ public final class KnowledgeStore {
         return keys.knowledgeVectorRef(tenantId, key);
     }
 
-    /** The newest change-log key of a tenant, or null when it has none. */
+    /**
+     * The position to follow the change log from: its newest key, or where trimming got to when that is newer
+     * (or the log is empty); null for a tenant that never wrote.
+     */
     public byte[] lastLogKey(String tenantId) {
         Range r = keys.knowledgeLog(tenantId, null);
         return Transactions.read(db, tr -> {
             List<KeyValue> last = tr.getRange(r, 1, true).asList().join();
-            return last.isEmpty() ? null : last.getFirst().getKey();
+            byte[] trimmed = tr.get(keys.knowledgeLogTrimmed(tenantId)).join();
+            byte[] newest = last.isEmpty() ? null : last.getFirst().getKey();
+            return newest == null || (trimmed != null && ByteArrayUtil.compareUnsigned(trimmed, newest) > 0) ? trimmed
+                    : newest;
         });
+    }
+
+    /** Whether a change-log entry was written before {@code before}; entries written without a time count as old. */
+    private static boolean olderThan(KeyValue entry, Instant before) {
+        Tuple t = Tuple.fromBytes(entry.getValue());
+        return t.size() < 3 || t.getLong(2) < before.toEpochMilli();
     }
 
     /** A change-log entry: the log key and the chunk that changed. */
     public record LogEntry(byte[] key, Keyspace.ChunkRef chunk) {
     }
 
-    public List<LogEntry> logAfter(String tenantId, byte[] afterKey, int limit) {
+    /** Entries after a position, and whether trimming removed entries after it (then they cannot be replayed). */
+    public record LogPage(List<LogEntry> entries, boolean trimmedPast) {
+    }
+
+    public LogPage logAfter(String tenantId, byte[] afterKey, int limit) {
         Range r = keys.knowledgeLog(tenantId, afterKey);
-        return Transactions.read(db, tr -> tr.getRange(r, limit).asList().join()).stream().map(kv -> {
-            Tuple t = Tuple.fromBytes(kv.getValue());
-            return new LogEntry(kv.getKey(), new Keyspace.ChunkRef(t.getString(0), (int) t.getLong(1)));
-        }).toList();
-    }
-
-    /** A keyword posting: which chunk, how often the term occurs in it, and the chunk's length in terms. */
-    public record Posting(Keyspace.ChunkRef chunk, int frequency, int length) {
-    }
-
-    /** Postings of each term (at most {@code limit} per term), with its chunk count and the tenant's totals. */
-    public record KeywordStats(Map<String, List<Posting>> postings, Map<String, Long> chunkCounts, long chunks,
-                               long terms) {
-    }
-
-    /**
-     * Reads the counts of {@code terms} first, then the postings of the terms held by at most {@code limit} chunks
-     * (a term in more chunks says little about any of them, and reading all its postings would cost more than the
-     * rest of the search); when every term is that common, the rarest one is read up to {@code limit}.
-     */
-    public KeywordStats keywords(String tenantId, List<String> terms, int limit) {
         return Transactions.read(db, tr -> {
-            ReadTransaction snap = tr.snapshot();
-            Map<String, CompletableFuture<byte[]>> counts = new HashMap<>();
-            for (String term : terms) {
-                counts.put(term, snap.get(keys.knowledgeTermCount(tenantId, term)));
-            }
-            CompletableFuture<byte[]> chunks = snap.get(keys.knowledgeStat(tenantId, STAT_CHUNKS));
-            CompletableFuture<byte[]> totalTerms = snap.get(keys.knowledgeStat(tenantId, STAT_TERMS));
-            Map<String, Long> chunkCounts = new HashMap<>();
-            String rarest = null;
-            for (String term : terms) {
-                long df = Keyspace.millis(counts.get(term).join());
-                chunkCounts.put(term, df);
-                if (df > 0 && (rarest == null || df < chunkCounts.get(rarest))) {
-                    rarest = term;
-                }
-            }
-            Map<String, CompletableFuture<List<KeyValue>>> ranges = new HashMap<>();
-            for (String term : terms) {
-                long df = chunkCounts.get(term);
-                if (df > 0 && (df <= limit || term.equals(rarest))) {
-                    ranges.put(term, snap.getRange(keys.knowledgePostings(tenantId, term), limit).asList());
-                }
-            }
-            Map<String, List<Posting>> postings = new HashMap<>();
-            for (String term : terms) {
-                List<Posting> list = new ArrayList<>();
-                CompletableFuture<List<KeyValue>> range = ranges.get(term);
-                for (KeyValue kv : range == null ? List.<KeyValue>of() : range.join()) {
-                    Tuple v = Tuple.fromBytes(kv.getValue());
-                    list.add(new Posting(keys.knowledgePostingRef(tenantId, kv.getKey()), (int) v.getLong(0),
-                            (int) v.getLong(1)));
-                }
-                postings.put(term, list);
-            }
-            return new KeywordStats(postings, chunkCounts, Keyspace.millis(chunks.join()),
-                    Keyspace.millis(totalTerms.join()));
+            CompletableFuture<byte[]> trimmed = tr.get(keys.knowledgeLogTrimmed(tenantId));
+            List<LogEntry> entries = tr.getRange(r, limit).asList().join().stream().map(kv -> {
+                Tuple t = Tuple.fromBytes(kv.getValue());
+                return new LogEntry(kv.getKey(), new Keyspace.ChunkRef(t.getString(0), (int) t.getLong(1)));
+            }).toList();
+            byte[] t = trimmed.join();
+            return new LogPage(entries, t != null && (afterKey == null || ByteArrayUtil.compareUnsigned(t, afterKey) > 0));
         });
     }
 }

@@ -1,5 +1,6 @@
 package ai.coditect.knowledge;
 
+import ai.coditect.functions.events.Outbox;
 import ai.coditect.knowledge.backup.CloudStorageBackup;
 import ai.coditect.knowledge.chunking.DocumentKind;
 import ai.coditect.knowledge.ingest.Submission;
@@ -14,6 +15,9 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.contrib.nio.testing.LocalStorageHelper;
 import org.junit.jupiter.api.Test;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** Export and import of a tenant's knowledge through the official Cloud Storage client (its in-memory helper). */
 class BackupTest {
     final Database db = Databases.open("memory:");
-    final KnowledgeStore store = new KnowledgeStore(db, Keyspace.open(db, "test"));
+    final Keyspace keys = Keyspace.open(db, "test");
+    final KnowledgeStore store = new KnowledgeStore(db, keys);
     final List<Event> published = new CopyOnWriteArrayList<>();
     final EventPublisher events = new EventPublisher() {
         @Override
@@ -39,7 +44,8 @@ class BackupTest {
         }
     };
     final Storage storage = LocalStorageHelper.getOptions().getService();
-    final KnowledgeService service = new KnowledgeService(store, events, null, null,
+    final Outbox outbox = new Outbox(db, keys, events, Duration.ofSeconds(10), new PrometheusRegistry());
+    final KnowledgeService service = new KnowledgeService(store, outbox, null, null,
             CloudStorageBackup.of(storage, "gs://kb-backups/exports"), TestClock.atNow());
 
     @Test

@@ -26,9 +26,9 @@ class IndexerTest {
     static ModelTokens tokens;
     Database db = Databases.open("memory:");
     Keyspace keys = Keyspace.open(db, "test");
-    KnowledgeStore store = new KnowledgeStore(db, keys);
-    HashingEmbedder embedder = new HashingEmbedder();
     TestClock clock = TestClock.atNow();
+    KnowledgeStore store = new KnowledgeStore(db, keys, clock);
+    HashingEmbedder embedder = new HashingEmbedder();
     Indexer indexer;
 
     @BeforeAll
@@ -114,6 +114,50 @@ class IndexerTest {
         assertEquals(outcome.chunks(), indexes.current("t1").vectors().size());
         submitAndIndex(sections("alpha one"));
         assertEquals(1, indexes.current("t1").vectors().size());
+    }
+
+    @Test
+    void theInMemoryKeywordIndexFollowsWritesAndRemovalsWithoutReadingPostings() {
+        TenantIndexes indexes = new TenantIndexes(store, embedder.dimensions(), 4);
+        submitAndIndex(sections("alpha one", "bravo two", "charlie three"));
+        TenantIndexes.TenantIndex t1 = indexes.current("t1");
+        assertEquals(3, t1.keywords().size());
+        assertEquals(1, t1.keywords().search(List.of("charlie"), 10, id -> true).size());
+
+        submitAndIndex(sections("alpha one", "bravo two")); // charlie's chunk removed by another writer
+        assertEquals(0, indexes.current("t1").keywords().search(List.of("charlie"), 10, id -> true).size());
+        assertEquals(2, indexes.current("t1").keywords().size());
+
+        TenantIndexes fresh = new TenantIndexes(store, embedder.dimensions(), 4); // a cold start reads the chunks
+        assertEquals(2, fresh.current("t1").keywords().size());
+        assertEquals(1, fresh.current("t1").keywords().search(List.of("bravo"), 10, id -> true).size());
+    }
+
+    @Test
+    void theChangeLogIsTrimmedAfterItsRetentionAndAnIndexBehindTheTrimReloads() {
+        TenantIndexes indexes = new TenantIndexes(store, embedder.dimensions(), 4);
+        submitAndIndex(sections("alpha one", "bravo two", "charlie three"));
+        assertEquals(3, indexes.current("t1").keywords().size()); // this index is now at the log's end
+
+        KnowledgeStore.Submitted other = store.submit("t1", "docs", "other.md", "Other", DocumentKind.MARKDOWN,
+                sections("delta four"), Chunker.sha256(sections("delta four")), clock.instant());
+        indexer.index("t1", other.document().id(), other.document().contentHash());
+        assertEquals(4, logEntries(), "entries younger than the retention stay");
+
+        clock.advance(Indexer.LOG_RETENTION.plusMinutes(1));
+        submitAndIndex(sections("alpha one", "bravo two", "charlie three", "echo five"));
+        assertEquals(1, logEntries(), "only the entry of the last write is left");
+
+        // the index never saw delta's entry, which is gone from the log: it reloads rather than miss it
+        TenantIndexes.TenantIndex t1 = indexes.current("t1");
+        assertEquals(5, t1.keywords().size());
+        assertEquals(5, t1.vectors().size());
+        assertEquals(1, t1.keywords().search(List.of("delta"), 10, id -> true).size());
+    }
+
+    long logEntries() {
+        return everything().stream().filter(kv -> ByteArrayUtil.printable(kv.getKey()).contains("\\x02log\\x00"))
+                .count();
     }
 
     List<KeyValue> everything() {

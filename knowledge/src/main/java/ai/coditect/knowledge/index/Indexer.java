@@ -12,6 +12,7 @@ import ai.coditect.shared.events.UnprocessableEventException;
 import ai.coditect.shared.logging.LogFields;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,11 @@ public final class Indexer {
     private static final Logger LOG = Logger.getLogger(Indexer.class.getName());
     private static final int CHUNKS_PER_TRANSACTION = 16;
     private static final int EMBED_BATCH = 32;
+    /**
+     * How long change-log entries are kept for instances to catch up from; an instance whose index is older than
+     * that reloads it from the store (which it also does after being idle for the tenant that long).
+     */
+    public static final Duration LOG_RETENTION = Duration.ofHours(1);
 
     private final KnowledgeStore store;
     private final Chunker chunker;
@@ -138,6 +144,7 @@ public final class Indexer {
         }
         store.finish(tenantId, documentId, contentHash, DocumentStatus.INDEXED, null, chunks.size(), embedder.name(),
                 clock.instant());
+        store.trimLog(tenantId, clock.instant().minus(LOG_RETENTION));
         LogFields.of("tenantId", tenantId, "documentId", documentId, "chunks", chunks.size(), "embedded",
                 toEmbed.size(), "written", written).log(LOG, Level.INFO, "document indexed");
         return new Outcome(chunks.size(), toEmbed.size(), written);

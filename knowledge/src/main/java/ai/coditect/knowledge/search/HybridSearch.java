@@ -16,19 +16,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Hybrid retrieval: an exact scan of the int8 vectors and BM25 over the keyword postings, fused by reciprocal
- * rank fusion. A search reads the caller's tenant and the shared platform collection, never another tenant.
+ * Hybrid retrieval: an exact scan of the int8 vectors and BM25 over the keyword postings, both held in memory per
+ * tenant ({@link TenantIndexes}), fused by reciprocal rank fusion. A search reads the caller's tenant and the shared platform collection, never another tenant.
  */
 public final class HybridSearch {
     /** The constant of reciprocal rank fusion (Cormack et al.): ranks matter, raw scores of either side do not. */
     static final int RRF_K = 60;
     /** How deep each retriever's list goes into the fusion. */
     static final int DEPTH = 50;
-    private static final double BM25_K1 = 1.2;
-    private static final double BM25_B = 0.75;
     private static final int MAX_QUERY_TERMS = 16;
-    /** Terms in more chunks than this are left to the vector side (see {@link KnowledgeStore#keywords}). */
-    private static final int MAX_POSTINGS_PER_TERM = 5_000;
 
     private final KnowledgeStore store;
     private final TenantIndexes indexes;
@@ -112,29 +108,9 @@ public final class HybridSearch {
         }
         List<Ranked> all = new ArrayList<>();
         for (TenantIndexes.TenantIndex scope : scopes) {
-            VectorIndex.DocumentFilter allowed = filter(scope, request);
-            KnowledgeStore.KeywordStats stats = store.keywords(scope.tenantId(), terms, MAX_POSTINGS_PER_TERM);
-            if (stats.chunks() <= 0) {
-                continue;
+            for (KeywordIndex.Scored s : scope.keywords().search(terms, depth, filter(scope, request))) {
+                all.add(new Ranked(new Key(scope.tenantId(), s.chunk()), s.score()));
             }
-            double avgLength = Math.max(1.0, (double) stats.terms() / stats.chunks());
-            Map<Keyspace.ChunkRef, Double> scores = new HashMap<>();
-            for (String term : terms) {
-                long df = Math.max(stats.chunkCounts().getOrDefault(term, 0L), 0L);
-                if (df == 0) {
-                    continue;
-                }
-                double idf = Math.log(1 + (stats.chunks() - df + 0.5) / (df + 0.5));
-                for (KnowledgeStore.Posting p : stats.postings().get(term)) {
-                    if (!allowed.test(p.chunk().documentId())) {
-                        continue;
-                    }
-                    double tf = p.frequency();
-                    double norm = tf + BM25_K1 * (1 - BM25_B + BM25_B * p.length() / avgLength);
-                    scores.merge(p.chunk(), idf * tf * (BM25_K1 + 1) / norm, Double::sum);
-                }
-            }
-            scores.forEach((ref, score) -> all.add(new Ranked(new Key(scope.tenantId(), ref), score)));
         }
         all.sort(Comparator.comparingDouble(Ranked::score).reversed());
         return all.size() > depth ? new ArrayList<>(all.subList(0, depth)) : all;

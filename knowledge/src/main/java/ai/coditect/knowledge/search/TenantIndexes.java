@@ -4,6 +4,8 @@ import ai.coditect.knowledge.DocumentStatus;
 import ai.coditect.knowledge.KnowledgeDocument;
 import ai.coditect.knowledge.KnowledgeStore;
 import ai.coditect.knowledge.index.Int8Vector;
+import ai.coditect.knowledge.index.StoredChunk;
+import ai.coditect.knowledge.index.Terms;
 import ai.coditect.shared.store.Keyspace;
 import com.apple.foundationdb.KeyValue;
 
@@ -16,9 +18,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The in-memory vector index of each tenant this instance has served, filled by a range read of the tenant's
- * vectors on first use and kept current by reading the change log before every search (one short range read
- * when nothing changed). The least recently used tenants are dropped beyond a bound.
+ * The in-memory vector and keyword indexes of each tenant this instance has served, filled by range reads of the
+ * tenant's vectors and chunks on first use and kept current by reading the change log before every search (one
+ * short range read when nothing changed). The least recently used tenants are dropped beyond a bound.
  */
 public final class TenantIndexes {
     private static final int LOAD_PAGE = 2_000;
@@ -41,7 +43,7 @@ public final class TenantIndexes {
 
     /** The tenant's index, loaded if this instance has not served it yet, and brought up to date. */
     public TenantIndex current(String tenantId) {
-        TenantIndex index = tenants.computeIfAbsent(tenantId, t -> new TenantIndex(t, new VectorIndex(dims)));
+        TenantIndex index = tenants.computeIfAbsent(tenantId, TenantIndex::new);
         index.refresh();
         return index;
     }
@@ -53,18 +55,22 @@ public final class TenantIndexes {
     /** One tenant's vectors and the documents they belong to. */
     public final class TenantIndex {
         private final String tenantId;
-        private final VectorIndex vectors;
-        private final Map<String, DocumentInfo> documents = new ConcurrentHashMap<>();
+        private volatile VectorIndex vectors;
+        private volatile KeywordIndex keywords;
+        private volatile Map<String, DocumentInfo> documents = new ConcurrentHashMap<>();
         private byte[] cursor;
         private boolean loaded;
 
-        TenantIndex(String tenantId, VectorIndex vectors) {
+        TenantIndex(String tenantId) {
             this.tenantId = tenantId;
-            this.vectors = vectors;
         }
 
         public VectorIndex vectors() {
             return vectors;
+        }
+
+        public KeywordIndex keywords() {
+            return keywords;
         }
 
         public DocumentInfo document(String id) {
@@ -84,10 +90,17 @@ public final class TenantIndexes {
         }
 
         private void load() {
+            vectors = new VectorIndex(dims);
+            keywords = new KeywordIndex();
+            documents = new ConcurrentHashMap<>();
             // Read the log position first: changes after it are replayed, so nothing written during the load is lost.
             cursor = store.lastLogKey(tenantId);
             for (KnowledgeDocument d : store.documents(tenantId, null, Integer.MAX_VALUE)) {
                 remember(d);
+                if (d.status() != DocumentStatus.DELETING) {
+                    store.chunks(tenantId, d.id()).values().forEach(c -> keywords.put(
+                            new Keyspace.ChunkRef(d.id(), c.no()), Terms.frequencies(c.chunk().embeddingText())));
+                }
             }
             byte[] after = null;
             while (true) {
@@ -104,7 +117,13 @@ public final class TenantIndexes {
 
         private void catchUp() {
             while (true) {
-                List<KnowledgeStore.LogEntry> entries = store.logAfter(tenantId, cursor, LOG_PAGE);
+                KnowledgeStore.LogPage page = store.logAfter(tenantId, cursor, LOG_PAGE);
+                if (page.trimmedPast()) {
+                    // changes this index has not seen were trimmed from the log: start again from the store
+                    load();
+                    continue;
+                }
+                List<KnowledgeStore.LogEntry> entries = page.entries();
                 if (entries.isEmpty()) {
                     return;
                 }
@@ -116,6 +135,15 @@ public final class TenantIndexes {
                 }
                 for (String id : docs) {
                     store.document(tenantId, id).ifPresentOrElse(this::remember, () -> documents.remove(id));
+                }
+                Map<Keyspace.ChunkRef, StoredChunk> chunks = store.chunks(tenantId, new ArrayList<>(refs));
+                for (Keyspace.ChunkRef ref : refs) {
+                    StoredChunk c = chunks.get(ref);
+                    if (c == null) {
+                        keywords.remove(ref);
+                    } else {
+                        keywords.put(ref, Terms.frequencies(c.chunk().embeddingText()));
+                    }
                 }
                 store.vectors(tenantId, new ArrayList<>(refs)).forEach((ref, v) -> {
                     if (v == null) {

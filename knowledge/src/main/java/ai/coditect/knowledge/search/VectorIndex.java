@@ -13,13 +13,14 @@ import java.util.stream.IntStream;
 
 /**
  * One tenant's vectors in memory as a flat int8 matrix, searched exactly: every row is scored with an integer dot
- * product against the quantized query, and the best candidates are re-scored with the float query. No index is
- * built, so a cold start costs only the range read that fills the matrix.
+ * product against the quantized query, and the best candidates are re-scored with the float query against the
+ * row and its fine part (see {@link Int8Vector}), which orders them as float32 would. No index is built, so a cold
+ * start costs only the range read that fills the matrix.
  */
 public final class VectorIndex {
     /** Candidates kept from the integer scan for the float re-scoring, per hit asked for. */
-    private static final int CANDIDATES_PER_HIT = 4;
-    private static final int MIN_CANDIDATES = 64;
+    private static final int CANDIDATES_PER_HIT = 8;
+    private static final int MIN_CANDIDATES = 100;
     /** Below this many rows one thread scans faster than splitting the work. */
     private static final int PARALLEL_ROWS = 20_000;
 
@@ -27,6 +28,9 @@ public final class VectorIndex {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private byte[] data = new byte[0];
     private float[] scales = new float[0];
+    /** What the first byte of each dimension left over, and its scale (0 for a vector stored without it). */
+    private byte[] fine = new byte[0];
+    private float[] fineScales = new float[0];
     private String[] documents = new String[0];
     private int[] chunkNos = new int[0];
     private int rows;
@@ -64,8 +68,8 @@ public final class VectorIndex {
     public long memoryBytes() {
         lock.readLock().lock();
         try {
-            return (long) data.length + scales.length * 4L + chunkNos.length * 4L + documents.length * 8L
-                    + rowOf.size() * 64L;
+            return (long) data.length + fine.length + scales.length * 8L + chunkNos.length * 4L
+                    + documents.length * 8L + rowOf.size() * 64L;
         } finally {
             lock.readLock().unlock();
         }
@@ -85,6 +89,12 @@ public final class VectorIndex {
             }
             System.arraycopy(v.values(), 0, data, row * dims, dims);
             scales[row] = v.scale();
+            if (v.fine() != null && v.fine().length == dims) {
+                System.arraycopy(v.fine(), 0, fine, row * dims, dims);
+                fineScales[row] = v.fineScale();
+            } else {
+                fineScales[row] = 0;
+            }
             documents[row] = ref.documentId();
             chunkNos[row] = ref.chunkNo();
         } finally {
@@ -112,6 +122,8 @@ public final class VectorIndex {
         int capacity = Math.max(needed, Math.max(1024, scales.length + (scales.length >> 1)));
         data = Arrays.copyOf(data, capacity * dims);
         scales = Arrays.copyOf(scales, capacity);
+        fine = Arrays.copyOf(fine, capacity * dims);
+        fineScales = Arrays.copyOf(fineScales, capacity);
         documents = Arrays.copyOf(documents, capacity);
         chunkNos = Arrays.copyOf(chunkNos, capacity);
     }
@@ -145,12 +157,7 @@ public final class VectorIndex {
             TopK best = new TopK(k);
             for (int i = 0; i < candidates.size; i++) {
                 int row = candidates.rows[i];
-                int off = row * dims;
-                float dot = 0;
-                for (int d = 0; d < dims; d++) {
-                    dot += query[d] * data[off + d];
-                }
-                best.offer(row, dot * scales[row]);
+                best.offer(row, exact(query, row));
             }
             List<Scored> out = new ArrayList<>(best.size);
             for (int i : best.order()) {
@@ -190,6 +197,18 @@ public final class VectorIndex {
         return candidates;
     }
 
+    /** The float query's dot product with the row as stored: its bytes and its fine part. */
+    private float exact(float[] query, int row) {
+        int off = row * dims;
+        float coarse = 0;
+        float rest = 0;
+        for (int d = 0; d < dims; d++) {
+            coarse += query[d] * data[off + d];
+            rest += query[d] * fine[off + d];
+        }
+        return coarse * scales[row] + rest * fineScales[row];
+    }
+
     /** Exact float32 search over the dequantized rows; only for measuring recall. */
     public List<Scored> searchFloatExact(float[] query, int k) {
         lock.readLock().lock();
@@ -199,12 +218,7 @@ public final class VectorIndex {
                 if (documents[row] == null) {
                     continue;
                 }
-                float dot = 0;
-                int off = row * dims;
-                for (int d = 0; d < dims; d++) {
-                    dot += query[d] * data[off + d];
-                }
-                best.offer(row, dot * scales[row]);
+                best.offer(row, exact(query, row));
             }
             List<Scored> out = new ArrayList<>();
             for (int i : best.order()) {

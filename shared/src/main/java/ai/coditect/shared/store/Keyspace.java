@@ -99,7 +99,10 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code tenant/<tid>/kb/stats}</td><td>(name)</td><td>8-byte LE counters {@code chunks},
  *       {@code tokens}, atomic {@code ADD}</td><td>{@link #COUNTER}</td></tr>
  *   <tr><td>{@code tenant/<tid>/kb/log}</td><td>(versionstamp)</td><td>a changed or removed chunk
- *       (documentId, chunkNo) — the in-memory vector index follows this</td><td>{@link #CHUNK_REF}</td></tr>
+ *       (documentId, chunkNo, writtenAtMillis) — the in-memory indexes follow this; trimmed by age</td>
+ *       <td>{@link #LOG_ENTRY}</td></tr>
+ *   <tr><td>{@code tenant/<tid>/kb/log_trimmed}</td><td>()</td><td>the newest change-log key removed by
+ *       trimming; an in-memory index behind it reloads</td><td>{@link #LOG_POSITION}</td></tr>
  * </table>
  *
  * <p>Every subspace is a {@link Part}; {@link #locate} tells which part a stored key belongs to. A "JSON" codec is
@@ -542,6 +545,11 @@ public final class Keyspace {
         return after == null ? all : new Range(keyAfter(after), all.end);
     }
 
+    /** Where the trimming of a tenant's change log got to. */
+    public byte[] knowledgeLogTrimmed(String tenantId) {
+        return knowledge(tenantId, "log_trimmed").pack();
+    }
+
     /** Everything of a tenant's knowledge base. */
     public Range knowledgeRange(String tenantId) {
         return tenant(tenantId).get("kb").range();
@@ -673,6 +681,30 @@ public final class Keyspace {
             t -> new ChunkRef(Codecs.text(t, 0, "documentId"), Math.toIntExact(Codecs.number(t, 1, "chunkNo"))));
 
     /**
+     * A change-log entry: the tuple (documentId, chunkNo, writtenAtMillis). Entries written before they carried
+     * their time, (documentId, chunkNo), read with time 0: the oldest there is.
+     */
+    public static final ValueCodec<LogEntry> LOG_ENTRY = Codecs.of(
+            "the tuple (documentId, chunkNo, writtenAtMillis)",
+            e -> Tuple.from(e.documentId(), (long) e.chunkNo(), e.writtenAtMillis()).pack(),
+            b -> {
+                Tuple t = Tuple.fromBytes(b);
+                if (t.size() != 2 && t.size() != 3) {
+                    throw new IllegalArgumentException(t.size() + " elements instead of 3");
+                }
+                return new LogEntry(Codecs.text(t, 0, "documentId"),
+                        Math.toIntExact(Codecs.number(t, 1, "chunkNo")),
+                        t.size() == 3 ? Codecs.number(t, 2, "writtenAtMillis") : 0);
+            });
+
+    /** Where the trimming of a change log got to: a change-log key. */
+    public static final ValueCodec<byte[]> LOG_POSITION = Codecs.bytes("a change-log key", 1);
+
+    /** A change-log entry of a knowledge base: which chunk changed, and when. */
+    public record LogEntry(String documentId, int chunkNo, long writtenAtMillis) {
+    }
+
+    /**
      * The one codec of the records of {@code part}, read into {@code type}: JSON by the one mapper. The part names
      * its record type, so a record is only ever read as what its subspace holds.
      */
@@ -769,7 +801,8 @@ public final class Keyspace {
         KB_POSTING("tenant/<tid>/kb/posting", "ssl", POSTING),
         KB_TERM_DF("tenant/<tid>/kb/term_df", "s", COUNTER),
         KB_STATS("tenant/<tid>/kb/stats", "s", COUNTER),
-        KB_LOG("tenant/<tid>/kb/log", "v", CHUNK_REF);
+        KB_LOG("tenant/<tid>/kb/log", "v", LOG_ENTRY),
+        KB_LOG_TRIMMED("tenant/<tid>/kb/log_trimmed", "", LOG_POSITION);
 
         private static final Map<String, Part> BY_PATH = new HashMap<>();
 
