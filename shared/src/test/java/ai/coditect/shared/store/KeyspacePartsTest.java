@@ -63,6 +63,7 @@ class KeyspacePartsTest {
         keys.put(ks.knowledgePosting("t", "term", "d", 1), Keyspace.Part.KB_POSTING);
         keys.put(ks.knowledgeTermCount("t", "term"), Keyspace.Part.KB_TERM_DF);
         keys.put(ks.knowledgeStat("t", "chunks"), Keyspace.Part.KB_STATS);
+        keys.put(ks.knowledgeLogTrimmed("t"), Keyspace.Part.KB_LOG_TRIMMED);
         return keys;
     }
 
