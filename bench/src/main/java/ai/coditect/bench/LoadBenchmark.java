@@ -2,6 +2,7 @@ package ai.coditect.bench;
 
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
+import ai.coditect.shared.net.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.WebServer;
@@ -11,8 +12,6 @@ import io.helidon.websocket.WsSession;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,7 +106,7 @@ public final class LoadBenchmark {
         WebServer echo = WebServer.builder().host("127.0.0.1").port(0)
                 .routing(r -> r.any((req, res) -> res.send("echo")))
                 .addRouting(WsRouting.builder().endpoint("/*", Echo::new)).build().start();
-        int port = freePort();
+        int port = FreePorts.any();
         Process platform = startPlatform(work, port, echo.port());
         Runtime.getRuntime().addShutdownHook(new Thread(platform::destroy, "bench-stop-platform"));
         base = "http://127.0.0.1:" + port;
@@ -639,12 +638,6 @@ public final class LoadBenchmark {
         @Override
         public void onMessage(WsSession session, BufferData buffer, boolean last) {
             session.send(buffer, last);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

@@ -15,7 +15,6 @@ import com.apple.foundationdb.Range;
 import com.apple.foundationdb.ReadTransaction;
 import com.apple.foundationdb.Transaction;
 import com.apple.foundationdb.tuple.ByteArrayUtil;
-import com.apple.foundationdb.tuple.Tuple;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -246,7 +245,7 @@ public final class KnowledgeStore {
                 tr.set(key, Json.bytes(StoredChunk.of(c, length)));
                 tr.set(keys.knowledgeVector(tenantId, documentId, c.no()), vectors.get(i).encode());
                 for (Map.Entry<String, Integer> e : tf.entrySet()) {
-                    byte[] posting = Tuple.from((long) e.getValue(), (long) length).pack();
+                    byte[] posting = Keyspace.POSTING.encode(new Keyspace.Posting(e.getValue(), length));
                     tr.set(keys.knowledgePosting(tenantId, e.getKey(), documentId, c.no()), posting);
                     tr.mutate(MutationType.ADD, keys.knowledgeTermCount(tenantId, e.getKey()), ONE);
                 }
@@ -301,7 +300,7 @@ public final class KnowledgeStore {
     /** Appends to the change log (chunk and time); {@code order} numbers the entries of one transaction. */
     private void logChange(Transaction tr, String tenantId, String documentId, int chunkNo, int order) {
         tr.mutate(MutationType.SET_VERSIONSTAMPED_KEY, keys.knowledgeLogEntry(tenantId, order),
-                Tuple.from(documentId, (long) chunkNo, clock.millis()).pack());
+                Keyspace.LOG_ENTRY.encode(new Keyspace.LogEntry(documentId, chunkNo, clock.millis())));
     }
 
     /**
@@ -427,8 +426,7 @@ public final class KnowledgeStore {
 
     /** Whether a change-log entry was written before {@code before}; entries written without a time count as old. */
     private static boolean olderThan(KeyValue entry, Instant before) {
-        Tuple t = Tuple.fromBytes(entry.getValue());
-        return t.size() < 3 || t.getLong(2) < before.toEpochMilli();
+        return Keyspace.LOG_ENTRY.decode(entry.getValue()).writtenAtMillis() < before.toEpochMilli();
     }
 
     /** A change-log entry: the log key and the chunk that changed. */
@@ -444,8 +442,8 @@ public final class KnowledgeStore {
         return Transactions.read(db, tr -> {
             CompletableFuture<byte[]> trimmed = tr.get(keys.knowledgeLogTrimmed(tenantId));
             List<LogEntry> entries = tr.getRange(r, limit).asList().join().stream().map(kv -> {
-                Tuple t = Tuple.fromBytes(kv.getValue());
-                return new LogEntry(kv.getKey(), new Keyspace.ChunkRef(t.getString(0), (int) t.getLong(1)));
+                Keyspace.LogEntry e = Keyspace.LOG_ENTRY.decode(kv.getValue());
+                return new LogEntry(kv.getKey(), new Keyspace.ChunkRef(e.documentId(), e.chunkNo()));
             }).toList();
             byte[] t = trimmed.join();
             return new LogPage(entries, t != null && (afterKey == null || ByteArrayUtil.compareUnsigned(t, afterKey) > 0));

@@ -3,11 +3,10 @@ package ai.coditect.functions.workspaces;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
 import ai.coditect.shared.logging.LogFields;
+import ai.coditect.shared.net.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,7 +80,7 @@ final class LocalSidecarHost implements AutoCloseable {
                     + "): run ./coditect build.");
         }
         Files.createDirectories(log.getParent());
-        int controlPort = freePort();
+        int controlPort = FreePorts.any();
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -221,12 +220,6 @@ final class LocalSidecarHost implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 
