@@ -171,7 +171,7 @@ public final class KnowledgeBenchmark {
                 + "query done %.0f ms after start%n", matrix.size(), keywordIndex.size(), (loaded - c0) / 1e6,
                 (first - c0) / 1e6);
         System.out.printf(Locale.ROOT, "memory: int8 matrix with fine parts and row metadata %.1f MiB; keyword "
-                        + "postings and row terms %.1f MiB; heap growth for the tenant's indexes %.1f MiB%n",
+                        + "postings and rows %.1f MiB; heap growth for the tenant's indexes %.1f MiB%n",
                 matrix.memoryBytes() / 1048576.0, keywordIndex.memoryBytes() / 1048576.0,
                 (heapAfter - heapBefore) / 1048576.0);
 
@@ -259,13 +259,14 @@ public final class KnowledgeBenchmark {
             matrix.put(ref, Int8Vector.quantize(vectors[i]));
             keywordIndex.put(ref, Terms.frequencies(texts[i]));
         }
+        keywordIndex.trimToSize(); // as a tenant's load does
         long filled = System.nanoTime() - t0;
         System.gc();
         long heapAfter = usedHeap();
         System.out.printf(Locale.ROOT, "direct: %,d chunks put into the in-memory indexes in %.1f s%n", n,
                 filled / 1e9);
         System.out.printf(Locale.ROOT, "memory: int8 matrix with fine parts and row metadata %.1f MiB; keyword "
-                        + "postings and row terms %.1f MiB; heap growth for both %.1f MiB%n",
+                        + "postings and rows %.1f MiB; heap growth for both %.1f MiB%n",
                 matrix.memoryBytes() / 1048576.0, keywordIndex.memoryBytes() / 1048576.0,
                 (heapAfter - heapBefore) / 1048576.0);
         int queries = 300;

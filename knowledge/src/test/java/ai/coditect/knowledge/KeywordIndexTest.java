@@ -61,4 +61,38 @@ class KeywordIndexTest {
         assertEquals(10_000, index.size());
         assertEquals(before, after);
     }
+
+    @Test
+    void scoresAfterRemovalsAndReplacementsEqualThoseOfAnIndexBuiltWithoutThem() {
+        java.util.Random rnd = new java.util.Random(5);
+        KeywordIndex changed = new KeywordIndex();
+        java.util.Map<Keyspace.ChunkRef, String> texts = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 3_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < 12; w++) {
+                text.append("word").append((int) Math.pow(400, rnd.nextDouble())).append(' ');
+            }
+            texts.put(ref("d" + i % 50, i / 50), text.toString());
+            changed.put(ref("d" + i % 50, i / 50), Terms.frequencies(text.toString()));
+        }
+        for (int i = 0; i < 3_000; i += 4) {
+            changed.remove(ref("d" + i % 50, i / 50));
+            texts.remove(ref("d" + i % 50, i / 50));
+        }
+        for (int i = 1; i < 3_000; i += 8) {
+            changed.put(ref("d" + i % 50, i / 50), Terms.frequencies("word1 word2 replaced"));
+            texts.put(ref("d" + i % 50, i / 50), "word1 word2 replaced");
+        }
+        KeywordIndex fresh = new KeywordIndex();
+        texts.forEach((r, text) -> fresh.put(r, Terms.frequencies(text)));
+        for (List<String> query : List.of(List.of("word1"), List.of("word3", "word40"), List.of("replaced", "word7"))) {
+            List<KeywordIndex.Scored> a = changed.search(query, 30, id -> true);
+            List<KeywordIndex.Scored> b = fresh.search(query, 30, id -> true);
+            assertEquals(b.size(), a.size(), query.toString());
+            for (int i = 0; i < a.size(); i++) {
+                assertEquals(b.get(i).score(), a.get(i).score(), 1e-4, query + " rank " + i);
+            }
+        }
+        assertEquals(fresh.size(), changed.size());
+    }
 }

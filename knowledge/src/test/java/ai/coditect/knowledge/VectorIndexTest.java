@@ -118,4 +118,44 @@ class VectorIndexTest {
         assertTrue(hits.stream().allMatch(h -> h.chunk().documentId().equals("public")), hits.toString());
         assertEquals(51, index.size());
     }
+
+    @Test
+    void theMatrixHoldsARowInAboutOneAndAHalfBytesPerDimension() {
+        Random rnd = new Random(13);
+        int dims = 384;
+        int n = 10_000;
+        VectorIndex index = new VectorIndex(dims);
+        for (int i = 0; i < n; i++) {
+            index.put(new Keyspace.ChunkRef("doc" + (i / 100), i % 100), Int8Vector.quantize(random(rnd, dims)));
+        }
+        // the int8 row, four bits of fine part per dimension, one page of growth room and small row metadata
+        long bound = (long) (n * dims * 1.5) + 1024L * dims * 3 / 2 + n * 32L;
+        assertTrue(index.memoryBytes() <= bound, index.memoryBytes() + " bytes for " + n + " rows, bound " + bound);
+        assertEquals(n, index.size());
+    }
+
+    @Test
+    void rowsFreedByRemovalsAreReusedAcrossPagesAndKeepTheirOwnVectors() {
+        Random rnd = new Random(17);
+        int dims = 32;
+        VectorIndex index = new VectorIndex(dims);
+        float[][] rows = new float[3_000][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = random(rnd, dims);
+            index.put(new Keyspace.ChunkRef("a", i), Int8Vector.quantize(rows[i]));
+        }
+        for (int i = 0; i < rows.length; i += 3) {
+            index.remove(new Keyspace.ChunkRef("a", i));
+        }
+        for (int i = 0; i < 1_000; i++) {
+            rows[i] = random(rnd, dims);
+            index.put(new Keyspace.ChunkRef("b", i), Int8Vector.quantize(rows[i]));
+        }
+        assertEquals(3_000, index.size());
+        for (int i = 0; i < 1_000; i += 97) {
+            VectorIndex.Scored top = index.search(rows[i], 1, id -> id.equals("b")).getFirst();
+            assertEquals(new Keyspace.ChunkRef("b", i), top.chunk());
+            assertEquals(1.0, top.score(), 1e-3);
+        }
+    }
 }

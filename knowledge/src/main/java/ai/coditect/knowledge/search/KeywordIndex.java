@@ -13,6 +13,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * One tenant's keyword postings in memory, scored with BM25, so that a search reads no postings from the store.
  * Filled from the stored chunks with the vectors and kept current from the same change log. Postings are packed
  * ints (row and term frequency); a removed row is skipped by searches and dropped when the rows are compacted.
+ * A removal does not know the row's terms, so it marks every term's document frequency stale instead, and a search
+ * counts the live postings of its stale terms again.
  */
 public final class KeywordIndex {
     private static final double K1 = 1.2;
@@ -29,12 +31,14 @@ public final class KeywordIndex {
     /** Per term: (row << 8 | tf), in row order; may hold removed rows until the next compaction. */
     private int[][] postings = new int[0][];
     private int[] postingCounts = new int[0];
-    /** Per term: live chunks holding it, BM25's document frequency. */
+    /** Per term: live chunks holding it (BM25's document frequency), true while {@code countedAt} is current. */
     private int[] chunkCounts = new int[0];
-    private final Map<Keyspace.ChunkRef, Integer> rowOf = new HashMap<>();
-    private Keyspace.ChunkRef[] refs = new Keyspace.ChunkRef[0];
-    /** Per row: (termId << 8 | tf) of each of its terms, to take its counts away when it is removed. */
-    private int[][] rowTerms = new int[0][];
+    private int[] countedAt = new int[0];
+    /** Bumped by every removal: from then on each term's count is stale until counted again. */
+    private int removals;
+    private final ChunkRows rowOf = new ChunkRows();
+    private String[] documents = new String[0];
+    private int[] chunkNos = new int[0];
     private int[] lengths = new int[0];
     private int rows;
     private int removed;
@@ -65,28 +69,26 @@ public final class KeywordIndex {
                 throw new IllegalStateException("a tenant's keyword index holds at most " + MAX_ROWS + " chunks");
             }
             int row = rows++;
-            if (row >= refs.length) {
-                int capacity = Math.max(1024, refs.length + (refs.length >> 1));
-                refs = Arrays.copyOf(refs, capacity);
-                rowTerms = Arrays.copyOf(rowTerms, capacity);
+            if (row >= documents.length) {
+                int capacity = Math.max(1024, documents.length + (documents.length >> 1));
+                documents = Arrays.copyOf(documents, capacity);
+                chunkNos = Arrays.copyOf(chunkNos, capacity);
                 lengths = Arrays.copyOf(lengths, capacity);
             }
-            int[] terms = new int[frequencies.size()];
             int length = 0;
-            int i = 0;
             for (Map.Entry<String, Integer> e : frequencies.entrySet()) {
                 int term = termId(e.getKey());
                 int tf = Math.min(MAX_TF, e.getValue());
-                terms[i++] = term << 8 | tf;
                 length += e.getValue();
                 addPosting(term, row << 8 | tf);
-                chunkCounts[term]++;
+                if (countedAt[term] == removals) {
+                    chunkCounts[term]++;
+                }
             }
-            refs[row] = ref;
-            rowTerms[row] = terms;
+            documents[row] = rowOf.put(ref.documentId(), ref.chunkNo(), row);
+            chunkNos[row] = ref.chunkNo();
             lengths[row] = length;
             totalLength += length;
-            rowOf.put(ref, row);
         } finally {
             lock.writeLock().unlock();
         }
@@ -105,16 +107,13 @@ public final class KeywordIndex {
     }
 
     private void removeLocked(Keyspace.ChunkRef ref) {
-        Integer row = rowOf.remove(ref);
-        if (row == null) {
+        int row = rowOf.remove(ref.documentId(), ref.chunkNo());
+        if (row < 0) {
             return;
         }
-        for (int t : rowTerms[row]) {
-            chunkCounts[t >>> 8]--;
-        }
+        removals++;
         totalLength -= lengths[row];
-        refs[row] = null;
-        rowTerms[row] = null;
+        documents[row] = null;
         removed++;
     }
 
@@ -129,8 +128,10 @@ public final class KeywordIndex {
             postings = Arrays.copyOf(postings, capacity);
             postingCounts = Arrays.copyOf(postingCounts, capacity);
             chunkCounts = Arrays.copyOf(chunkCounts, capacity);
+            countedAt = Arrays.copyOf(countedAt, capacity);
         }
         postings[next] = new int[2];
+        countedAt[next] = removals;
         termIds.put(term, next);
         return next;
     }
@@ -146,27 +147,74 @@ public final class KeywordIndex {
         postingCounts[term] = n + 1;
     }
 
-    /** Renumbers the live rows and rebuilds the postings without the removed ones. */
+    /** Renumbers the live rows and drops the removed ones from every posting list (row order is kept). */
     private void compact() {
+        int[] renumbered = new int[rows];
         int live = 0;
         for (int row = 0; row < rows; row++) {
-            if (refs[row] != null) {
-                refs[live] = refs[row];
-                rowTerms[live] = rowTerms[row];
+            if (documents[row] != null) {
+                renumbered[row] = live;
+                documents[live] = documents[row];
+                chunkNos[live] = chunkNos[row];
                 lengths[live] = lengths[row];
-                rowOf.put(refs[live], live);
+                rowOf.put(documents[live], chunkNos[live], live);
                 live++;
+            } else {
+                renumbered[row] = -1;
             }
         }
-        Arrays.fill(refs, live, rows, null);
-        Arrays.fill(rowTerms, live, rows, null);
+        Arrays.fill(documents, live, rows, null);
+        for (int t = 0, terms = termIds.size(); t < terms; t++) {
+            int[] list = postings[t];
+            int kept = 0;
+            for (int i = 0, n = postingCounts[t]; i < n; i++) {
+                int row = renumbered[list[i] >>> 8];
+                if (row >= 0) {
+                    list[kept++] = row << 8 | (list[i] & 0xff);
+                }
+            }
+            postingCounts[t] = kept;
+            chunkCounts[t] = kept;
+            countedAt[t] = removals;
+        }
         rows = live;
         removed = 0;
-        Arrays.fill(postingCounts, 0);
-        for (int row = 0; row < rows; row++) {
-            for (int t : rowTerms[row]) {
-                addPosting(t >>> 8, row << 8 | (t & 0xff));
+    }
+
+    /** Gives back the growth room of the posting lists, as after loading a tenant, when few rows are added next. */
+    public void trimToSize() {
+        lock.writeLock().lock();
+        try {
+            for (int t = 0, terms = termIds.size(); t < terms; t++) {
+                if (postings[t].length > postingCounts[t]) {
+                    postings[t] = Arrays.copyOf(postings[t], postingCounts[t]);
+                }
             }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Counts again the live chunks of those of {@code terms} whose counts a removal made stale. */
+    private void recount(List<Integer> stale) {
+        lock.writeLock().lock();
+        try {
+            for (int id : stale) {
+                if (countedAt[id] == removals) {
+                    continue;
+                }
+                int live = 0;
+                int[] list = postings[id];
+                for (int i = 0, n = postingCounts[id]; i < n; i++) {
+                    if (documents[list[i] >>> 8] != null) {
+                        live++;
+                    }
+                }
+                chunkCounts[id] = live;
+                countedAt[id] = removals;
+            }
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 
@@ -175,27 +223,46 @@ public final class KeywordIndex {
      * admits; the document frequencies and average length are the tenant's, whatever the filter.
      */
     public List<Scored> search(List<String> terms, int depth, VectorIndex.DocumentFilter filter) {
+        List<Integer> ids = new ArrayList<>(terms.size());
+        List<Integer> stale = new ArrayList<>();
+        lock.readLock().lock();
+        try {
+            for (String term : terms) {
+                Integer id = termIds.get(term);
+                if (id != null) {
+                    ids.add(id);
+                    if (countedAt[id] != removals) {
+                        stale.add(id);
+                    }
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (!stale.isEmpty()) {
+            recount(stale);
+        }
         lock.readLock().lock();
         try {
             int chunks = rowOf.size();
-            if (chunks == 0 || terms.isEmpty()) {
+            if (chunks == 0 || ids.isEmpty()) {
                 return List.of();
             }
             double avgLength = Math.max(1.0, (double) totalLength / chunks);
             float[] scores = new float[rows];
             int[] touched = new int[64];
             int touchedCount = 0;
-            for (String term : terms) {
-                Integer id = termIds.get(term);
-                if (id == null || chunkCounts[id] <= 0) {
+            for (int id : ids) {
+                if (id >= termIds.size() || chunkCounts[id] <= 0) {
                     continue;
                 }
+                // a removal between the recount and here leaves this count a little high until the next search
                 long df = chunkCounts[id];
                 double idf = Math.log(1 + (chunks - df + 0.5) / (df + 0.5));
                 int[] list = postings[id];
                 for (int i = 0, n = postingCounts[id]; i < n; i++) {
                     int row = list[i] >>> 8;
-                    if (refs[row] == null) {
+                    if (documents[row] == null) {
                         continue;
                     }
                     double tf = list[i] & 0xff;
@@ -217,7 +284,7 @@ public final class KeywordIndex {
                 if (best.size == depth && scores[row] <= best.scores[0]) {
                     continue; // the filter is asked only about rows that would make the list
                 }
-                String doc = refs[row].documentId();
+                String doc = documents[row];
                 if (!doc.equals(lastDoc)) {
                     lastAllowed = filter.test(doc);
                     lastDoc = doc;
@@ -228,7 +295,8 @@ public final class KeywordIndex {
             }
             List<Scored> out = new ArrayList<>(best.size);
             for (int i : best.order()) {
-                out.add(new Scored(refs[best.rows[i]], best.scores[i]));
+                int row = best.rows[i];
+                out.add(new Scored(new Keyspace.ChunkRef(documents[row], chunkNos[row]), best.scores[i]));
             }
             return out;
         } finally {
@@ -236,15 +304,13 @@ public final class KeywordIndex {
         }
     }
 
-    /** Bytes held by the postings and row data (an estimate: arrays exactly, map entries at 64 bytes each). */
+    /** Bytes held by the postings and row data (an estimate: arrays exactly, term map entries at 64 bytes each). */
     public long memoryBytes() {
         lock.readLock().lock();
         try {
-            long bytes = (long) refs.length * 8 + rowTerms.length * 8L + lengths.length * 4L
-                    + postings.length * 8L + postingCounts.length * 8L + (rowOf.size() + termIds.size()) * 64L;
-            for (int row = 0; row < rows; row++) {
-                bytes += rowTerms[row] == null ? 0 : 16 + rowTerms[row].length * 4L;
-            }
+            long bytes = (long) (documents.length + chunkNos.length + lengths.length) * 4L
+                    + (postings.length + postingCounts.length + chunkCounts.length + countedAt.length) * 4L
+                    + termIds.size() * 64L + rowOf.memoryBytes();
             for (int t = 0; t < termIds.size(); t++) {
                 bytes += 16 + postings[t].length * 4L;
             }

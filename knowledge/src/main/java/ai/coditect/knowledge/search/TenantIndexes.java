@@ -109,10 +109,11 @@ public final class TenantIndexes {
                     vectors.put(store.vectorRef(tenantId, kv.getKey()), Int8Vector.decode(kv.getValue()));
                 }
                 if (page.size() < LOAD_PAGE) {
-                    return;
+                    break;
                 }
                 after = page.getLast().getKey();
             }
+            keywords.trimToSize();
         }
 
         private void catchUp() {
