@@ -18,10 +18,14 @@ import ai.coditect.knowledge.ingest.Uploads;
 import ai.coditect.knowledge.search.ContextBuilder;
 import ai.coditect.knowledge.search.HybridSearch;
 import ai.coditect.knowledge.search.TenantIndexes;
+import ai.coditect.shared.logging.LogFields;
 import com.google.cloud.storage.StorageOptions;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The knowledge base wired on a store: the search and ingest service behind {@code /v1/knowledge/*}, and the
@@ -29,6 +33,8 @@ import java.time.Clock;
  * each deployed function builds only its own half (see {@link KnowledgeFunction}, {@link KnowledgeIndexFunction}).
  */
 public final class Knowledge implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Knowledge.class.getName());
+
     private final KnowledgeConfig config;
     private final ModelTokens tokens;
     private final Embedder embedder;
@@ -38,6 +44,7 @@ public final class Knowledge implements AutoCloseable {
     private final KnowledgeService service;
     private final KnowledgeRoutes routes;
     private final EventConsumer indexConsumer;
+    private volatile Thread platformDocs;
 
     /**
      * The whole knowledge base on {@code store}: its events leave through {@code outbox} (written in the transaction
@@ -121,8 +128,39 @@ public final class Knowledge implements AutoCloseable {
         return indexConsumer;
     }
 
+    /**
+     * Submits the configured platform docs folder to the shared {@code platform-docs} collection in the background
+     * (unchanged files cost nothing), so that the function or platform answers meanwhile; empty when none is
+     * configured. Locally the folder is the repository's {@code docs/}; deployed, the copy in the knowledge image.
+     */
+    public Optional<Thread> submitPlatformDocs() {
+        Path folder = config.platformDocs();
+        if (folder == null) {
+            return Optional.empty();
+        }
+        platformDocs = Thread.ofVirtual().name("coditect-platform-docs").start(() -> {
+            try {
+                int changed = service.indexPlatformDocs(folder);
+                LogFields.of("folder", folder.toAbsolutePath().toString(), "changed", changed)
+                        .log(LOG, Level.INFO, "platform docs submitted");
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not submit the platform docs", e);
+            }
+        });
+        return Optional.of(platformDocs);
+    }
+
+    /** The background submission of the platform docs, once started. */
+    public Optional<Thread> platformDocsSubmission() {
+        return Optional.ofNullable(platformDocs);
+    }
+
     @Override
     public void close() {
+        Thread docs = platformDocs;
+        if (docs != null) {
+            docs.interrupt();
+        }
         embedder.close();
         tokens.close();
     }

@@ -5,12 +5,9 @@ import ai.coditect.functions.Platform;
 import ai.coditect.functions.PlatformExtension;
 import ai.coditect.shared.config.Environment;
 import ai.coditect.shared.events.Topic;
-import ai.coditect.shared.logging.LogFields;
 import com.google.cloud.functions.HttpFunction;
 
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The knowledge base on the local platform: found on the classpath by the platform, it serves
@@ -18,11 +15,8 @@ import java.util.logging.Logger;
  * platform collection in the background (unchanged files cost nothing on later starts).
  */
 public final class KnowledgeExtension implements PlatformExtension {
-    private static final Logger LOG = Logger.getLogger(KnowledgeExtension.class.getName());
-
     private Knowledge knowledge;
     private HttpFunction http;
-    private Thread docsIndexer;
 
     @Override
     public void start(Platform platform, Environment environment, Defaults defaults) {
@@ -30,17 +24,7 @@ public final class KnowledgeExtension implements PlatformExtension {
         knowledge = new Knowledge(platform.store(), platform.outbox(),
                 platform.authentication(), platform.clock(), config, Knowledge.embedder(config));
         http = new KnowledgeFunction(knowledge);
-        if (config.platformDocs() != null) {
-            docsIndexer = Thread.ofVirtual().name("coditect-platform-docs").start(() -> {
-                try {
-                    int changed = knowledge.service().indexPlatformDocs(config.platformDocs());
-                    LogFields.of("folder", config.platformDocs().toAbsolutePath().toString(), "changed", changed)
-                            .log(LOG, Level.INFO, "platform docs submitted");
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "could not submit the platform docs", e);
-                }
-            });
-        }
+        knowledge.submitPlatformDocs();
     }
 
     public Knowledge knowledge() {
@@ -65,9 +49,6 @@ public final class KnowledgeExtension implements PlatformExtension {
 
     @Override
     public void close() {
-        if (docsIndexer != null) {
-            docsIndexer.interrupt();
-        }
         if (knowledge != null) {
             knowledge.close();
         }

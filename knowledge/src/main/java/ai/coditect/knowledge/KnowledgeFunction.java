@@ -45,15 +45,18 @@ public final class KnowledgeFunction implements HttpFunction {
         return Config.read(new Environment(environment), Defaults.DEPLOYED);
     }
 
-    private static Knowledge deployed(Config config) {
+    /** The knowledge base a deployed function serves; it starts submitting the image's platform docs. */
+    static Knowledge deployed(Config config) {
         CloudLogging.install(config.logLevel());
         Clock clock = Clock.systemUTC();
         Store store = Store.open(config.store());
         Authentication auth = Authentication.verifying(config.auth(), config.auth().keys().load(), store, clock);
         Outbox outbox = new Outbox(store.database(), store.keyspace(), config.events().publisher(clock),
                 config.events().publishTimeout(), new PrometheusRegistry());
-        return new Knowledge(store, outbox, auth, clock, config.knowledge(),
+        Knowledge knowledge = new Knowledge(store, outbox, auth, clock, config.knowledge(),
                 Knowledge.embedder(config.knowledge()));
+        knowledge.submitPlatformDocs();
+        return knowledge;
     }
 
     @Override
