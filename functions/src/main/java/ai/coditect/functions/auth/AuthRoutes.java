@@ -80,7 +80,20 @@ public final class AuthRoutes {
 
     private void session(HttpCall call) {
         AuthService.Caller caller = caller(call);
-        call.json(200, Map.of("session", session(caller.session(), caller.lastAccessAt()), "user", user(caller.user())));
+        call.json(200, new SessionAnswer(session(caller.session(), caller.lastAccessAt()), user(caller.user())));
+    }
+
+    /** The answer to a session check. Records rather than maps: Jackson resolves their serializers once per type. */
+    record SessionAnswer(SessionView session, UserView user) {
+    }
+
+    /** A session as the contract shows it. */
+    record SessionView(String id, String userId, String tenantId, Instant createdAt, Instant expiresAt,
+                       Instant idleExpiresAt, Instant lastAccessAt) {
+    }
+
+    /** A user as the contract shows it ({@code name} left out when there is none). */
+    record UserView(String id, String tenantId, String email, String name, Instant createdAt) {
     }
 
     private void sessions(HttpCall call) {
@@ -149,27 +162,14 @@ public final class AuthRoutes {
         return authentication.caller(call);
     }
 
-    private Map<String, Object> session(Session s, Instant lastAccessAt) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", s.id());
-        out.put("userId", s.userId());
-        out.put("tenantId", s.tenantId());
-        out.put("createdAt", s.createdAt());
-        out.put("expiresAt", s.expiresAt());
+    private SessionView session(Session s, Instant lastAccessAt) {
         Instant idle = auth.idleExpiry(lastAccessAt);
-        out.put("idleExpiresAt", idle.isBefore(s.expiresAt()) ? idle : s.expiresAt());
-        out.put("lastAccessAt", lastAccessAt);
-        return out;
+        return new SessionView(s.id(), s.userId(), s.tenantId(), s.createdAt(), s.expiresAt(),
+                idle.isBefore(s.expiresAt()) ? idle : s.expiresAt(), lastAccessAt);
     }
 
-    private static Map<String, Object> user(User u) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", u.id());
-        out.put("tenantId", u.tenantId());
-        out.put("email", u.email());
-        out.put("name", u.name());
-        out.put("createdAt", u.createdAt());
-        return out;
+    private static UserView user(User u) {
+        return new UserView(u.id(), u.tenantId(), u.email(), u.name(), u.createdAt());
     }
 
     /** An auth refusal as the contract's status and problem code. */
