@@ -164,6 +164,8 @@ module "foundationdb" {
   fdb_version            = var.fdb_version
   operator_chart_version = var.fdb_operator_chart_version
   storage_size           = var.fdb_storage_size
+  process_resources      = var.fdb_process_resources
+  stateless_processes    = var.fdb_stateless_processes
   cluster_file_secret    = "fdb-cluster-file"
   cluster_file_ready     = var.fdb_cluster_file_ready
   depends_on             = [module.gke]
