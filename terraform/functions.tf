@@ -6,7 +6,8 @@
 # whose body it takes as HTTP) has an entry with its class as entry_point, and the environment below
 # satisfies the configuration that function reads. Values under `env` are plain text; `secrets` maps an
 # environment variable to the Secret Manager secret it is read from (mounted only where listed); `files` mounts
-# a secret as a file at a path.
+# a secret as a file at a path. `kubernetes` says what the function may do in the workspace cluster: "none",
+# "read" (a workspace's pod) or "provision" (modules/gke/rbac.tf).
 locals {
   issuer        = "https://${var.domain}"
   fdb_mount     = "/etc/foundationdb"
@@ -25,7 +26,7 @@ locals {
       min_instances = 1
       max_instances = 20
       timeout       = "30s"
-      kubernetes    = false
+      kubernetes    = "none"
       publishes     = ["workspace-requests"]
       env = {
         CODITECT_ENV           = var.environment
@@ -51,7 +52,7 @@ locals {
       min_instances = 1
       max_instances = 5
       timeout       = "10s"
-      kubernetes    = false
+      kubernetes    = "none"
       publishes     = []
       env = {
         CODITECT_LOG_LEVEL = "INFO"
@@ -72,7 +73,7 @@ locals {
       min_instances = 0
       max_instances = 10
       timeout       = "30s"
-      kubernetes    = true # reads pod state for GET /v1/workspaces/me
+      kubernetes    = "read" # reads pod state for GET /v1/workspaces/me (modules/gke/rbac.tf: workspace_reader)
       publishes     = ["workspace-requests"]
       env = {
         CODITECT_ENV                    = var.environment
@@ -100,7 +101,7 @@ locals {
       min_instances = 0
       max_instances = 10
       timeout       = "300s" # applies a workspace's objects and follows its new pod for a while
-      kubernetes    = true
+      kubernetes    = "provision"
       publishes     = []
       env = {
         CODITECT_ENV                     = var.environment
@@ -133,7 +134,7 @@ locals {
       min_instances = 0
       max_instances = 1
       timeout       = "540s"
-      kubernetes    = false
+      kubernetes    = "none"
       # stop requests for idle workspaces, and each tick relays whatever the outbox still holds, of any topic
       publishes = keys(local.topics)
       env = {
@@ -158,7 +159,7 @@ locals {
       min_instances = 0
       max_instances = 10
       timeout       = "60s"
-      kubernetes    = false
+      kubernetes    = "none"
       publishes     = ["knowledge-index"]
       env = {
         CODITECT_ENV                       = var.environment
@@ -185,7 +186,7 @@ locals {
       min_instances = 0
       max_instances = 10
       timeout       = "540s"
-      kubernetes    = false
+      kubernetes    = "none"
       publishes     = []
       env = {
         CODITECT_ENV                       = var.environment
@@ -211,7 +212,7 @@ locals {
       min_instances = 0
       max_instances = 10
       timeout       = "60s" # a claim long-polls up to 25 s
-      kubernetes    = false
+      kubernetes    = "none"
       publishes     = ["agent-events"]
       env = {
         CODITECT_ENV         = var.environment

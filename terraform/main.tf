@@ -143,7 +143,8 @@ module "gke" {
   workspace_nodes_max    = var.workspace_nodes_max
   system_machine_type    = var.system_machine_type
   system_nodes           = var.system_nodes
-  provisioners           = [for name, f in local.functions : "fn-${name}@${var.project_id}.iam.gserviceaccount.com" if f.kubernetes]
+  provisioners           = [for name, f in local.functions : "fn-${name}@${var.project_id}.iam.gserviceaccount.com" if f.kubernetes == "provision"]
+  workspace_readers      = [for name, f in local.functions : "fn-${name}@${var.project_id}.iam.gserviceaccount.com" if f.kubernetes == "read"]
   deletion_protection    = var.deletion_protection
   labels                 = local.labels
   depends_on             = [google_project_service.apis]
@@ -152,7 +153,7 @@ module "gke" {
 # The functions that use the cluster authenticate as themselves (Google identities): this lets them fetch the
 # cluster's endpoint, and RBAC (modules/gke/rbac.tf) decides what they may do inside.
 resource "google_project_iam_member" "cluster_access" {
-  for_each = toset([for name, f in local.functions : name if f.kubernetes])
+  for_each = toset([for name, f in local.functions : name if f.kubernetes != "none"])
   project  = var.project_id
   role     = "roles/container.clusterViewer"
   member   = "serviceAccount:${module.function[each.value].service_account_email}"
@@ -164,6 +165,8 @@ module "foundationdb" {
   fdb_version            = var.fdb_version
   operator_chart_version = var.fdb_operator_chart_version
   storage_size           = var.fdb_storage_size
+  process_resources      = var.fdb_process_resources
+  stateless_processes    = var.fdb_stateless_processes
   cluster_file_secret    = "fdb-cluster-file"
   cluster_file_ready     = var.fdb_cluster_file_ready
   depends_on             = [module.gke]

@@ -149,6 +149,28 @@ variable "fdb_storage_size" {
   default     = "64Gi"
 }
 
+variable "fdb_process_resources" {
+  description = "Requests and limits of each FoundationDB process's container. The default is prod's: 16 processes (3 storage, 4 log, 9 stateless) on 3 x e2-standard-4; envs/dev sets less."
+  type = object({
+    requests = object({ cpu = string, memory = string })
+    limits   = object({ cpu = string, memory = string })
+  })
+  default = {
+    requests = { cpu = "500m", memory = "2Gi" }
+    limits   = { cpu = "1", memory = "4Gi" }
+  }
+}
+
+variable "fdb_stateless_processes" {
+  description = "FoundationDB's stateless processes: 0 for the operator's default with double redundancy (9), -1 for none (their roles then run in the storage and log processes; envs/dev)."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.fdb_stateless_processes >= -1
+    error_message = "fdb_stateless_processes is -1 (none), 0 (the operator's default) or a count."
+  }
+}
+
 variable "cert_manager_chart_version" {
   description = "Version of the cert-manager Helm chart that issues the workspace wildcard certificate."
   type        = string

@@ -86,7 +86,14 @@ module "platform" {
   workspace_machine_type = "e2-standard-4"
   workspace_nodes_max    = 2
   fdb_storage_size       = "16Gi"
-  deletion_protection    = false
+  # FoundationDB within 3 x e2-standard-2 (about 1.9 vCPU and 6 GiB allocatable each): 7 processes (3 storage,
+  # 4 log; the stateless roles run among them) at 250m / 1 GiB, plus 50m / 128 MiB for each pod's sidecar
+  fdb_stateless_processes = -1
+  fdb_process_resources = {
+    requests = { cpu = "250m", memory = "1Gi" }
+    limits   = { cpu = "1", memory = "2Gi" }
+  }
+  deletion_protection = false
   functions = {
     auth = { min_instances = "0" }
     jwks = { min_instances = "0" }

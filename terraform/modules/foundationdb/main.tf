@@ -20,6 +20,19 @@ variable "storage_size" {
   type = string
 }
 
+variable "process_resources" {
+  description = "Requests and limits of the container each FoundationDB process runs in (one process per pod; every process class)."
+  type = object({
+    requests = object({ cpu = string, memory = string })
+    limits   = object({ cpu = string, memory = string })
+  })
+}
+
+variable "stateless_processes" {
+  description = "Stateless processes (master, cluster controller, proxies, resolver, ratekeeper, data distributor): 0 for the operator's default with double redundancy (9), -1 for none, so that those roles run in the storage and log processes."
+  type        = number
+}
+
 variable "cluster_file_secret" {
   description = "Secret Manager secret id the functions mount the cluster file from."
   type        = string
@@ -78,10 +91,11 @@ resource "kubernetes_manifest" "cluster" {
         redundancy_mode = "double"
         storage_engine  = "ssd-redwood-1"
       }
-      # three storage processes as the plan's cluster; log and stateless processes at the operator's defaults
-      # for double redundancy
+      # three storage processes as the plan's cluster; log processes at the operator's default for double
+      # redundancy (3 logs + 1 spare = 4); stateless processes per environment (0: the operator's default, 9)
       processCounts = {
-        storage = 3
+        storage   = 3
+        stateless = var.stateless_processes
       }
       automationOptions = {
         replacements = { enabled = true }
@@ -101,14 +115,22 @@ resource "kubernetes_manifest" "cluster" {
           podTemplate = {
             spec = {
               nodeSelector = { "coditect.ai/pool" = "system" }
-              containers = [{
-                name = "foundationdb"
-                resources = {
-                  requests = { cpu = "500m", memory = "2Gi" }
-                  limits   = { cpu = "1", memory = "4Gi" }
-                }
-                securityContext = { runAsUser = 4059, runAsGroup = 4059 }
-              }]
+              # the operator completes the containers it finds here by name; their sizes are what the system pool
+              # must hold (docs/deploy.md, "What it costs per month")
+              containers = [
+                {
+                  name            = "foundationdb"
+                  resources       = var.process_resources
+                  securityContext = { runAsUser = 4059, runAsGroup = 4059 }
+                },
+                {
+                  name = "foundationdb-kubernetes-sidecar"
+                  resources = {
+                    requests = { cpu = "50m", memory = "128Mi" }
+                    limits   = { cpu = "500m", memory = "256Mi" }
+                  }
+                },
+              ]
             }
           }
         }

@@ -65,6 +65,42 @@ resource "kubernetes_cluster_role_binding_v1" "provisioner" {
   }
 }
 
+# What a function that only shows workspaces may do: read a workspace's pod (WorkspaceBackend.podState, which the
+# workspaces function calls to bring a record up to date). The internet-facing workspaces function holds this, not
+# the provisioner's role; ./coditect test records podState's calls and compares them with these rules.
+resource "kubernetes_cluster_role_v1" "workspace_reader" {
+  metadata {
+    name = "coditect-workspace-reader"
+  }
+
+  rule {
+    api_groups = [""]
+    resources  = ["pods"]
+    verbs      = ["get"]
+  }
+}
+
+resource "kubernetes_cluster_role_binding_v1" "workspace_reader" {
+  metadata {
+    name = "coditect-workspace-reader"
+  }
+
+  role_ref {
+    api_group = "rbac.authorization.k8s.io"
+    kind      = "ClusterRole"
+    name      = kubernetes_cluster_role_v1.workspace_reader.metadata[0].name
+  }
+
+  dynamic "subject" {
+    for_each = toset(var.workspace_readers)
+    content {
+      api_group = "rbac.authorization.k8s.io"
+      kind      = "User"
+      name      = subject.value
+    }
+  }
+}
+
 # The functions' kubeconfig: the private endpoint and its CA, and the "gcp" auth provider, with which the official
 # Java client takes an access token from the function's own credentials (no long-lived cluster token anywhere).
 resource "google_secret_manager_secret" "kubeconfig" {

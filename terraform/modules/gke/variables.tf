@@ -48,6 +48,12 @@ variable "provisioners" {
   type        = list(string)
 }
 
+variable "workspace_readers" {
+  description = "Service account emails of the functions that only read a workspace's pod."
+  type        = list(string)
+  default     = []
+}
+
 variable "deletion_protection" {
   type = bool
 }

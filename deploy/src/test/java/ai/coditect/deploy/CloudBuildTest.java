@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * cloudbuild.yaml: it parses, its steps test before they build and roll out gradually, it holds no secrets, and
- * every image it builds is one that a service or the workspace pod runs (and every such image is built).
+ * every image it builds is one that a service or the workspace pod runs (and every such image is built). The
+ * workspace pod's images come from the pod the provisioner's code creates ({@link WorkspacePod}).
  */
 class CloudBuildTest {
     static final Path FILE = Repository.ROOT.resolve("cloudbuild.yaml");
@@ -33,8 +34,6 @@ class CloudBuildTest {
     /** An image the pipeline builds: docker -t or Jib's target, in the project's repository. */
     private static final Pattern BUILT = Pattern.compile(
             "(?:-t\"?,?\\s*\"?|jib\\.to\\.image=)\\$\\{_REPOSITORY}/([a-z0-9-]+):");
-    /** A workspace image variable the rollout hands to the provisioner. */
-    private static final Pattern WORKSPACE_IMAGE_VAR = Pattern.compile("CODITECT_([A-Z0-9]+)_IMAGE=");
 
     static JsonNode parse(Path file) {
         try {
@@ -83,7 +82,9 @@ class CloudBuildTest {
         JsonNode steps = parse(FILE).path("steps");
         List<String> ids = new ArrayList<>();
         steps.forEach(s -> ids.add(s.path("id").asText()));
-        List<String> order = List.of("test", "images", "deploy-candidates", "smoke-test", "rollout");
+        // the release is recorded before the web app is published: the first release has no web bucket yet
+        List<String> order = List.of("test", "images", "deploy-candidates", "smoke-test", "rollout", "record-release",
+                "web");
         int last = -1;
         List<String> problems = new ArrayList<>();
         for (String id : order) {
@@ -109,6 +110,10 @@ class CloudBuildTest {
                 problems.add(Repository.relative(ROLLOUT) + ": missing " + must);
             }
         }
+        if (ids.contains("web") && !steps.get(ids.indexOf("web")).path("args").toString().contains("rollout.sh web ")) {
+            problems.add(Repository.where(FILE, "id: web") + ": the web app is published by rollout.sh web, which "
+                    + "knows the first release (no web bucket yet)");
+        }
         if (!steps.get(ids.indexOf("smoke-test")).path("args").toString().contains("candidate.${_DOMAIN}")) {
             problems.add(Repository.where(FILE, "id: smoke-test") + ": smoke tests run against the candidate tag");
         }
@@ -129,6 +134,14 @@ class CloudBuildTest {
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("cloudbuild.yaml:" + (Repository.lineOf(text, "/orphan:")) + ": "),
                 problems.get(0));
+    }
+
+    @Test
+    void aWorkspaceImageTheReleaseDoesNotHandToTheProvisionerIsReported() {
+        String rollout = Repository.read(ROLLOUT).replace("CODITECT_THEIA_IMAGE=", "THEIA=");
+        List<String> problems = imageProblems(Repository.read(FILE), rollout);
+        assertEquals(List.of("deploy/scripts/rollout.sh: the release does not hand CODITECT_THEIA_IMAGE to the "
+                + "services that start workspaces, so new workspaces would keep the theia image they had"), problems);
     }
 
     @Test
@@ -157,6 +170,10 @@ class CloudBuildTest {
     }
 
     static List<String> imageProblems(String cloudbuild) {
+        return imageProblems(cloudbuild, Repository.read(ROLLOUT));
+    }
+
+    static List<String> imageProblems(String cloudbuild, String rollout) {
         Map<String, Integer> built = new LinkedHashMap<>();
         Matcher m = BUILT.matcher(cloudbuild);
         while (m.find()) {
@@ -178,13 +195,9 @@ class CloudBuildTest {
         Set<String> serviceImages = new LinkedHashSet<>();
         Terraform.fields(tf.rootLocal("function_images"), (name, v) -> serviceImages.add(name));
         run.addAll(serviceImages);
-        // images of the workspace pod: each CODITECT_<NAME>_IMAGE that the rollout hands to the provisioner
-        Set<String> workspaceImages = new LinkedHashSet<>();
-        Matcher ws = WORKSPACE_IMAGE_VAR.matcher(Repository.read(ROLLOUT));
-        while (ws.find()) {
-            workspaceImages.add(ws.group(1).toLowerCase(java.util.Locale.ROOT));
-        }
-        run.addAll(workspaceImages);
+        // images of the workspace pod, as the provisioner's code builds it, each with the variable that sets it
+        Map<String, String> workspaceImages = WorkspacePod.imageVariables();
+        run.addAll(workspaceImages.keySet());
 
         List<String> problems = new ArrayList<>();
         built.forEach((name, line) -> {
@@ -199,14 +212,18 @@ class CloudBuildTest {
                         + "the image " + name + ", which cloudbuild.yaml does not build");
             }
         }
-        for (String name : workspaceImages) {
+        workspaceImages.forEach((name, variable) -> {
             boolean external = cloudbuild.contains("_" + name.toUpperCase(java.util.Locale.ROOT) + "_IMAGE:");
             if (!built.containsKey(name) && !external) {
-                problems.add(Repository.relative(ROLLOUT) + ": the workspace image " + name + " is neither built "
-                        + "by cloudbuild.yaml nor given as the substitution _" + name.toUpperCase(java.util.Locale.ROOT)
-                        + "_IMAGE");
+                problems.add("cloudbuild.yaml: the workspace pod runs the image " + name + " (" + variable
+                        + "), which is neither built here nor given as the substitution _"
+                        + name.toUpperCase(java.util.Locale.ROOT) + "_IMAGE");
             }
-        }
+            if (!rollout.contains(variable + "=")) {
+                problems.add(Repository.relative(ROLLOUT) + ": the release does not hand " + variable + " to the "
+                        + "services that start workspaces, so new workspaces would keep the " + name + " image they had");
+            }
+        });
         return problems;
     }
 }

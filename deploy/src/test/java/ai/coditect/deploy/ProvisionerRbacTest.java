@@ -88,13 +88,18 @@ class ProvisionerRbacTest {
 
     /** The role's rules from rbac.tf, each grant with the line of its rule. */
     static Map<Grant, String> granted() {
+        return granted("provisioner");
+    }
+
+    /** The rules of the ClusterRole resource {@code name} in rbac.tf, each grant with the line of its rule. */
+    static Map<Grant, String> granted(String name) {
         Terraform tf = Terraform.load();
         Terraform.Resource role = tf.resources("kubernetes_cluster_role_v1").stream()
-                .filter(r -> r.file().equals(RBAC) && r.name().equals("provisioner")).findFirst()
+                .filter(r -> r.file().equals(RBAC) && r.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(Repository.relative(RBAC)
-                        + ": no kubernetes_cluster_role_v1.provisioner"));
+                        + ": no kubernetes_cluster_role_v1." + name));
         String text = Repository.read(RBAC);
-        int from = text.indexOf("resource \"kubernetes_cluster_role_v1\" \"provisioner\"");
+        int from = text.indexOf("resource \"kubernetes_cluster_role_v1\" \"" + name + "\"");
         Map<Grant, String> out = new TreeMap<>();
         int ruleIndex = 0;
         for (JsonNode rule : role.body().path("rule")) {
