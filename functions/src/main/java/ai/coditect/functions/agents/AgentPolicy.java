@@ -16,15 +16,25 @@ public record AgentPolicy(Duration lease, Duration claimTimeout, int maxAttempts
 
     public AgentPolicy {
         // agents learn the lease in whole seconds (leaseSeconds) and renew every third of it
-        if (lease.compareTo(Duration.ofSeconds(1)) < 0 || claimTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("leases and claims last at least a second; e.g. CODITECT_AGENT_LEASE=30s");
+        if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("CODITECT_AGENT_LEASE must be at least 1s; got " + lease
+                    + ". e.g. CODITECT_AGENT_LEASE=30s");
+        }
+        if (claimTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("CODITECT_TASK_CLAIM_TIMEOUT must be at least 1s; got " + claimTimeout
+                    + ". e.g. CODITECT_TASK_CLAIM_TIMEOUT=60s");
         }
         if (retryBackoff.isNegative() || retryBackoff.isZero() || maxRetryBackoff.compareTo(retryBackoff) < 0) {
-            throw new IllegalArgumentException("a retry waits a while, and at most CODITECT_TASK_MAX_RETRY_BACKOFF, "
-                    + "which is at least CODITECT_TASK_RETRY_BACKOFF");
+            throw new IllegalArgumentException("CODITECT_TASK_RETRY_BACKOFF must be positive and at most "
+                    + "CODITECT_TASK_MAX_RETRY_BACKOFF; got " + retryBackoff + " and " + maxRetryBackoff
+                    + ". e.g. CODITECT_TASK_RETRY_BACKOFF=1s");
         }
-        if (maxAttempts < 1 || maxAttempts > 100 || claimCandidates < 1 || claimCandidates > 64) {
-            throw new IllegalArgumentException("attempts are 1 to 100, claim candidates 1 to 64");
+        if (maxAttempts < 1 || maxAttempts > 100) {
+            throw new IllegalArgumentException("CODITECT_TASK_MAX_ATTEMPTS must be 1 to 100; got " + maxAttempts
+                    + ". e.g. CODITECT_TASK_MAX_ATTEMPTS=3");
+        }
+        if (claimCandidates < 1 || claimCandidates > 64) {
+            throw new IllegalArgumentException("claim candidates are 1 to 64");
         }
     }
 
