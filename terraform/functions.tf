@@ -208,7 +208,7 @@ locals {
       image         = "functions"
       memory        = "512Mi"
       cpu           = "1"
-      concurrency   = 200 # long polls wait on FoundationDB watches, not on a thread each
+      concurrency   = 200 # a waiting long poll holds its request thread (blocked on a FoundationDB watch, not polling); the invoker's pool has 1,024
       min_instances = 0
       max_instances = 10
       timeout       = "60s" # a claim long-polls up to 25 s

@@ -1,5 +1,6 @@
 package ai.coditect.functions;
 
+import ai.coditect.functions.agents.AgentPolicy;
 import ai.coditect.functions.agents.Agents;
 import ai.coditect.functions.agents.AgentsFunction;
 import ai.coditect.functions.auth.AuthFunction;
@@ -63,7 +64,7 @@ public final class Platform implements AutoCloseable {
         this.authentication = Authentication.of(authService);
         this.auth = new AuthFunction(new AuthRoutes(authService, clock, authConfig.signups().forwardedHop()));
         this.jwks = new JwksFunction(keys.publicKeys());
-        this.agents = AgentsFunction.agents(store, outbox, authentication, clock, metrics);
+        this.agents = AgentsFunction.agents(store, outbox, authentication, AgentPolicy.read(env), clock, metrics);
         this.agentsFunction = new AgentsFunction(agents);
         this.cleanup = new CleanupFunction(CleanupFunction.consumer(cleanupConfig, store, events, outbox,
                 agents::reapAll, clock, metrics));

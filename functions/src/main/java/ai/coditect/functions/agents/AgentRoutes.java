@@ -172,11 +172,11 @@ final class AgentRoutes {
                     .orElse(null);
             String after = call.query("after").map(a -> Limits.id(a, "task")).orElse(null);
             int limit = limit(call);
-            List<Task> page = board.list(p, state, skill, after, limit);
+            TaskBoard.Page page = board.list(p, state, skill, after, limit);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("tasks", page.stream().map(AgentRoutes::task).toList());
-            if (page.size() == limit) {
-                out.put("next", page.get(page.size() - 1).id());
+            out.put("tasks", page.tasks().stream().map(AgentRoutes::task).toList());
+            if (page.next() != null) {
+                out.put("next", page.next());
             }
             call.json(200, out);
         });

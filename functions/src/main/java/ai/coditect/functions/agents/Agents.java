@@ -7,6 +7,7 @@ import ai.coditect.functions.events.Outbox;
 import ai.coditect.shared.store.Keyspace;
 import com.apple.foundationdb.Database;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Clock;
@@ -39,6 +40,9 @@ public final class Agents implements AutoCloseable {
         CounterWithCallback.builder().name("coditect_task_claim_collisions_total")
                 .help("Claim transactions retried because another claimer took the same queue entry")
                 .callback(c -> c.call(board.claimStats().conflicts())).register(metrics);
+        GaugeWithCallback.builder().name("coditect_task_claims_waiting")
+                .help("Claims long-polling on FoundationDB watches now, each holding a request thread")
+                .callback(g -> g.call(claims.waiting())).register(metrics);
     }
 
     /**

@@ -23,11 +23,16 @@ import java.util.logging.Level;
 public final class AgentsFunction implements HttpFunction {
     private final Routes routes;
 
-    /** What the agents function reads: its store and events, and the session check of users (public keys only). */
-    public record Config(StoreConfig store, EventsConfig events, Authentication.Config auth, Level logLevel) {
+    /**
+     * What the agents function reads: its store and events, the session check of users (public keys only), and the
+     * registry's leases, claims and retries.
+     */
+    public record Config(StoreConfig store, EventsConfig events, Authentication.Config auth, AgentPolicy policy,
+                         Level logLevel) {
         public static Config read(Environment env, Defaults defaults) {
             return new Config(StoreConfig.read(env, defaults), EventsConfig.read(env, defaults),
-                    Authentication.Config.read(env, defaults), CloudLogging.level(env.get("CODITECT_LOG_LEVEL", null)));
+                    Authentication.Config.read(env, defaults), AgentPolicy.read(env),
+                    CloudLogging.level(env.get("CODITECT_LOG_LEVEL", null)));
         }
     }
 
@@ -44,10 +49,13 @@ public final class AgentsFunction implements HttpFunction {
         return Config.read(new Environment(environment), Defaults.DEPLOYED);
     }
 
-    /** The registry on {@code store}; its events leave through {@code outbox}, users are checked by {@code auth}. */
-    public static Agents agents(Store store, Outbox outbox, Authentication auth, Clock clock,
+    /**
+     * The registry on {@code store} under {@code policy}; its events leave through {@code outbox}, users are checked
+     * by {@code auth}.
+     */
+    public static Agents agents(Store store, Outbox outbox, Authentication auth, AgentPolicy policy, Clock clock,
                                 PrometheusRegistry metrics) {
-        return new Agents(store.database(), store.keyspace(), clock, outbox, AgentPolicy.DEFAULT,
+        return new Agents(store.database(), store.keyspace(), clock, outbox, policy,
                 new WorkspaceStore(store.keyspace()), auth, metrics);
     }
 
@@ -59,7 +67,7 @@ public final class AgentsFunction implements HttpFunction {
         Outbox outbox = new Outbox(store.database(), store.keyspace(), config.events().publisher(clock),
                 config.events().publishTimeout(), metrics);
         return agents(store, outbox, Authentication.verifying(config.auth(), config.auth().keys().load(), store, clock),
-                clock, metrics);
+                config.policy(), clock, metrics);
     }
 
     @Override

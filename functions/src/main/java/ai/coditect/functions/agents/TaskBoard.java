@@ -38,6 +38,8 @@ import java.util.function.BiFunction;
 final class TaskBoard {
     /** The most queue heads one claim reads. */
     private static final int MAX_SPREAD = 128;
+    /** Most task records a filtered listing reads for one page. */
+    static final int LIST_SCAN = 1_000;
 
     private final Database db;
     private final Keyspace keys;
@@ -376,20 +378,38 @@ final class TaskBoard {
         });
     }
 
-    /** A page of the tenant's tasks in id order after {@code after}, optionally of one state and skill. */
-    List<Task> list(Principal p, TaskState state, String skill, String after, int limit) {
+    /**
+     * A page of tasks and where the next one starts: null only when the listing reached the tenant's last task. A
+     * filtered page can be short, even empty, and still have a next page.
+     */
+    record Page(List<Task> tasks, String next) {
+    }
+
+    /**
+     * A page of the tenant's tasks in id order after {@code after}, optionally of one state and skill. A filter
+     * reads at most {@value #LIST_SCAN} records per page, so that a request costs the same however few match;
+     * where the reading stopped is the next page's start.
+     */
+    Page list(Principal p, TaskState state, String skill, String after, int limit) {
+        boolean filtered = state != null || skill != null;
+        int scan = filtered ? LIST_SCAN : limit + 1;
         return Transactions.read(db, tr -> {
+            List<KeyValue> read = tr.getRange(keys.tasksOfTenant(p.tenantId(), after), scan).asList().join();
+            boolean more = read.size() == scan;
             List<Task> out = new ArrayList<>();
-            for (KeyValue kv : tr.getRange(keys.tasksOfTenant(p.tenantId(), after), 1_000).asList().join()) {
-                Task t = Task.CODEC.decode(kv.getValue());
+            String last = null;
+            for (int i = 0; i < read.size(); i++) {
+                Task t = Task.CODEC.decode(read.get(i).getValue());
+                last = t.id();
                 if ((state == null || t.state() == state) && (skill == null || t.skill().equals(skill))) {
                     out.add(t);
                     if (out.size() == limit) {
+                        more = more || i < read.size() - 1;
                         break;
                     }
                 }
             }
-            return out;
+            return new Page(out, more ? last : null);
         });
     }
 

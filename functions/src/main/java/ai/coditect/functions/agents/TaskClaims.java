@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,11 +25,18 @@ final class TaskClaims {
     private final TaskBoard board;
     private final Reaper reaper;
     private final Clock clock;
+    /** Claims waiting on their watches now: each holds its request's thread, so this is what long-polls cost. */
+    private final AtomicInteger waiting = new AtomicInteger();
 
     TaskClaims(TaskBoard board, Reaper reaper, Clock clock) {
         this.board = board;
         this.reaper = reaper;
         this.clock = clock;
+    }
+
+    /** How many claims wait on their watches at this moment. */
+    int waiting() {
+        return waiting.get();
     }
 
     /** A task claimed for the agent within {@code wait}, or null. */
@@ -54,6 +62,7 @@ final class TaskClaims {
                 long untilDue = Duration.between(clock.instant(), armed.nextDue()).toMillis() + 1;
                 waitMillis = Math.min(waitMillis, Math.max(MIN_WAIT_MILLIS, untilDue));
             }
+            waiting.incrementAndGet();
             try {
                 CompletableFuture.anyOf(armed.watches().toArray(CompletableFuture[]::new))
                         .get(Math.max(1, waitMillis), TimeUnit.MILLISECONDS);
@@ -65,6 +74,7 @@ final class TaskClaims {
                 LOG.log(Level.WARNING, "a claim's watch failed; answering without waiting", e.getCause());
                 return board.claimOnce(p, agentId, epoch, skills);
             } finally {
+                waiting.decrementAndGet();
                 armed.cancel();
             }
         }

@@ -33,17 +33,17 @@ public final class CleanupFunction extends PubSubFunction {
 
     /**
      * What the cleanup function reads: its store and events, the idle timeout of workspaces, and the windows of
-     * login failures and signups (their records expire with them).
+     * login failures and signups (their records expire with them), and the agent registry's policy (for reaping).
      */
     public record Config(StoreConfig store, EventsConfig events, CleanupPolicy cleanup, Duration loginWindow,
-                         Duration signupWindow, Level logLevel) {
+                         Duration signupWindow, AgentPolicy agents, Level logLevel) {
         public static Config read(Environment env, Defaults defaults) {
             return new Config(StoreConfig.read(env, defaults), EventsConfig.read(env, defaults),
                     new CleanupPolicy(env.duration("CODITECT_WORKSPACE_IDLE_TIMEOUT",
                             CleanupPolicy.DEFAULT.workspaceIdleTimeout()), CleanupPolicy.DEFAULT.batchSize()),
                     env.duration("CODITECT_LOGIN_FAILURE_WINDOW", LoginPolicy.DEFAULT.window()),
                     env.duration("CODITECT_SIGNUP_WINDOW", SignupPolicy.DEFAULT.window()),
-                    CloudLogging.level(env.get("CODITECT_LOG_LEVEL", null)));
+                    AgentPolicy.read(env), CloudLogging.level(env.get("CODITECT_LOG_LEVEL", null)));
         }
     }
 
@@ -90,6 +90,6 @@ public final class CleanupFunction extends PubSubFunction {
         Outbox outbox = new Outbox(store.database(), store.keyspace(), events, config.events().publishTimeout(),
                 metrics);
         return consumer(config, store, events, outbox,
-                Agents.reaper(store.database(), store.keyspace(), clock, outbox, AgentPolicy.DEFAULT), clock, metrics);
+                Agents.reaper(store.database(), store.keyspace(), clock, outbox, config.agents()), clock, metrics);
     }
 }

@@ -184,10 +184,17 @@ final class KubernetesObjects {
         V1Container theia = container("theia", config.theiaImage(), config.theia(), false)
                 .addPortsItem(new V1ContainerPort().name("theia").containerPort(3000))
                 .addVolumeMountsItem(home);
+        String platform = config.platformUrl().toString().replaceAll("/+$", "");
+        String agentTokenFile = AGENT_TOKEN_PATH + "/" + AGENT_TOKEN_KEY;
+        V1VolumeMount agentToken = new V1VolumeMount().name("agent-token").mountPath(AGENT_TOKEN_PATH).readOnly(true);
+        // CODI2 registers with the platform's agent registry and claims tasks there, with the workspace agent token
         V1Container codi2 = container("codi2", config.codi2Image(), config.codi2(), false)
                 .addPortsItem(new V1ContainerPort().name("codi2").containerPort(7070))
-                .addVolumeMountsItem(home);
-        String platform = config.platformUrl().toString().replaceAll("/+$", "");
+                .env(List.of(
+                        env("CODITECT_PLATFORM_URL", platform),
+                        env("CODITECT_AGENT_TOKEN_FILE", agentTokenFile)))
+                .addVolumeMountsItem(home)
+                .addVolumeMountsItem(agentToken);
         V1Container sidecar = container("sidecar", config.sidecarImage(), config.sidecar(), true)
                 .addPortsItem(new V1ContainerPort().name("public").containerPort(SIDECAR_PORT))
                 .addPortsItem(new V1ContainerPort().name("management").containerPort(MANAGEMENT_PORT))
@@ -202,9 +209,9 @@ final class KubernetesObjects {
                         env("CODITECT_JWKS_URL", platform + "/.well-known/jwks.json"),
                         env("CODITECT_SESSION_URL", platform + "/v1/auth/session"),
                         env("CODITECT_ACTIVITY_URL", platform + "/v1/workspaces/activity"),
-                        env("CODITECT_AGENT_TOKEN_FILE", AGENT_TOKEN_PATH + "/" + AGENT_TOKEN_KEY),
+                        env("CODITECT_AGENT_TOKEN_FILE", agentTokenFile),
                         env("CODITECT_ALLOWED_ORIGINS", origin(url))))
-                .addVolumeMountsItem(new V1VolumeMount().name("agent-token").mountPath(AGENT_TOKEN_PATH).readOnly(true))
+                .addVolumeMountsItem(agentToken)
                 .readinessProbe(probe("/readyz", 5, 5))
                 .livenessProbe(probe("/healthz", 10, 10));
         return new V1Pod().apiVersion("v1").kind("Pod").metadata(meta(ws, POD))

@@ -44,8 +44,11 @@ class AgentEndpointsTest {
     private TestPlatform platform;
     private String userToken;
     private String tenantId;
+    private String userId;
     private String agentToken;
     private final List<Event> events = new CopyOnWriteArrayList<>();
+    /** The workspace id of each agent token {@link #workspaceToken} made. */
+    private final Map<String, String> workspaceOf = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeEach
     void start() {
@@ -54,6 +57,7 @@ class AgentEndpointsTest {
         JsonNode ada = platform.signup("ada@example.com", PASSWORD);
         userToken = ada.get("accessToken").asText();
         tenantId = ada.at("/user/tenantId").asText();
+        userId = ada.at("/user/id").asText();
         agentToken = workspaceToken(tenantId);
     }
 
@@ -74,6 +78,7 @@ class AgentEndpointsTest {
             store.write(tr, ws);
             return null;
         });
+        workspaceOf.put(token, ws.id());
         return token;
     }
 
@@ -111,13 +116,18 @@ class AgentEndpointsTest {
             assertEquals("review", cardReply.json().at("/skills/1/id").asText());
 
             CompletableFuture<Optional<AgentClient.ClaimedTask>> waiting = CompletableFuture.supplyAsync(() ->
-                    agent.claim(List.of("code"), Duration.ofSeconds(20)));
+                    agent.claim(List.of("code"), Duration.ofSeconds(25)));
+            // the task is posted only once the claim found nothing and waits on its watches, so only a watch can
+            // hand it over before the claim's 25 s are up
+            assertTrue(Eventually.holds(Duration.ofSeconds(15), () -> platform.get("/metrics", null).body()
+                    .contains("coditect_task_claims_waiting 1")), "the claim waits");
             Reply created = post("/v1/tasks", Map.of("skill", "code", "input", Map.of("file", "a.java"),
                     "priority", 7), userToken);
             assertEquals(201, created.status(), created.body());
             String taskId = created.json().at("/task/id").asText();
-            AgentClient.ClaimedTask claimed = waiting.get(20, TimeUnit.SECONDS).orElseThrow();
+            AgentClient.ClaimedTask claimed = waiting.get(15, TimeUnit.SECONDS).orElseThrow();
             assertEquals(taskId, claimed.id(), "the long-poll is woken by the new task");
+            assertTrue(platform.get("/metrics", null).body().contains("coditect_task_claims_waiting 0"));
             assertEquals("a.java", claimed.input().get("file").asText());
 
             assertTrue(agent.heartbeat(taskId));
@@ -276,6 +286,89 @@ class AgentEndpointsTest {
         Reply register = post("/v1/agents", Map.of("card", card("me", "code")), userToken);
         assertEquals(403, register.status());
         assertEquals("agent_token_required", register.code());
+    }
+
+    @Test
+    void discoveryByWorkspaceShowsOnlyThatWorkspacesAgents() {
+        String otherWorkspace = workspaceToken(tenantId);
+        String here = post("/v1/agents", Map.of("card", card("here", "code", "review")), agentToken).json()
+                .get("agentId").asText();
+        String there = post("/v1/agents", Map.of("card", card("there", "code")), otherWorkspace).json()
+                .get("agentId").asText();
+        java.util.function.Function<String, List<String>> found = query -> {
+            Reply r = platform.get("/v1/agents" + query, userToken);
+            assertEquals(200, r.status(), r.body());
+            List<String> ids = new java.util.ArrayList<>();
+            r.json().get("agents").forEach(a -> ids.add(a.get("id").asText()));
+            return ids.stream().sorted().toList();
+        };
+        assertEquals(List.of(here, there).stream().sorted().toList(), found.apply("?skill=code"));
+        assertEquals(List.of(here), found.apply("?workspaceId=" + workspaceOf.get(agentToken)));
+        assertEquals(List.of(there), found.apply("?workspaceId=" + workspaceOf.get(otherWorkspace) + "&skill=code"));
+        assertEquals(List.of(), found.apply("?workspaceId=" + workspaceOf.get(otherWorkspace) + "&skill=review"));
+        assertEquals(List.of(), found.apply("?workspaceId=" + Ids.newId()));
+        Reply malformed = platform.get("/v1/agents?workspaceId=ws-1", userToken);
+        assertEquals(400, malformed.status());
+        assertEquals("malformed_id", malformed.code());
+    }
+
+    @Test
+    void anAgentAsksForInputAndGoesBackToWorkOnItsHeartbeats() {
+        String agentId = post("/v1/agents", Map.of("card", card("asker", "code")), agentToken).json()
+                .get("agentId").asText();
+        String taskId = post("/v1/tasks", Map.of("skill", "code"), userToken).json().at("/task/id").asText();
+        assertEquals(200, post("/v1/tasks:claim", Map.of("agentId", agentId, "epoch", 1, "skills", List.of("code")),
+                agentToken).status());
+        String heartbeat = "/v1/tasks/" + taskId + ":heartbeat";
+
+        Reply asking = post(heartbeat, Map.of("agentId", agentId, "epoch", 1, "state", "input-required",
+                "message", "which branch?"), agentToken);
+        assertEquals(200, asking.status(), asking.body());
+        assertEquals("input-required", asking.json().at("/task/state").asText());
+        assertEquals(List.of(taskId), platform.get("/v1/tasks?state=input-required", userToken).json().get("tasks")
+                .findValuesAsText("id"));
+        assertEquals("input-required", post(heartbeat, Map.of("agentId", agentId, "epoch", 1), agentToken).json()
+                .at("/task/state").asText(), "a heartbeat without a state keeps it");
+        Reply finished = post(heartbeat, Map.of("agentId", agentId, "epoch", 1, "state", "completed"), agentToken);
+        assertEquals(400, finished.status(), "a heartbeat does not finish a task");
+        assertEquals("invalid_request", finished.code());
+        Reply resumed = post(heartbeat, Map.of("agentId", agentId, "epoch", 1, "state", "working",
+                "message", "main"), agentToken);
+        assertEquals("working", resumed.json().at("/task/state").asText());
+        assertEquals(200, post("/v1/tasks/" + taskId + ":complete", Map.of("agentId", agentId, "epoch", 1),
+                agentToken).status());
+
+        JsonNode history = platform.get("/v1/tasks/" + taskId, userToken).json().at("/task/history");
+        assertEquals(List.of("submitted", "working", "input-required", "working", "completed"),
+                history.findValuesAsText("state"));
+        assertEquals("which branch?", history.get(2).get("note").asText());
+        assertEquals(agentId, history.get(2).get("agentId").asText());
+    }
+
+    @Test
+    void aFilteredListingThatSkipsMoreThanOneReadStillLeadsToEveryMatch() {
+        Principal.User ada = new Principal.User(tenantId, userId);
+        TaskBoard board = platform.platform().agents().board();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < TaskBoard.LIST_SCAN + 1; i++) {
+            ids.add(board.create(ada, new TaskBoard.NewTask("code", null, 5, null), null).task().id());
+        }
+        String lastInIdOrder = ids.stream().max(String::compareTo).orElseThrow();
+        assertEquals(200, platform.post("/v1/tasks/" + lastInIdOrder + ":cancel", null, userToken).status());
+
+        List<String> found = new java.util.ArrayList<>();
+        String next = null;
+        int pages = 0;
+        do {
+            Reply page = platform.get("/v1/tasks?state=canceled&skill=code&limit=10"
+                    + (next == null ? "" : "&after=" + next), userToken);
+            assertEquals(200, page.status(), page.body());
+            page.json().get("tasks").forEach(t -> found.add(t.get("id").asText()));
+            next = page.json().hasNonNull("next") ? page.json().get("next").asText() : null;
+            pages++;
+        } while (next != null && pages < 10);
+        assertEquals(List.of(lastInIdOrder), found, "the only canceled task lies past the first read");
+        assertEquals(2, pages, "an empty first page points on; the page with the last task ends the listing");
     }
 
     @Test

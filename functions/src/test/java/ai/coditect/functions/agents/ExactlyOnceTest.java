@@ -84,12 +84,12 @@ class ExactlyOnceTest {
             List<Task> all = new ArrayList<>();
             String after = null;
             while (true) {
-                List<Task> page = r.board.list(r.user, null, null, after, 500);
-                all.addAll(page);
-                if (page.size() < 500) {
+                TaskBoard.Page page = r.board.list(r.user, null, null, after, 500);
+                all.addAll(page.tasks());
+                if (page.next() == null) {
                     break;
                 }
-                after = page.get(page.size() - 1).id();
+                after = page.next();
             }
             assertEquals(TASKS, all.size());
             for (Task t : all) {

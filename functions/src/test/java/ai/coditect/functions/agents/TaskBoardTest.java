@@ -195,7 +195,25 @@ class TaskBoardTest {
         assertEquals(first.task().id(), again.task().id());
         assertEquals(AgentsException.Reason.IDEMPOTENCY_KEY_REUSED, refusal(() -> r.board.create(r.user,
                 new TaskBoard.NewTask("code", Registry.json(Map.of("x", 2)), 5, null), "key-1")));
-        assertEquals(1, r.board.list(r.user, null, null, null, 100).size());
+        assertEquals(1, r.board.list(r.user, null, null, null, 100).tasks().size());
+    }
+
+    @Test
+    void aListingGivesANextPageUntilItReachesTheLastTask() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(r.submit("code", 5).id());
+        }
+        java.util.Collections.sort(ids);
+        TaskBoard.Page first = r.board.list(r.user, null, null, null, 3);
+        assertEquals(ids.subList(0, 3), first.tasks().stream().map(Task::id).toList());
+        assertEquals(ids.get(2), first.next());
+        TaskBoard.Page last = r.board.list(r.user, null, null, first.next(), 2);
+        assertEquals(ids.subList(3, 5), last.tasks().stream().map(Task::id).toList());
+        assertNull(last.next(), "a full page that ends at the last task says so");
+        TaskBoard.Page filtered = r.board.list(r.user, TaskState.SUBMITTED, "code", null, 5);
+        assertEquals(ids, filtered.tasks().stream().map(Task::id).toList());
+        assertNull(filtered.next());
     }
 
     @Test

@@ -75,6 +75,12 @@ public final class TestPlatform implements AutoCloseable {
         return startWith(clock, sessions, events, config -> workspaceBackend);
     }
 
+    /** With {@code settings} added to the platform's environment (a short agent lease, say). */
+    public static TestPlatform startWithSettings(TestClock clock, Map<String, String> settings) {
+        return startWith(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null), config -> null, null, "memory:",
+                settings);
+    }
+
     /** With the workspace backend that {@code backend} makes from the platform's workspace configuration. */
     public static TestPlatform startWithBackend(TestClock clock,
                                                 Function<WorkspacesConfig, WorkspaceBackend> backend) {
@@ -126,11 +132,18 @@ public final class TestPlatform implements AutoCloseable {
     private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
                                           Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend,
                                           Path givenDataDir, String storeUrl) {
+        return startWith(clock, sessions, events, workspaceBackend, givenDataDir, storeUrl, Map.of());
+    }
+
+    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
+                                          Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend,
+                                          Path givenDataDir, String storeUrl, Map<String, String> settings) {
         Path dataDir = null;
         try {
             dataDir = givenDataDir != null ? givenDataDir : Files.createTempDirectory("coditect-test");
             int port = freePort();
             Map<String, String> env = environment(sessions, events, storeUrl);
+            env.putAll(settings);
             WorkspacesConfig workspaces = WorkspacesConfig.read(new Environment(env), Defaults.local(dataDir, port));
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
             LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO,

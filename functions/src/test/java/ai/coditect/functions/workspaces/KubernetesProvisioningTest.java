@@ -184,9 +184,24 @@ class KubernetesProvisioningTest {
         assertEquals("https://platform.test/.well-known/jwks.json", env.get("CODITECT_JWKS_URL"));
         assertEquals("https://platform.test/v1/auth/session", env.get("CODITECT_SESSION_URL"));
         assertTrue(env.get("CODITECT_AGENT_TOKEN_FILE").startsWith("/var/run/coditect/agent"));
-        assertTrue(sidecar.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("agent-token")));
+        assertTrue(sidecar.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("agent-token")
+                && Boolean.TRUE.equals(m.getReadOnly())));
         assertTrue(theia.getVolumeMounts().stream().noneMatch(m -> m.getName().equals("agent-token")),
-                "the agent token is mounted into the sidecar only");
+                "the IDE, which runs the user's code, never sees the agent token");
+        assertTrue(theia.getEnv() == null || theia.getEnv().stream().noneMatch(e -> e.getName().contains("AGENT")));
+
+        Container codi2 = pod.getSpec().getContainers().get(1);
+        Map<String, String> codi2Env = new java.util.HashMap<>();
+        codi2.getEnv().forEach(e -> codi2Env.put(e.getName(), e.getValue()));
+        assertEquals("https://platform.test", codi2Env.get("CODITECT_PLATFORM_URL"), "CODI2 finds the agent registry");
+        assertEquals(env.get("CODITECT_AGENT_TOKEN_FILE"), codi2Env.get("CODITECT_AGENT_TOKEN_FILE"),
+                "CODI2 reads the same token file as the sidecar");
+        var codi2Token = codi2.getVolumeMounts().stream().filter(m -> m.getName().equals("agent-token")).findFirst()
+                .orElseThrow(() -> new AssertionError("the agent token is mounted into codi2"));
+        assertTrue(codi2Env.get("CODITECT_AGENT_TOKEN_FILE").startsWith(codi2Token.getMountPath() + "/"));
+        assertEquals(Boolean.TRUE, codi2Token.getReadOnly(), "codi2 cannot change the token");
+        assertEquals(0400, pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("agent-token"))
+                .findFirst().orElseThrow().getSecret().getDefaultMode());
 
         var service = c.services().inNamespace(ns).withName("workspace").get();
         assertEquals(Map.of("app.kubernetes.io/instance", ns), service.getSpec().getSelector());

@@ -43,9 +43,13 @@ public final class AgentClient implements AutoCloseable {
     public record Registration(String agentId, long epoch, Instant leaseExpiresAt, long leaseSeconds) {
     }
 
-    /** A task this agent holds. */
+    /** A task this agent holds, and its claim's start and end by the registry's clock. */
     public record ClaimedTask(String id, String skill, JsonNode input, int priority, int attempts,
-                              Instant claimExpiresAt) {
+                              Instant claimedAt, Instant claimExpiresAt) {
+        /** How long the claim lasts without a heartbeat, measured on the registry's clock alone. */
+        public Duration claimPeriod() {
+            return Duration.between(claimedAt, claimExpiresAt);
+        }
     }
 
     /** Does the work of one task; what it returns is the task's output, what it throws fails the attempt. */
@@ -147,7 +151,7 @@ public final class AgentClient implements AutoCloseable {
             JsonNode t = out.get("task");
             return new ClaimedTask(t.get("id").asText(), t.get("skill").asText(), t.get("input"),
                     t.get("priority").asInt(), t.get("attempts").asInt(),
-                    Instant.parse(t.at("/claim/expiresAt").asText()));
+                    Instant.parse(t.at("/claim/claimedAt").asText()), Instant.parse(t.at("/claim/expiresAt").asText()));
         });
     }
 
@@ -220,7 +224,9 @@ public final class AgentClient implements AutoCloseable {
                 continue;
             }
             ClaimedTask task = claimed.get();
-            long period = Math.max(1, Duration.between(Instant.now(), task.claimExpiresAt()).toMillis() / 3);
+            // the registry's times only: comparing its expiry with this machine's clock would heartbeat far too
+            // often or too late whenever the two clocks differ
+            long period = Math.max(1, task.claimPeriod().toMillis() / 3);
             ScheduledFuture<?> beat = timer.scheduleAtFixedRate(() -> heartbeat(task.id()), period, period,
                     TimeUnit.MILLISECONDS);
             try {
