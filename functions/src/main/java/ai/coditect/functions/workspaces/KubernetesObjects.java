@@ -198,7 +198,7 @@ final class KubernetesObjects {
         V1Container sidecar = container("sidecar", config.sidecarImage(), config.sidecar(), true)
                 .addPortsItem(new V1ContainerPort().name("public").containerPort(SIDECAR_PORT))
                 .addPortsItem(new V1ContainerPort().name("management").containerPort(MANAGEMENT_PORT))
-                .env(List.of(
+                .env(sidecarEnv(List.of(
                         env("PORT", Integer.toString(SIDECAR_PORT)),
                         env("MANAGEMENT_PORT", Integer.toString(MANAGEMENT_PORT)),
                         env("THEIA_URL", "http://127.0.0.1:3000"),
@@ -210,7 +210,7 @@ final class KubernetesObjects {
                         env("CODITECT_SESSION_URL", platform + "/v1/auth/session"),
                         env("CODITECT_ACTIVITY_URL", platform + "/v1/workspaces/activity"),
                         env("CODITECT_AGENT_TOKEN_FILE", agentTokenFile),
-                        env("CODITECT_ALLOWED_ORIGINS", origin(url))))
+                        env("CODITECT_ALLOWED_ORIGINS", origin(url)))))
                 .addVolumeMountsItem(agentToken)
                 .readinessProbe(probe("/readyz", 5, 5))
                 .livenessProbe(probe("/healthz", 10, 10));
@@ -227,6 +227,18 @@ final class KubernetesObjects {
                                         new V1PersistentVolumeClaimVolumeSource().claimName(VOLUME_CLAIM)),
                                 new V1Volume().name("agent-token").secret(new V1SecretVolumeSource()
                                         .secretName(AGENT_SECRET).defaultMode(0400)))));
+    }
+
+    /** The sidecar's fixed variables, then the browser-facing settings the provisioner was given (in a stable order). */
+    private List<V1EnvVar> sidecarEnv(List<V1EnvVar> fixed) {
+        List<V1EnvVar> out = new java.util.ArrayList<>(fixed);
+        for (String name : WorkspacesConfig.SIDECAR_SETTINGS) {
+            String value = config.sidecarSettings().get(name);
+            if (value != null) {
+                out.add(env(name, value));
+            }
+        }
+        return out;
     }
 
     public V1Service service(Workspace ws) {

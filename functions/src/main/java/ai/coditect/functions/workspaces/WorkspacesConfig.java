@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How workspaces are made: the backend, the images and their resources, the volume, the network rules, the URL
@@ -34,7 +36,16 @@ public record WorkspacesConfig(
         Path sidecarJar,
         URI localTheiaUrl,
         URI localCodi2Url,
-        Local local) {
+        Local local,
+        Map<String, String> sidecarSettings) {
+
+    /**
+     * The sidecar's browser-facing settings that a cluster's workspace sidecars take from the provisioner's
+     * environment when it sets them: where the web app lives (it may frame the IDE and is where sign-in is), and
+     * the cookie's scheme and SameSite, which a web app on another site than the workspaces needs as {@code None}.
+     */
+    static final List<String> SIDECAR_SETTINGS = List.of("CODITECT_WEB_ORIGIN", "CODITECT_SIGN_IN_URL",
+            "CODITECT_COOKIE_SAMESITE", "CODITECT_PUBLIC_SCHEME");
 
     /** Requests and limits of one container. */
     public record Resources(String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
@@ -54,6 +65,7 @@ public record WorkspacesConfig(
     }
 
     public WorkspacesConfig {
+        sidecarSettings = sidecarSettings == null ? Map.of() : Map.copyOf(sidecarSettings);
         if (backend == null || !backend.equals("kubernetes") && !backend.equals("local")) {
             throw new IllegalArgumentException("CODITECT_WORKSPACE_BACKEND must be kubernetes, local or auto; got '"
                     + backend + "'. e.g. CODITECT_WORKSPACE_BACKEND=kubernetes");
@@ -100,7 +112,16 @@ public record WorkspacesConfig(
                 Path.of(env.get("CODITECT_SIDECAR_JAR", "sidecar/target/coditect-sidecar.jar")),
                 env.url("THEIA_URL", "http://127.0.0.1:3000"),
                 env.url("CODI2_URL", "ws://127.0.0.1:7070"),
-                backend.equals("local") ? local(env, platformUrl) : null);
+                backend.equals("local") ? local(env, platformUrl) : null,
+                sidecarSettings(env));
+    }
+
+    private static Map<String, String> sidecarSettings(Environment env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : SIDECAR_SETTINGS) {
+            env.get(name).ifPresent(value -> out.put(name, value));
+        }
+        return Map.copyOf(out);
     }
 
     private static Local local(Environment env, URI platformUrl) {

@@ -94,7 +94,8 @@ public final class TestPlatform implements AutoCloseable {
                         "local", config.urlTemplate(), null, null, null, null, null, null, null, null,
                         null, java.util.List.of(), config.platformUrl(), Duration.ZERO, sidecarJar, theiaUrl,
                         URI.create("ws://127.0.0.1:1"), new WorkspacesConfig.Local("off", null, null, null,
-                        config.platformUrl().toString())), Path.of(System.getProperty("java.io.tmpdir"))));
+                        config.platformUrl().toString()), java.util.Map.of()),
+                        Path.of(System.getProperty("java.io.tmpdir"))));
     }
 
     /**

@@ -77,7 +77,7 @@ class LocalWorkspacesTest {
     private WorkspacesConfig config(String platformUrl) {
         return new WorkspacesConfig("local", "http://unused/{id}", null, null, null, null, null, null, null, null,
                 null, List.of(), URI.create(platformUrl), Duration.ZERO, jar, theiaUrl(), URI.create("ws://127.0.0.1:1"),
-                new WorkspacesConfig.Local("off", null, null, null, platformUrl));
+                new WorkspacesConfig.Local("off", null, null, null, platformUrl), java.util.Map.of());
     }
 
     private LocalWorkspaces backend(LocalIde ide, String platformUrl) {
