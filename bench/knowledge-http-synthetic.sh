@@ -95,6 +95,9 @@ def pct(lat, p):
 def line(lat):
     return f"p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms, p99 {pct(lat, 99):.1f} ms"
 
+def load():
+    return "load average " + " ".join(open("/proc/loadavg").read().split()[:3])
+
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
 t = time.perf_counter()
 hits = search(c, qs[0])
@@ -109,6 +112,7 @@ for q in qs[1:warmup]:
 print(f"warm-up: {warmup} queries; hits found per retriever {json.dumps(retrievers, sort_keys=True)}")
 
 sock = c.sock
+before = load()
 lat = []
 start = time.perf_counter()
 for q in qs[warmup:warmup + single]:
@@ -116,12 +120,23 @@ for q in qs[warmup:warmup + single]:
     search(c, q)
     lat.append((time.perf_counter() - t) * 1000)
 took = time.perf_counter() - start
+print(f"POST /v1/knowledge/search over HTTP, k=10, {len(lat)} queries over {chunks:,} chunks x 384 dims, one "
+      f"keep-alive connection, query embedding by the platform's model included: {line(lat)} "
+      f"({len(lat) / took:.1f} queries/s; {before} -> {load()})")
+
+# the same queries keyword-only: HTTP, session check, BM25 and chunk reads without the model and the int8 scan
+kw = []
+for q in qs[warmup:warmup + single]:
+    t = time.perf_counter()
+    c.request("POST", "/v1/knowledge/search", json.dumps({"query": q, "k": 10, "mode": "keyword"}), headers)
+    r = c.getresponse(); r.read()
+    if r.status != 200:
+        raise SystemExit(f"bench: keyword search answered {r.status}")
+    kw.append((time.perf_counter() - t) * 1000)
 if c.sock is not sock:
     raise SystemExit("bench: the platform closed the keep-alive connection")
 c.close()
-print(f"POST /v1/knowledge/search over HTTP, k=10, {len(lat)} queries over {chunks:,} chunks x 384 dims, one "
-      f"keep-alive connection, query embedding by the platform's model included: {line(lat)} "
-      f"({len(lat) / took:.1f} queries/s)")
+print(f"  the same queries with mode keyword (no query embedding, no int8 scan), one connection: {line(kw)}")
 
 rest = qs[warmup + single:]
 results = [[] for _ in range(conns)]
@@ -133,6 +148,7 @@ def worker(n):
         results[n].append((time.perf_counter() - t) * 1000)
     w.close()
 threads = [threading.Thread(target=worker, args=(n,)) for n in range(conns)]
+before = load()
 start = time.perf_counter()
 for th in threads: th.start()
 for th in threads: th.join()
@@ -141,7 +157,7 @@ allLat = [x for r in results for x in r]
 if len(allLat) != conns * per:
     raise SystemExit("bench: a concurrent connection failed")
 print(f"the same over {conns} concurrent keep-alive connections, {len(allLat)} queries: {line(allLat)} "
-      f"({len(allLat) / took:.1f} queries/s)")
+      f"({len(allLat) / took:.1f} queries/s; {before} -> {load()})")
 PY
 kib() { awk -v k="$1" '$1 == k":" { printf "%.0f MiB", $2 / 1024 }' "/proc/$dev/status"; }
 echo "platform memory after the load: VmRSS $(kib VmRSS), peak VmHWM $(kib VmHWM) (the whole JVM: every function, the model, the tenant's indexes, and the embedded engine holding the store in memory)"
