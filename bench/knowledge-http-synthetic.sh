@@ -161,4 +161,8 @@ print(f"the same over {conns} concurrent keep-alive connections, {len(allLat)} q
 PY
 kib() { awk -v k="$1" '$1 == k":" { printf "%.0f MiB", $2 / 1024 }' "/proc/$dev/status"; }
 echo "platform memory after the load: VmRSS $(kib VmRSS), peak VmHWM $(kib VmHWM) (the whole JVM: every function, the model, the tenant's indexes, and the embedded engine holding the store in memory)"
+# RSS counts garbage too (the default heap may grow to a quarter of the RAM): also the live heap after a full GC
+if "$JAVA_HOME/bin/jcmd" "$dev" GC.run >/dev/null 2>&1; then
+  echo "live heap after a full GC: $("$JAVA_HOME/bin/jcmd" "$dev" GC.heap_info | awk '/total/ { for (i = 1; i <= NF; i++) if ($i == "used") { sub("K,?", "", $(i + 1)); printf "%.0f MiB", $(i + 1) / 1024 } exit }'), VmRSS then $(kib VmRSS)"
+fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
