@@ -66,7 +66,7 @@ stop_dev
 
 queries=$((warmup + single + connections * perConnection))
 "$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "bench/target/coditect-bench.jar:bench/target/lib/*" \
-  ai.coditect.bench.SyntheticKnowledgeFill "$data" "$tenant" "$chunks" "$data/queries.txt" "$queries"
+  ai.coditect.bench.SyntheticKnowledgeFill "$data" "$tenant" "$chunks" "$data/queries.txt" "$queries" "$single"
 
 echo "starting ./coditect dev again on the filled data directory..."
 start_dev "$data/dev-2.log"
@@ -124,19 +124,26 @@ print(f"POST /v1/knowledge/search over HTTP, k=10, {len(lat)} queries over {chun
       f"keep-alive connection, query embedding by the platform's model included: {line(lat)} "
       f"({len(lat) / took:.1f} queries/s; {before} -> {load()})")
 
-# the same queries keyword-only: HTTP, session check, BM25 and chunk reads without the model and the int8 scan
-kw = []
-for q in qs[warmup:warmup + single]:
-    t = time.perf_counter()
-    c.request("POST", "/v1/knowledge/search", json.dumps({"query": q, "k": 10, "mode": "keyword"}), headers)
-    r = c.getresponse(); r.read()
-    if r.status != 200:
-        raise SystemExit(f"bench: keyword search answered {r.status}")
-    kw.append((time.perf_counter() - t) * 1000)
+# the same queries one retriever at a time: vector (embedding, int8 scan, chunk reads) and keyword (BM25 and chunk
+# reads, neither the model nor the scan); both with HTTP and the session check
+def by_mode(mode):
+    out = []
+    for q in qs[warmup:warmup + single]:
+        t = time.perf_counter()
+        c.request("POST", "/v1/knowledge/search", json.dumps({"query": q, "k": 10, "mode": mode}), headers)
+        r = c.getresponse(); r.read()
+        if r.status != 200:
+            raise SystemExit(f"bench: {mode} search answered {r.status}")
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+vec = by_mode("vector")
+print(f"  the same queries with mode vector (query embedding + int8 scan + chunk reads), one connection: {line(vec)}")
+kw = by_mode("keyword")
+print(f"  the same queries with mode keyword (no query embedding, no int8 scan), one connection: {line(kw)} "
+      f"({load()})")
 if c.sock is not sock:
     raise SystemExit("bench: the platform closed the keep-alive connection")
 c.close()
-print(f"  the same queries with mode keyword (no query embedding, no int8 scan), one connection: {line(kw)}")
 
 rest = qs[warmup + single:]
 results = [[] for _ in range(conns)]
