@@ -65,7 +65,7 @@ echo "signed up bench@example.com: tenant $tenant; stopping the platform to fill
 stop_dev
 
 queries=$((warmup + single + connections * perConnection))
-"$JAVA_HOME/bin/java" "${java_opts[@]}" -cp "bench/target/coditect-bench.jar:bench/target/lib/*" \
+"$JAVA_HOME/bin/java" "${java_opts[@]}" -Dslf4j.internal.verbosity=ERROR -cp "bench/target/coditect-bench.jar:bench/target/lib/*" \
   ai.coditect.bench.SyntheticKnowledgeFill "$data" "$tenant" "$chunks" "$data/queries.txt" "$queries" "$single"
 
 echo "starting ./coditect dev again on the filled data directory..."
