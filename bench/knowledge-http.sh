@@ -3,8 +3,14 @@
 # docs as a zip folder, waits until every document is indexed (indexing chunks/s through the event bus), then
 # sends the labelled questions one after another on one connection and prints latency percentiles (query
 # embedding included). Usage: ./coditect bench knowledge-http [rounds] [corpus dir]
+# At scale instead, with synthetic chunks written straight into the platform's store (knowledge-http-synthetic.sh):
+# ./coditect bench knowledge-http --synthetic [chunks, default 100000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --synthetic ]; then
+  shift
+  exec bench/knowledge-http-synthetic.sh "$@"
+fi
 rounds=${1:-5}
 corpus=${2:-/usr/share/doc/nodejs/api}
 command -v zip >/dev/null 2>&1 || { echo "bench: zip is needed (apt-get install zip)" >&2; exit 2; }

@@ -1,8 +1,6 @@
 package ai.coditect.bench;
 
-import ai.coditect.knowledge.DocumentStatus;
 import ai.coditect.knowledge.KnowledgeStore;
-import ai.coditect.knowledge.chunking.Chunk;
 import ai.coditect.knowledge.chunking.Chunker;
 import ai.coditect.knowledge.chunking.DocumentKind;
 import ai.coditect.knowledge.chunking.ModelTokens;
@@ -46,7 +44,7 @@ import java.util.stream.Stream;
  * hand-labelled question set. Prints figures; asserts nothing.
  */
 public final class KnowledgeBenchmark {
-    private static final int DIMS = 384;
+    private static final int DIMS = SyntheticChunks.DIMS;
     private static final String TENANT = "bench-tenant";
 
     public static void main(String[] args) throws Exception {
@@ -69,68 +67,20 @@ public final class KnowledgeBenchmark {
 
     private static void scale(int n, boolean direct) {
         Random rnd = new Random(42);
-        int clusters = Math.max(10, n / 50);
-        float[][] centers = new float[clusters][];
-        for (int c = 0; c < clusters; c++) {
-            centers[c] = gaussian(rnd, DIMS, 1f);
-        }
-        float[][] vectors = new float[n][];
-        String[] texts = new String[n];
-        int vocabulary = 30_000;
-        for (int i = 0; i < n; i++) {
-            int c = rnd.nextInt(clusters);
-            float[] v = gaussian(rnd, DIMS, 0.6f);
-            for (int d = 0; d < DIMS; d++) {
-                v[d] += centers[c][d];
-            }
-            vectors[i] = Embedder.normalize(v);
-            StringBuilder t = new StringBuilder();
-            for (int w = 0; w < 40; w++) {
-                // Zipf-like: a few common words, a long tail; every chunk also carries words of its cluster
-                int word = w % 4 == 0 ? vocabulary + c * 3 + rnd.nextInt(3) : (int) Math.pow(vocabulary, rnd.nextDouble());
-                t.append(word(word)).append(' ');
-            }
-            texts[i] = t.toString();
-        }
+        SyntheticChunks synthetic = SyntheticChunks.generate(n, rnd);
+        float[][] vectors = synthetic.vectors();
+        String[] texts = synthetic.texts();
 
         if (direct) {
-            inMemory(vectors, texts, rnd);
+            inMemory(synthetic, rnd);
             return;
         }
         Database db = Databases.open("memory:");
         Keyspace keys = Keyspace.open(db, "bench");
         KnowledgeStore store = new KnowledgeStore(db, keys);
-        long t0 = System.nanoTime();
-        int perDoc = 100;
+        int perDoc = SyntheticChunks.PER_DOCUMENT;
         System.out.printf(Locale.ROOT, "writing %,d synthetic chunks into the embedded engine (memory:)...%n", n);
-        for (int doc = 0; doc * perDoc < n; doc++) {
-            String body = "document " + doc;
-            String hash = Chunker.sha256(body);
-            String id = store.submit(TENANT, "synthetic", "doc-" + doc + ".txt", "Doc " + doc, DocumentKind.TEXT, body,
-                    hash, Clock.systemUTC().instant()).document().id();
-            List<Chunk> batch = new ArrayList<>();
-            List<Int8Vector> vs = new ArrayList<>();
-            for (int j = 0; j < perDoc && doc * perDoc + j < n; j++) {
-                int i = doc * perDoc + j;
-                batch.add(new Chunk(j, 0, texts[i].length(), List.of(), texts[i], 60, Chunker.sha256(texts[i])));
-                vs.add(Int8Vector.quantize(vectors[i]));
-                if (batch.size() == 16) {
-                    store.putChunks(TENANT, id, batch, vs);
-                    batch = new ArrayList<>();
-                    vs = new ArrayList<>();
-                }
-            }
-            if (!batch.isEmpty()) {
-                store.putChunks(TENANT, id, batch, vs);
-            }
-            if ((doc + 1) * perDoc % 20_000 == 0) {
-                System.out.printf(Locale.ROOT, "  %,d chunks written, %.0f s%n", (doc + 1) * perDoc,
-                        (System.nanoTime() - t0) / 1e9);
-            }
-            store.finish(TENANT, id, hash, DocumentStatus.INDEXED, null, perDoc, "synthetic", Clock.systemUTC()
-                    .instant());
-        }
-        double writeSeconds = (System.nanoTime() - t0) / 1e9;
+        double writeSeconds = synthetic.write(store, TENANT, "synthetic");
         System.out.printf(Locale.ROOT, "store: %,d chunks with vectors and postings written in %.1f s (%,.0f chunks/s, "
                 + "no embedding)%n", n, writeSeconds, n / writeSeconds);
 
@@ -140,13 +90,12 @@ public final class KnowledgeBenchmark {
         String[] qt = new String[queries];
         for (int q = 0; q < queries; q++) {
             int i = rnd.nextInt(n);
-            float[] v = gaussian(rnd, DIMS, 0.02f);
+            float[] v = SyntheticChunks.gaussian(rnd, DIMS, 0.02f);
             for (int d = 0; d < DIMS; d++) {
                 v[d] += vectors[i][d];
             }
             qv[q] = Embedder.normalize(v);
-            String[] words = texts[i].split(" ");
-            qt[q] = "query " + q + " " + words[0] + " " + words[1] + " " + words[5];
+            qt[q] = "query " + q + " " + synthetic.queryWords(i);
         }
         Map<String, float[]> byText = new HashMap<>();
         for (int q = 0; q < queries; q++) {
@@ -247,7 +196,9 @@ public final class KnowledgeBenchmark {
      * The in-memory stages alone, filled directly rather than through the store (whose writes take most of a
      * full run's time on a busy machine): the int8 scan with its re-scoring, BM25 over the postings, recall, memory.
      */
-    private static void inMemory(float[][] vectors, String[] texts, Random rnd) {
+    private static void inMemory(SyntheticChunks synthetic, Random rnd) {
+        float[][] vectors = synthetic.vectors();
+        String[] texts = synthetic.texts();
         int n = vectors.length;
         System.gc();
         long heapBefore = usedHeap();
@@ -274,13 +225,12 @@ public final class KnowledgeBenchmark {
         List<List<String>> qt = new ArrayList<>();
         for (int q = 0; q < queries; q++) {
             int i = rnd.nextInt(n);
-            float[] v = gaussian(rnd, DIMS, 0.02f);
+            float[] v = SyntheticChunks.gaussian(rnd, DIMS, 0.02f);
             for (int d = 0; d < DIMS; d++) {
                 v[d] += vectors[i][d];
             }
             qv[q] = Embedder.normalize(v);
-            String[] words = texts[i].split(" ");
-            qt.add(List.copyOf(Terms.frequencies(words[0] + " " + words[1] + " " + words[5]).keySet()));
+            qt.add(List.copyOf(Terms.frequencies(synthetic.queryWords(i)).keySet()));
         }
         for (int r = 0; r < 2; r++) {
             for (int q = 0; q < queries; q++) {
@@ -425,24 +375,6 @@ public final class KnowledgeBenchmark {
     }
 
     // ---- helpers ----
-
-    private static float[] gaussian(Random rnd, int dims, float sigma) {
-        float[] v = new float[dims];
-        for (int d = 0; d < dims; d++) {
-            v[d] = (float) rnd.nextGaussian() * sigma;
-        }
-        return v;
-    }
-
-    /** A made-up word of letters only (digits would make the analyzer split it into two terms). */
-    private static String word(int n) {
-        StringBuilder w = new StringBuilder("q");
-        do {
-            w.append((char) ('a' + n % 26));
-            n /= 26;
-        } while (n > 0);
-        return w.toString();
-    }
 
     private static long usedHeap() {
         Runtime r = Runtime.getRuntime();
