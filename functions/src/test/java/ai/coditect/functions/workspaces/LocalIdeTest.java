@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -70,20 +70,21 @@ class LocalIdeTest {
     @Test
     void aBuiltCacheIsReusedWithoutAnyToolAndAnEditedSourceIsNot() throws Exception {
         Path source = ideSources();
-        Path cache = dir.resolve("cache");
-        Path built = cache.resolve(key(source));
+        Path built = dir.resolve("cache").resolve(key(source));
         write(built.resolve(".built"), key(source));
 
-        // no npm on this machine would be needed: the cached build is taken as it is
-        assertEquals(built, LocalIde.built(source, cache, line -> { }).prepare().get(30, TimeUnit.SECONDS));
+        Build reused = buildWith(tools(), "someone"); // no npm here: only a cached build can be taken
+        assertEquals(built.toString(), reused.built(), reused.output());
 
         write(source.resolve("theme-bridge/lib/frontend-module.js"), "module.exports = { dark: true };");
-        assertNotEquals(built, cache.resolve(key(source)));
-        assertFalse(Files.exists(cache.resolve(key(source)).resolve(".built")), "the edited IDE is built afresh");
+        Build edited = buildWith(tools(), "someone");
+        assertNull(edited.built(), "the edited IDE is built afresh: " + edited.output());
+        assertTrue(edited.failure().startsWith("The IDE needs Node.js"), edited.output());
     }
 
     @Test
     void aMachineWithoutNpmIsToldToInstallNodeOrToSwitchTheIdeOff() throws Exception {
+        ideSources();
         Build build = buildWith(tools(), "someone");
         assertEquals("The IDE needs Node.js 20 or newer with npm on the PATH (apt-get install nodejs npm), or set "
                 + "CODITECT_IDE=off to run without the IDE.", build.failure(), build.output());
@@ -91,6 +92,7 @@ class LocalIdeTest {
 
     @Test
     void aUserMissingDebianPackagesIsToldExactlyWhichToInstall() throws Exception {
+        ideSources();
         Build build = buildWith(tools("npm", NPM, "dpkg-query", DPKG_QUERY), "someone");
         assertEquals("Building the IDE needs Debian packages that are missing: run 'sudo apt-get install -y "
                 + "pkg-config libsecret-1-dev' and start again (or CODITECT_IDE=off to skip the IDE).",
@@ -102,6 +104,7 @@ class LocalIdeTest {
     void rootInstallsTheMissingPackagesAndAFailedNpmInstallEndsWithTheEndOfItsLog() throws Exception {
         Path tools = tools("npm", NPM, "dpkg-query", DPKG_QUERY, "node", "exit 1", "apt-get",
                 "echo \"$@\" >> '" + dir.resolve("apt-get.args") + "'");
+        ideSources();
         Build build = buildWith(tools, "root");
 
         assertEquals(List.of("install -y --no-install-recommends pkg-config libsecret-1-dev"),
@@ -140,12 +143,13 @@ class LocalIdeTest {
         return bin;
     }
 
-    record Build(String failure, String output) {
+    /** How a build in a child JVM ended: the folder it built (or reused), else why it failed; and all it said. */
+    record Build(String built, String failure, String output) {
     }
 
-    /** Builds the IDE in a child JVM whose PATH is {@code tools} alone, as user {@code user}. */
+    /** Builds the IDE of {@code ide/} in a child JVM whose PATH is {@code tools} alone, as user {@code user}. */
     private Build buildWith(Path tools, String user) throws Exception {
-        Path source = ideSources();
+        Path source = dir.resolve("ide");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-Duser.name=" + user, "-cp", System.getProperty("java.class.path"),
                 Builder.class.getName(), source.toString(), dir.resolve("cache").toString())
@@ -155,20 +159,24 @@ class LocalIdeTest {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), output);
         assertEquals(0, p.exitValue(), output);
-        int at = output.indexOf(Builder.FAILED);
-        assertTrue(at >= 0, "the build failed: " + output);
-        return new Build(output.substring(at + Builder.FAILED.length()).strip(), output);
+        int built = output.indexOf(Builder.BUILT);
+        if (built >= 0) {
+            return new Build(output.substring(built + Builder.BUILT.length()).strip(), null, output);
+        }
+        int failed = output.indexOf(Builder.FAILED);
+        assertTrue(failed >= 0, "the build ended neither way: " + output);
+        return new Build(null, output.substring(failed + Builder.FAILED.length()).strip(), output);
     }
 
     /** Runs the one-time build in its own JVM and prints its progress and how it failed. */
     static final class Builder {
+        static final String BUILT = "--- built: ";
         static final String FAILED = "--- failed: ";
 
         public static void main(String[] args) throws Exception {
             LocalIde ide = LocalIde.built(Path.of(args[0]), Path.of(args[1]), line -> System.out.println("progress: " + line));
             try {
-                ide.prepare().get(60, TimeUnit.SECONDS);
-                System.out.println("--- built");
+                System.out.println(BUILT + ide.prepare().get(60, TimeUnit.SECONDS));
             } catch (ExecutionException e) {
                 System.out.println(FAILED + (e.getCause() instanceof LocalIde.IdeUnavailable
                         ? e.getCause().getMessage() : e.getCause().toString()));
