@@ -361,10 +361,10 @@ class LocalWorkspacesTest {
     }
 
     /** The IDE processes (stand-ins started as Theia is) that this test's platform runs. */
-    private static List<ProcessHandle> ideProcesses() {
+    private List<ProcessHandle> ideProcesses() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("lib/backend/main.js"))
-                        .orElse(false))
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a))
+                        .filter(a -> a.contains("lib/backend/main.js") && a.contains(dataDir.toString())).isPresent())
                 .toList();
     }
 
