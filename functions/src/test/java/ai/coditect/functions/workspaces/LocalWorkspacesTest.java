@@ -2,6 +2,9 @@ package ai.coditect.functions.workspaces;
 
 import ai.coditect.functions.testing.TestPlatform;
 import ai.coditect.functions.testing.TestPlatform.Reply;
+import ai.coditect.shared.config.Environment;
+import ai.coditect.shared.events.Event;
+import ai.coditect.shared.events.EventType;
 import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +26,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -294,6 +299,73 @@ class LocalWorkspacesTest {
         assertTrue(Eventually.holds(READY_WAIT, () ->
                 after.podState(ws).phase() == WorkspaceBackend.PodState.Phase.READY));
         assertEquals(applied.url(), after.apply(ws, "t.u.a-newer-token-of-at-least-thirty-two-c").url());
+    }
+
+    @Test
+    void withTheIdeSwitchedOffAWorkspaceRunsWithoutOneAndItsMessageSaysSo() throws Exception {
+        WorkspacesConfig.Local settings = WorkspacesConfig.fromEnvironment(new Environment(Map.of(
+                        "CODITECT_WORKSPACE_BACKEND", "local", "CODITECT_IDE", "off",
+                        "THEIA_URL", theiaUrl().toString())), "local", URI.create("http://127.0.0.1:1"), Duration.ZERO)
+                .local();
+        LocalIde ide = LocalIde.of(settings, line -> { });
+        assertEquals(LocalIde.Mode.OFF, ide.mode(), "off wins over a set THEIA_URL");
+        TestPlatform platform = platform(ide);
+        String token = platform.signup("api-only@example.com", PASSWORD).get("accessToken").asText();
+
+        JsonNode ws = runningWorkspace(platform, token);
+
+        assertEquals("Running without the IDE (CODITECT_IDE=off): the workspace answers, but there is no IDE to "
+                + "open.", ws.get("message").asText());
+        assertEquals(List.of(), ideProcesses(), "no IDE was started");
+        assertFalse(Files.exists(dataDir.resolve("workspaces").resolve(ws.get("id").asText()).resolve("theia")),
+                "nor given a configuration folder");
+    }
+
+    @Test
+    void anIdleWorkspaceStoppedByTheCleanupSaysWhyAndItsIdeHasEnded() throws Exception {
+        TestPlatform platform = platform(LocalIde.prebuilt(fakeIde()));
+        String token = platform.signup("idle@example.com", PASSWORD).get("accessToken").asText();
+        runningWorkspace(platform, token);
+        List<ProcessHandle> ide = ideProcesses();
+        assertEquals(1, ide.size(), "the workspace's IDE runs: " + ide);
+
+        clock.advance(Duration.ofHours(1)); // longer than the idle timeout, with no activity since it started
+        platform.platform().events().publish(Event.of(EventType.CLEANUP_TICK, null, null, Map.of(), clock))
+                .get(10, TimeUnit.SECONDS);
+
+        String again = platform.login("idle@example.com", PASSWORD).get("accessToken").asText();
+        assertTrue(Eventually.holds(READY_WAIT, () -> platform.get("/v1/workspaces/me", again).json()
+                .at("/workspace/status").asText().equals("stopped")), "the idle workspace was stopped");
+        assertEquals("Stopped after a time without activity; start it again when you need it.",
+                platform.get("/v1/workspaces/me", again).json().at("/workspace/message").asText(), "why it stopped");
+        assertFalse(ide.getFirst().isAlive(), "its IDE has ended");
+    }
+
+    @Test
+    void deletingTheAccountEndsTheWorkspacesIdeAndRemovesItsFolder() throws Exception {
+        TestPlatform platform = platform(LocalIde.prebuilt(fakeIde()));
+        String token = platform.signup("leaving@example.com", PASSWORD).get("accessToken").asText();
+        JsonNode ws = runningWorkspace(platform, token);
+        Path folder = dataDir.resolve("workspaces").resolve(ws.get("id").asText());
+        Files.writeString(folder.resolve("project").resolve("notes.txt"), "mine alone");
+        List<ProcessHandle> ide = ideProcesses();
+        assertEquals(1, ide.size(), "the workspace's IDE runs: " + ide);
+
+        Reply deleted = platform.send(platform.builder("/v1/account", token).header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"password\":\"" + PASSWORD + "\"}")));
+        assertEquals(202, deleted.status(), deleted.body());
+
+        assertTrue(Eventually.holds(READY_WAIT, () -> !Files.exists(folder)), "the workspace's folder is removed");
+        assertFalse(ide.getFirst().isAlive(), "its IDE has ended");
+        assertThrows(IOException.class, () -> open(URI.create(ws.get("url").asText()), token), "nothing answers");
+    }
+
+    /** The IDE processes (stand-ins started as Theia is) that this test's platform runs. */
+    private List<ProcessHandle> ideProcesses() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a))
+                        .filter(a -> a.contains("lib/backend/main.js") && a.contains(dataDir.toString())).isPresent())
+                .toList();
     }
 
     /**
