@@ -101,6 +101,12 @@ public final class TestPlatform implements AutoCloseable {
                 "embedded:" + dataDir.resolve("store"));
     }
 
+    /** With {@code settings} (say {@code CODITECT_HASH_CONCURRENCY}) added to the environment the functions read. */
+    public static TestPlatform startWithSettings(TestClock clock, Map<String, String> settings) {
+        return startWith(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null), config -> null, null, "memory:",
+                settings);
+    }
+
     private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
                                           Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend) {
         return startWith(clock, sessions, events, workspaceBackend, null, "memory:");
@@ -126,11 +132,18 @@ public final class TestPlatform implements AutoCloseable {
     private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
                                           Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend,
                                           Path givenDataDir, String storeUrl) {
+        return startWith(clock, sessions, events, workspaceBackend, givenDataDir, storeUrl, Map.of());
+    }
+
+    private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
+                                          Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend,
+                                          Path givenDataDir, String storeUrl, Map<String, String> settings) {
         Path dataDir = null;
         try {
             dataDir = givenDataDir != null ? givenDataDir : Files.createTempDirectory("coditect-test");
             int port = freePort();
             Map<String, String> env = environment(sessions, events, storeUrl);
+            env.putAll(settings);
             WorkspacesConfig workspaces = WorkspacesConfig.read(new Environment(env), Defaults.local(dataDir, port));
             Path invoker = Path.of(System.getProperty("coditect.invoker.jar"));
             LocalPlatform.Options options = new LocalPlatform.Options(port, invoker, TEST_COST, Duration.ZERO,
