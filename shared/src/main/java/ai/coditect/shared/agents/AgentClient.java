@@ -230,6 +230,12 @@ public final class AgentClient implements AutoCloseable {
             } catch (Exception e) {
                 beat.cancel(false);
                 fail(task.id(), String.valueOf(e.getMessage()), true);
+                if (e instanceof InterruptedException) {
+                    // Set again after the task was handed back (an interrupted thread sends nothing): this thread
+                    // was asked to stop, so the loop claims no more and whoever interrupted it still sees why.
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
