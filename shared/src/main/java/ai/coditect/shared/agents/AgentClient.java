@@ -229,12 +229,18 @@ public final class AgentClient implements AutoCloseable {
                 complete(task.id(), output);
             } catch (Exception e) {
                 beat.cancel(false);
-                fail(task.id(), String.valueOf(e.getMessage()), true);
-                if (e instanceof InterruptedException) {
-                    // Set again after the task was handed back (an interrupted thread sends nothing): this thread
-                    // was asked to stop, so the loop claims no more and whoever interrupted it still sees why.
-                    Thread.currentThread().interrupt();
-                    return;
+                boolean interrupted = e instanceof InterruptedException;
+                try {
+                    fail(task.id(), String.valueOf(e.getMessage()), true);
+                } finally {
+                    if (interrupted) {
+                        // Set again after the task was handed back (an interrupted thread sends nothing): whoever
+                        // interrupted this thread asked it to stop, and still sees why.
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (interrupted) {
+                    return; // claims no more
                 }
             }
         }
