@@ -122,6 +122,8 @@ public final class TestPlatform implements AutoCloseable {
         if (events.pubSub()) {
             env.put("CODITECT_GCP_PROJECT", events.gcpProject());
             env.put("PUBSUB_EMULATOR_HOST", events.emulatorHost());
+            // A message the emulator handed to a stream of a stopped instance comes back in seconds, not minutes.
+            env.put("CODITECT_EMULATOR_ACK_DEADLINE", "10s");
         }
         env.put("CODITECT_PUBLISH_TIMEOUT", events.publishTimeout().toString());
         env.put("CODITECT_OUTBOX_RELAY_INTERVAL", events.relayInterval().toString());
