@@ -43,6 +43,19 @@ final class AttemptWindows {
         });
     }
 
+    /** Takes back one attempt counted at {@code key} in its current window: one that was turned away untried. */
+    void takeBack(byte[] key, Duration length) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Transactions.run(db, tr -> {
+            byte[] stored = tr.get(key).join();
+            AttemptWindow window = stored == null ? null : Keyspace.ATTEMPT_WINDOW.decode(stored);
+            if (window != null && !window.passed(length, now) && window.attempts() > 0) {
+                tr.set(key, Keyspace.ATTEMPT_WINDOW.encode(window.minusOne()));
+            }
+            return null;
+        });
+    }
+
     /** Starts the count at {@code key} over (a login that succeeded). */
     void clear(byte[] key) {
         Transactions.run(db, tr -> {

@@ -26,6 +26,7 @@ import java.util.logging.Level;
 /** Cloud Function: every {@code /v1/auth/*} route (signup, login, sessions, logout) and {@code DELETE /v1/account}. */
 public final class AuthFunction implements HttpFunction {
     private final Routes routes;
+    private final AuthService authService;
 
     /** What the auth function reads from its environment; see the README's configuration table. */
     public record Config(StoreConfig store, EventsConfig events, TokenConfig tokens, SigningKeySource signingKeys,
@@ -45,6 +46,12 @@ public final class AuthFunction implements HttpFunction {
 
     public AuthFunction(AuthRoutes routes) {
         this.routes = routes.routes();
+        this.authService = routes.service();
+    }
+
+    /** The service behind the routes, for tests in this package that reach past HTTP (to hold the hashing gate). */
+    AuthService authService() {
+        return authService;
     }
 
     /** The configuration this function reads from {@code environment}, validated. */

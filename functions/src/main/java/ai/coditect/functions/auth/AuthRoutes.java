@@ -47,6 +47,10 @@ public final class AuthRoutes {
         return routes;
     }
 
+    AuthService service() {
+        return auth;
+    }
+
     private void signup(HttpCall call) {
         JsonBody body = call.jsonBody();
         String email = body.requiredString("email", "invalid_email");

@@ -108,15 +108,26 @@ public final class AuthService {
 
     /**
      * Creates a user with a personal tenant and a first session, and requests the user's workspace. Well-formed
-     * signups count against the limit of {@code clientAddress} whether or not the email is taken.
+     * signups count against the limit of {@code clientAddress} whether or not the email is taken; one the hashing
+     * gate turned away does not.
      */
     public SignedIn signup(String rawEmail, String password, String rawName, String userAgent, String clientAddress) {
         String email = Credentials.email(rawEmail);
         Credentials.checkPassword(password, email);
         String name = Credentials.name(rawName, email);
-        attempts.count(keys.signupAttempts(clientAddress), signups.maxPerAddress(), signups.window(),
+        byte[] attemptKey = keys.signupAttempts(clientAddress);
+        attempts.count(attemptKey, signups.maxPerAddress(), signups.window(),
                 "Too many signups from this address; try again later.");
-        String hash = gate.run(() -> hasher.hash(password));
+        String hash;
+        try {
+            hash = gate.run(() -> hasher.hash(password));
+        } catch (AuthException e) {
+            if (e.reason() == AuthException.Reason.BUSY) {
+                // Counted before the gate so parallel signups cannot slip past the limit; a busy answer made none.
+                attempts.takeBack(attemptKey, signups.window());
+            }
+            throw e;
+        }
         Instant now = now();
         User user = new User(Ids.newId(), Ids.newId(), email, name, hash, now);
         Session session = newSession(user, now, userAgent);
@@ -194,6 +205,11 @@ public final class AuthService {
             return stored;
         });
         return signedIn(current, session);
+    }
+
+    /** The gate every password hash of this service waits at; tests hold its turns to see it turn callers away. */
+    HashingGate hashingGate() {
+        return gate;
     }
 
     /** A hash at the gate; an attempt the gate turned away was no guess, so it is taken back from the count. */

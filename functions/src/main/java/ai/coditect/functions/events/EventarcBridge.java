@@ -4,6 +4,7 @@ import ai.coditect.shared.json.Json;
 import ai.coditect.shared.logging.LogFields;
 import com.google.cloud.pubsub.v1.AckReplyConsumer;
 import com.google.cloud.pubsub.v1.Subscriber;
+import com.google.cloud.pubsub.v1.SubscriberShutdownSettings;
 import com.google.pubsub.v1.PubsubMessage;
 
 import java.net.URI;
@@ -56,7 +57,14 @@ public final class EventarcBridge implements AutoCloseable {
                         .log(LOG, Level.WARNING, "function unreachable; nacked: " + e);
                 reply.nack();
             }
-        }).build();
+        })
+                // A stand-in that stops hands back what it took and has not handled, so that it comes again at once
+                // rather than when its lease runs out (up to the subscription's ack deadline, 600 s for provisioning).
+                .setSubscriberShutdownSettings(SubscriberShutdownSettings.newBuilder()
+                        .setMode(SubscriberShutdownSettings.ShutdownMode.NACK_IMMEDIATELY)
+                        .setTimeout(Duration.ofSeconds(5))
+                        .build())
+                .build();
         subscriber.startAsync().awaitRunning();
         return new EventarcBridge(subscriber);
     }

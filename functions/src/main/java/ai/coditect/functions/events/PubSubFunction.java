@@ -79,7 +79,15 @@ public abstract class PubSubFunction implements HttpFunction, CloudEventsFunctio
             LogFields.of("consumer", consumer.name(), "eventId", message.event().id(),
                     "attempt", message.deliveryAttempt()).log(LOG, Level.WARNING,
                     "handling failed; Pub/Sub will redeliver", e);
-            problem(response, Problem.of(503, "handler_failed", "The event could not be handled this time."));
+            try {
+                problem(response, Problem.of(503, "handler_failed", "The event could not be handled this time."));
+            } finally {
+                if (e instanceof InterruptedException) {
+                    // Set again only once the answer is written: whoever interrupted the thread (a server stopping)
+                    // must still see it, and an interrupted thread's blocking write could lose the 503.
+                    Thread.currentThread().interrupt();
+                }
+            }
             return;
         }
         response.setStatusCode(204);

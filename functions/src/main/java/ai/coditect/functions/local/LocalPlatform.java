@@ -119,8 +119,8 @@ public final class LocalPlatform implements AutoCloseable {
             if (eventsConfig.pubSub()) {
                 pubsub = PubSubConnection.open(eventsConfig.gcpProject(), eventsConfig.emulatorHost());
                 resources.push(pubsub);
-                PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", 60);
-                PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "provision", 600);
+                PubSubTopology.ensure(pubsub, Topic.CLEANUP_TICKS, "cleanup", ackDeadline(env, 60));
+                PubSubTopology.ensure(pubsub, Topic.WORKSPACE_REQUESTS, "provision", ackDeadline(env, 600));
                 PubSubTopology.ensureTopic(pubsub, Topic.AGENT_EVENTS);
                 events = new PubSubEventPublisher(pubsub, Duration.ofSeconds(10), eventsConfig.publishTimeout());
             } else {
@@ -145,7 +145,8 @@ public final class LocalPlatform implements AutoCloseable {
                     if (bus != null) {
                         bus.subscribe(sub.topic(), sub.name(), sub.function().consumer().handler());
                     } else {
-                        PubSubTopology.ensure(pubsub, sub.topic(), sub.name(), sub.ackDeadlineSeconds());
+                        PubSubTopology.ensure(pubsub, sub.topic(), sub.name(),
+                                ackDeadline(env, sub.ackDeadlineSeconds()));
                         serve(resources, pubsub, options, sub.topic(), sub.name(), sub.function());
                     }
                 }
@@ -175,6 +176,21 @@ public final class LocalPlatform implements AutoCloseable {
         LocalGateway.mount(platform, started);
         resources.push(() -> LocalGateway.mount(null, List.of()));
         return started;
+    }
+
+    /**
+     * The ack deadline of a subscription the local platform creates on the emulator: its own ({@code seconds}), or
+     * {@code CODITECT_EMULATOR_ACK_DEADLINE} when set. The emulator can go on counting a stream whose connection
+     * was cut as a subscriber and hand it a message; that message comes back only after the ack deadline (ten
+     * minutes for provisioning), so tests set it short.
+     */
+    private static int ackDeadline(Environment env, int seconds) {
+        Duration configured = env.duration("CODITECT_EMULATOR_ACK_DEADLINE", Duration.ofSeconds(seconds));
+        if (configured.compareTo(Duration.ofSeconds(10)) < 0 || configured.compareTo(Duration.ofSeconds(600)) > 0) {
+            throw new IllegalArgumentException("CODITECT_EMULATOR_ACK_DEADLINE must be from 10s to 600s, as "
+                    + "Pub/Sub allows; got " + configured.toSeconds() + "s. e.g. CODITECT_EMULATOR_ACK_DEADLINE=10s");
+        }
+        return (int) configured.toSeconds();
     }
 
     /** Serves a Pub/Sub function behind its own invoker and feeds it from its subscription, as Eventarc does. */

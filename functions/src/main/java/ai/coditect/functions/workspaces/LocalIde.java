@@ -105,6 +105,9 @@ public final class LocalIde {
                 try {
                     app.complete(build());
                 } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
                     app.completeExceptionally(e);
                 }
             }, "coditect-ide-build");

@@ -299,6 +299,7 @@ public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
             try {
                 Thread.sleep(pause);
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
             restartHost();

@@ -108,6 +108,36 @@ class AccountDeletionTest {
     }
 
     @Test
+    void aDeletionTheClusterFailedIsFinishedByTheEventsRedelivery() throws Exception {
+        JsonNode in = platform.signup("unlucky@example.com", PASSWORD);
+        String token = in.get("accessToken").asText();
+        String tenantId = in.at("/user/tenantId").asText();
+        String userId = in.at("/user/id").asText();
+        Eventually.holds(Duration.ofSeconds(30), () -> namespaceExists(userId), "the workspace was provisioned");
+        Keyspace keys = platform.platform().keyspace();
+        cluster.failNext("DELETE", "/api/v1/namespaces/ws-" + userId, 500, "etcd is having a moment", 1);
+
+        Reply deleted = deleteAccount(token, "{\"password\":\"" + PASSWORD + "\"}");
+        assertEquals(202, deleted.status(), deleted.body());
+
+        String deletionId = "account-deletion-" + userId;
+        Eventually.holds(Duration.ofSeconds(60), () -> platform.platform().database().read(tr ->
+                tr.get(keys.processedEvent(deletionId)).join()) != null, "the deletion event was handled");
+        assertEquals(1, cluster.faultsServed(), "the first delivery met the failing cluster");
+        assertEquals(List.of(), platform.bus().deadLetters(), "the redelivery finished it");
+        assertTrue(!namespaceExists(userId), "the namespace is gone");
+        platform.platform().database().read(tr -> {
+            assertEquals(List.of(), tr.getRange(keys.tenantRange(tenantId)).asList().join(),
+                    "nothing is left under the tenant");
+            assertNull(tr.get(keys.userByEmail("unlucky@example.com")).join());
+            assertNull(tr.get(keys.workspaceActivity(tenantId, userId)).join());
+            assertNull(tr.get(keys.runningWorkspace(tenantId, userId)).join());
+            return null;
+        });
+        platform.signup("unlucky@example.com", PASSWORD);
+    }
+
+    @Test
     void badDeletionRequestsAreRefusedAndDeleteNothing() {
         JsonNode in = platform.signup("staying@example.com", PASSWORD);
         String token = in.get("accessToken").asText();

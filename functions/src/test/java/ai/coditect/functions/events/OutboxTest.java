@@ -68,7 +68,10 @@ class OutboxTest {
                 // Generous: the emulator and two platforms share a busy machine.
                 Eventually.holds(Duration.ofSeconds(300), () -> next.platform().database().read(tr ->
                         tr.get(keys.processedEvent(request.id())).join()) != null,
-                        "the provisioner handled the request");
+                        () -> "the provisioner handled the request (outbox entries left: "
+                                + next.platform().outbox().pending() + ", provisioning runs: "
+                                + backend.applies(userId) + "); the emulator's log ends with:\n"
+                                + emulator.logTail(4000));
                 Eventually.holds(Duration.ofSeconds(30), () -> next.platform().outbox().pending() == 0,
                         "the outbox was cleared");
                 assertEquals(1, backend.applies(userId), "provisioned exactly once");

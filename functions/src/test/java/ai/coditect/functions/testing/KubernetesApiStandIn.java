@@ -26,6 +26,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient fabric8;
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final AtomicInteger faultsServed = new AtomicInteger();
 
     /** A fault: requests whose method and path match get {@code status} (or a stall) {@code times} times. */
     private record Fault(String method, String pathContains, int status, String body, Duration stall,
@@ -40,6 +41,7 @@ public final class KubernetesApiStandIn implements AutoCloseable {
                 for (Fault f : faults) {
                     if (request.getMethod().equalsIgnoreCase(f.method()) && request.getPath().contains(f.pathContains())
                             && f.left().getAndDecrement() > 0) {
+                        faultsServed.incrementAndGet();
                         if (f.stall() != null) {
                             try {
                                 Thread.sleep(f.stall().toMillis());
@@ -79,6 +81,11 @@ public final class KubernetesApiStandIn implements AutoCloseable {
 
     public void stallNext(String method, String pathContains, Duration stall, int times) {
         faults.add(new Fault(method, pathContains, 504, "{}", stall, new AtomicInteger(times)));
+    }
+
+    /** How many requests got an injected fault instead of the server's answer. */
+    public int faultsServed() {
+        return faultsServed.get();
     }
 
     public void clearFaults() {

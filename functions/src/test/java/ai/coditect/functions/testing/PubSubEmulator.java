@@ -90,6 +90,16 @@ public final class PubSubEmulator implements AutoCloseable {
         return port;
     }
 
+    /** The last {@code chars} characters the emulator wrote, for a test's failure message. */
+    public String logTail(int chars) {
+        try {
+            String all = Files.readString(log, StandardCharsets.UTF_8);
+            return all.substring(Math.max(0, all.length() - chars));
+        } catch (IOException e) {
+            return "(the emulator's log could not be read: " + e + ")";
+        }
+    }
+
     /** {@code host:port}, the value of {@code PUBSUB_EMULATOR_HOST}. */
     public String hostPort() {
         return "127.0.0.1:" + port;

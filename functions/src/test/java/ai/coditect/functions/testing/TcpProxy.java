@@ -61,15 +61,28 @@ public final class TcpProxy implements AutoCloseable {
 
     private void accept(ServerSocket s) {
         while (!s.isClosed()) {
+            Socket client;
             try {
-                Socket client = s.accept();
+                client = s.accept();
+            } catch (IOException e) {
+                return; // closed by down() or close()
+            }
+            try {
                 Socket backend = new Socket("127.0.0.1", targetPort);
-                sockets.add(client);
-                sockets.add(backend);
+                synchronized (this) {
+                    if (server != s) {
+                        // down() came while this connection was being set up: it must not outlive it
+                        closeQuietly(client);
+                        closeQuietly(backend);
+                        continue;
+                    }
+                    sockets.add(client);
+                    sockets.add(backend);
+                }
                 Thread.ofVirtual().start(() -> pipe(client, backend));
                 Thread.ofVirtual().start(() -> pipe(backend, client));
             } catch (IOException e) {
-                return; // closed by down() or close()
+                closeQuietly(client);
             }
         }
     }

@@ -108,6 +108,12 @@ public final class TestPlatform implements AutoCloseable {
                 "embedded:" + dataDir.resolve("store"));
     }
 
+    /** With {@code settings} (say {@code CODITECT_HASH_CONCURRENCY}) added to the environment the functions read. */
+    public static TestPlatform startWithSettings(TestClock clock, Map<String, String> settings) {
+        return startWith(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null), config -> null, null, "memory:",
+                settings);
+    }
+
     private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
                                           Function<WorkspacesConfig, WorkspaceBackend> workspaceBackend) {
         return startWith(clock, sessions, events, workspaceBackend, null, "memory:");
@@ -123,6 +129,8 @@ public final class TestPlatform implements AutoCloseable {
         if (events.pubSub()) {
             env.put("CODITECT_GCP_PROJECT", events.gcpProject());
             env.put("PUBSUB_EMULATOR_HOST", events.emulatorHost());
+            // A message the emulator handed to a stream of a stopped instance comes back in seconds, not minutes.
+            env.put("CODITECT_EMULATOR_ACK_DEADLINE", "10s");
         }
         env.put("CODITECT_PUBLISH_TIMEOUT", events.publishTimeout().toString());
         env.put("CODITECT_OUTBOX_RELAY_INTERVAL", events.relayInterval().toString());

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,19 +53,16 @@ class WorkspaceEndpointsTest {
     }
 
     private JsonNode awaitWorkspace(String token, Predicate<JsonNode> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
+        AtomicReference<JsonNode> seen = new AtomicReference<>();
+        Eventually.holds(Duration.ofSeconds(20), () -> {
             Reply r = platform.get("/v1/workspaces/me", token);
-            if (r.status() == 200) {
-                last = r.json().get("workspace");
-                if (condition.test(last)) {
-                    return last;
-                }
+            JsonNode workspace = r.status() == 200 ? r.json().get("workspace") : null;
+            if (workspace != null) {
+                seen.set(workspace);
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the workspace never got there; last seen: " + last);
+            return workspace != null && condition.test(workspace);
+        }, () -> "the workspace never got there; last seen: " + seen.get());
+        return seen.get();
     }
 
     private String agentToken(String userId) {

@@ -235,7 +235,19 @@ public final class AgentClient implements AutoCloseable {
                 complete(task.id(), output);
             } catch (Exception e) {
                 beat.cancel(false);
-                fail(task.id(), String.valueOf(e.getMessage()), true);
+                boolean interrupted = e instanceof InterruptedException;
+                try {
+                    fail(task.id(), String.valueOf(e.getMessage()), true);
+                } finally {
+                    if (interrupted) {
+                        // Set again after the task was handed back (an interrupted thread sends nothing): whoever
+                        // interrupted this thread asked it to stop, and still sees why.
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (interrupted) {
+                    return; // claims no more
+                }
             }
         }
     }

@@ -35,6 +35,20 @@ final class ChannelEnd implements FramePump.Sink {
         return channel;
     }
 
+    /** Whether bytes wait for this socket to take them. */
+    boolean holding() {
+        return holding;
+    }
+
+    /** Whether the selector has stopped reading this socket (its peer holds bytes it has not taken yet). */
+    boolean notRead() {
+        SelectionKey k;
+        synchronized (this) {
+            k = key;
+        }
+        return k != null && k.isValid() && (k.interestOps() & SelectionKey.OP_READ) == 0;
+    }
+
     /** Puts the socket under the loop's selector; on the loop's thread. */
     synchronized void register(RelayLoop.Handler handler) throws IOException {
         channel.configureBlocking(false);

@@ -44,6 +44,11 @@ public final class OpenSockets {
         return (int) open.stream().filter(SocketBridge::onRelayLoop).count();
     }
 
+    /** How many open sockets hold their backend back now, because their browser has not taken what it was sent. */
+    public int heldBack() {
+        return (int) open.stream().filter(SocketBridge::backendHeldBack).count();
+    }
+
     public void pingAll() {
         for (SocketBridge s : open) {
             s.keepAlive();

@@ -121,6 +121,11 @@ public final class SocketBridge implements ServerConnection {
         return loop != null;
     }
 
+    /** Whether the browser has not taken all it was sent and the backend is not read meanwhile. */
+    boolean backendHeldBack() {
+        return clientEnd != null && clientEnd.holding() && backendEnd.notRead();
+    }
+
     Backend backend() {
         return upstream.backend();
     }

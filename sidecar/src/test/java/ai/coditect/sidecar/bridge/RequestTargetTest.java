@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,11 +39,10 @@ class RequestTargetTest {
         decoy.close();
     }
 
-    @Test
-    void requestTargetsThatAreNotAPathAreRefusedAndReachNoOtherPort() throws Exception {
+    /** Request lines that are no path on this server, each aimed at the decoy's port where it names one. */
+    private static List<String[]> hostileTargets() {
         int d = decoy.port();
-        String auth = "Authorization: Bearer " + fixture.token();
-        List<String[]> requests = List.of(
+        return List.of(
                 new String[] {"GET", "http:@127.0.0.1:" + d + "/x"},
                 new String[] {"GET", "http://127.0.0.1:" + d + "/x"},
                 new String[] {"GET", "http://127.0.0.1:" + d + "/echo-headers?a=1"},
@@ -52,6 +56,19 @@ class RequestTargetTest {
                 new String[] {"GET", "/%zz"},
                 new String[] {"GET", "/x|y"},
                 new String[] {"GET", "/x{y}"});
+    }
+
+    /** A WebSocket upgrade to an absolute-form target, which Helidon fails on in its own route matching. */
+    private static RawHttp.Response hostileUpgrade(String auth) throws Exception {
+        return RawHttp.send(fixture.sidecar.port(), "GET", "http:@127.0.0.1:" + decoy.port() + "/ws", auth,
+                "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+    }
+
+    @Test
+    void requestTargetsThatAreNotAPathAreRefusedAndReachNoOtherPort() throws Exception {
+        String auth = "Authorization: Bearer " + fixture.token();
+        List<String[]> requests = hostileTargets();
         long refusedBefore = fixture.sidecar.metrics().errors("bad_request_target");
         int theiaBefore = fixture.theia.httpRequests.get();
         int absolute = 0;
@@ -65,9 +82,7 @@ class RequestTargetTest {
                 absolute++;
             }
         }
-        RawHttp.Response upgrade = RawHttp.send(fixture.sidecar.port(), "GET", "http:@127.0.0.1:" + d + "/ws", auth,
-                "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13",
-                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+        RawHttp.Response upgrade = hostileUpgrade(auth);
         assertEquals(400, upgrade.status(), upgrade.body());
         assertTrue(upgrade.header("content-type").orElse("").startsWith("application/problem+json"));
         if (upgrade.body().contains("bad_request_target")) {
@@ -86,5 +101,49 @@ class RequestTargetTest {
 
         RawHttp.Response fine = RawHttp.send(fixture.sidecar.port(), "GET", "/still/served", auth);
         assertEquals(200, fine.status(), "and the sidecar goes on serving");
+    }
+
+    @Test
+    void badRequestsAreCountedWithoutAWarningInTheLog() throws Exception {
+        String auth = "Authorization: Bearer " + fixture.token();
+        Logger root = Logger.getLogger("");
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        long errorsBefore = fixture.sidecar.metrics().errors("bad_request_target")
+                + fixture.sidecar.metrics().errors("bad_request");
+        int sent = 0;
+        root.addHandler(capture);
+        try {
+            // Helidon reports a request it refuses before answering it, so each record is in by the time the
+            // answer is read.
+            for (String[] r : hostileTargets()) {
+                assertEquals(400, RawHttp.send(fixture.sidecar.port(), r[0], r[1], auth).status(), r[0] + " " + r[1]);
+                sent++;
+            }
+            assertEquals(400, hostileUpgrade(auth).status());
+            sent++;
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertEquals(List.of(), warnings.stream().map(w -> w.getLoggerName() + ": " + w.getLevel() + " "
+                + w.getMessage() + (w.getThrown() == null ? "" : " " + w.getThrown())).toList(),
+                "a bad request is the client's mistake, not the operator's: nothing at WARNING or above");
+        assertEquals(sent, fixture.sidecar.metrics().errors("bad_request_target")
+                + fixture.sidecar.metrics().errors("bad_request") - errorsBefore, "each bad request is counted");
     }
 }

@@ -44,6 +44,9 @@ public final class EchoBackend implements AutoCloseable {
     public final List<Map<String, String>> upgradeHeaders = new CopyOnWriteArrayList<>();
     /** Bytes the backend managed to hand to the socket while flooding a client. */
     public final AtomicLong flooded = new AtomicLong();
+    /** The thread flooding a client while it is inside a send, else null. */
+    private final java.util.concurrent.atomic.AtomicReference<Thread> floodSending =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** Counts down when a request reaches {@code /slow}, so a test knows it is in flight. */
     public final java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(1);
     private final WebServer server;
@@ -65,6 +68,12 @@ public final class EchoBackend implements AutoCloseable {
                         .any(this::anything))
                 .addRouting(WsRouting.builder().endpoint("/*", Echo::new))
                 .build().start();
+    }
+
+    /** Whether the flooding thread is parked inside a send: its socket takes no more for now. */
+    public boolean floodBlocked() {
+        Thread t = floodSending.get();
+        return t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
     }
 
     public static EchoBackend start(String name) {
@@ -211,7 +220,9 @@ public final class EchoBackend implements AutoCloseable {
                 byte[] chunk = new byte[64 * 1024];
                 long megabytes = Long.parseLong(text.substring(6));
                 for (long i = 0; i < megabytes * 16; i++) {
+                    floodSending.set(Thread.currentThread());
                     session.send(BufferData.create(chunk), true);
+                    floodSending.set(null);
                     flooded.addAndGet(chunk.length);
                 }
                 return;
