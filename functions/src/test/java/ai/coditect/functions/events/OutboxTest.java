@@ -60,9 +60,12 @@ class OutboxTest {
             String userId = in.at("/user/id").asText();
             assertEquals(0, backend.applies(userId), "nothing was provisioned while Pub/Sub was away");
 
-            // The next instance reaches Pub/Sub; its relay publishes what the first one left behind.
+            // The next instance reaches Pub/Sub; its relay publishes what the first one left behind. It names a
+            // project of its own: the emulator keeps counting the streaming pulls the first instance lost with the
+            // proxy, and may hand a delivery of the shared subscription to one of them, where it waits for the
+            // ack deadline (deployed functions are pushed to, with no stream to lose).
             try (TestPlatform next = TestPlatform.startOnDisk(clock, dataDir,
-                    new EventsConfig(project, emulator.hostPort(), Duration.ofSeconds(10),
+                    new EventsConfig(project + "-next", emulator.hostPort(), Duration.ofSeconds(10),
                             Duration.ofMillis(200)), backend)) {
                 Keyspace keys = next.platform().keyspace();
                 // Generous: the emulator and two platforms share a busy machine.

@@ -75,7 +75,7 @@ public final class TestPlatform implements AutoCloseable {
         return startWith(clock, sessions, events, config -> workspaceBackend);
     }
 
-    /** With {@code settings} added to the platform's environment (a short agent lease, say). */
+    /** With {@code settings} added to the platform's environment (a short agent lease, a hashing bound, say). */
     public static TestPlatform startWithSettings(TestClock clock, Map<String, String> settings) {
         return startWith(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null), config -> null, null, "memory:",
                 settings);
@@ -106,12 +106,6 @@ public final class TestPlatform implements AutoCloseable {
                                            WorkspaceBackend workspaceBackend) {
         return startWith(clock, SessionPolicy.DEFAULT, events, config -> workspaceBackend, dataDir,
                 "embedded:" + dataDir.resolve("store"));
-    }
-
-    /** With {@code settings} (say {@code CODITECT_HASH_CONCURRENCY}) added to the environment the functions read. */
-    public static TestPlatform startWithSettings(TestClock clock, Map<String, String> settings) {
-        return startWith(clock, SessionPolicy.DEFAULT, new EventsConfig(null, null), config -> null, null, "memory:",
-                settings);
     }
 
     private static TestPlatform startWith(TestClock clock, SessionPolicy sessions, EventsConfig events,
