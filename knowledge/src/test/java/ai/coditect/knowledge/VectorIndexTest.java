@@ -158,4 +158,16 @@ class VectorIndexTest {
             assertEquals(1.0, top.score(), 1e-3);
         }
     }
+
+    @Test
+    void aNegativeChunkNumberIsRefusedBeforeTheIndexChanges() {
+        VectorIndex index = new VectorIndex(8);
+        float[] v = random(new Random(1), 8);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> index.put(new Keyspace.ChunkRef("doc", -1), Int8Vector.quantize(v)));
+        index.put(new Keyspace.ChunkRef("doc", 0), Int8Vector.quantize(v));
+        assertEquals(1, index.size());
+        assertEquals(new Keyspace.ChunkRef("doc", 0), index.search(v, 5, id -> true).getFirst().chunk());
+        assertEquals(1, index.search(v, 5, id -> true).size(), "no row was taken by the refused put");
+    }
 }

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A cluster's workspace sidecars get the browser-facing settings the provisioner was given, so that a web app on a
@@ -51,6 +52,21 @@ class WorkspacePodSettingsTest {
         Map<String, String> env = sidecarEnv(Map.of());
         for (String name : WorkspacesConfig.SIDECAR_SETTINGS) {
             assertFalse(env.containsKey(name), name);
+        }
+    }
+
+    @Test
+    void valuesEveryWorkspacesSidecarWouldRefuseStopTheProvisionerInstead() {
+        for (Map<String, String> bad : java.util.List.of(
+                Map.of("CODITECT_COOKIE_SAMESITE", "none-of-these"),
+                Map.of("CODITECT_COOKIE_SAMESITE", "None", "CODITECT_PUBLIC_SCHEME", "http"),
+                Map.of("CODITECT_PUBLIC_SCHEME", "ftp"),
+                Map.of("CODITECT_WEB_ORIGIN", "https://app.example.com/login"),
+                Map.of("CODITECT_SIGN_IN_URL", "javascript:alert(1)"))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> sidecarEnv(bad), bad.toString());
+            assertTrue(e.getMessage().contains(bad.keySet().iterator().next()) || e.getMessage().contains("CODITECT_"),
+                    e.getMessage());
         }
     }
 }

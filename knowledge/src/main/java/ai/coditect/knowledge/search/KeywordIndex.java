@@ -59,6 +59,9 @@ public final class KeywordIndex {
 
     /** Sets the terms of {@code ref} (replacing what it had), {@code frequencies} as {@code Terms} analysed them. */
     public void put(Keyspace.ChunkRef ref, Map<String, Integer> frequencies) {
+        if (ref.chunkNo() < 0) {
+            throw new IllegalArgumentException("a chunk number is never negative: " + ref);
+        }
         lock.writeLock().lock();
         try {
             removeLocked(ref);
@@ -195,27 +198,31 @@ public final class KeywordIndex {
         }
     }
 
-    /** Counts again the live chunks of those of {@code terms} whose counts a removal made stale. */
+    /** Counts again the live chunks of those of {@code terms} whose counts a removal made stale, and keeps them. */
     private void recount(List<Integer> stale) {
         lock.writeLock().lock();
         try {
             for (int id : stale) {
-                if (countedAt[id] == removals) {
-                    continue;
+                if (countedAt[id] != removals) {
+                    chunkCounts[id] = liveChunks(id);
+                    countedAt[id] = removals;
                 }
-                int live = 0;
-                int[] list = postings[id];
-                for (int i = 0, n = postingCounts[id]; i < n; i++) {
-                    if (documents[list[i] >>> 8] != null) {
-                        live++;
-                    }
-                }
-                chunkCounts[id] = live;
-                countedAt[id] = removals;
             }
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** The live chunks holding the term: its postings less those of removed rows. Needs either lock. */
+    private int liveChunks(int id) {
+        int live = 0;
+        int[] list = postings[id];
+        for (int i = 0, n = postingCounts[id]; i < n; i++) {
+            if (documents[list[i] >>> 8] != null) {
+                live++;
+            }
+        }
+        return live;
     }
 
     /**
@@ -253,11 +260,11 @@ public final class KeywordIndex {
             int[] touched = new int[64];
             int touchedCount = 0;
             for (int id : ids) {
-                if (id >= termIds.size() || chunkCounts[id] <= 0) {
+                // a change between the recount and here may have made the count stale again: count it here then
+                long df = countedAt[id] == removals ? chunkCounts[id] : liveChunks(id);
+                if (df <= 0) {
                     continue;
                 }
-                // a removal between the recount and here leaves this count a little high until the next search
-                long df = chunkCounts[id];
                 double idf = Math.log(1 + (chunks - df + 0.5) / (df + 0.5));
                 int[] list = postings[id];
                 for (int i = 0, n = postingCounts[id]; i < n; i++) {

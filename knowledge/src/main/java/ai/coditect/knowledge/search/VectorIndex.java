@@ -90,6 +90,9 @@ public final class VectorIndex {
         if (v.values().length != dims) {
             return; // a vector of another model; the index holds one model's vectors
         }
+        if (ref.chunkNo() < 0) {
+            throw new IllegalArgumentException("a chunk number is never negative: " + ref);
+        }
         lock.writeLock().lock();
         try {
             int row = rowOf.get(ref.documentId(), ref.chunkNo());
