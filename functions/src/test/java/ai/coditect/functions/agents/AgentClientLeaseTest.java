@@ -2,15 +2,9 @@ package ai.coditect.functions.agents;
 
 import ai.coditect.functions.testing.TestPlatform;
 import ai.coditect.functions.testing.TestPlatform.Reply;
-import ai.coditect.functions.workspaces.AgentTokens;
-import ai.coditect.functions.workspaces.Workspace;
-import ai.coditect.functions.workspaces.WorkspaceStatus;
-import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.shared.agents.AgentCard;
 import ai.coditect.shared.agents.AgentClient;
-import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
-import ai.coditect.shared.store.Transactions;
 import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,16 +53,7 @@ class AgentClientLeaseTest {
 
     /** A running workspace of {@code tid} with a fresh agent token, as provisioning leaves it. */
     private String workspaceToken(String tid) {
-        String owner = Ids.newId();
-        String token = AgentTokens.generate(tid, owner);
-        Instant now = platform.clock().instant();
-        Workspace ws = new Workspace(Ids.newId(), tid, owner, WorkspaceStatus.RUNNING, null, null, null, null, null,
-                now, now, now, null, null, AgentTokens.hash(token));
-        Transactions.run(platform.platform().database(), tr -> {
-            new WorkspaceStore(platform.platform().keyspace()).write(tr, ws);
-            return null;
-        });
-        return token;
+        return platform.runningWorkspace(tid).agentToken();
     }
 
     private static AgentCard card() {

@@ -2,17 +2,12 @@ package ai.coditect.functions.agents;
 
 import ai.coditect.functions.testing.TestPlatform;
 import ai.coditect.functions.testing.TestPlatform.Reply;
-import ai.coditect.functions.workspaces.AgentTokens;
-import ai.coditect.functions.workspaces.Workspace;
-import ai.coditect.functions.workspaces.WorkspaceStatus;
-import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.shared.agents.AgentCard;
 import ai.coditect.shared.agents.AgentClient;
 import ai.coditect.shared.events.Event;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
-import ai.coditect.shared.store.Transactions;
 import ai.coditect.shared.testing.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,18 +62,9 @@ class AgentEndpointsTest {
 
     /** A running workspace of {@code tid} with a fresh agent token, as provisioning leaves it. */
     private String workspaceToken(String tid) {
-        String owner = Ids.newId();
-        String token = AgentTokens.generate(tid, owner);
-        Instant now = platform.clock().instant();
-        Workspace ws = new Workspace(Ids.newId(), tid, owner, WorkspaceStatus.RUNNING, null, null, null, null, null,
-                now, now, now, null, null, AgentTokens.hash(token));
-        WorkspaceStore store = new WorkspaceStore(platform.platform().keyspace());
-        Transactions.run(platform.platform().database(), tr -> {
-            store.write(tr, ws);
-            return null;
-        });
-        workspaceOf.put(token, ws.id());
-        return token;
+        TestPlatform.AgentWorkspace ws = platform.runningWorkspace(tid);
+        workspaceOf.put(ws.agentToken(), ws.workspaceId());
+        return ws.agentToken();
     }
 
     private static AgentCard card(String name, String... skills) {

@@ -3,15 +3,10 @@ package ai.coditect.functions.agents;
 import ai.coditect.functions.events.PubSubConnection;
 import ai.coditect.functions.testing.PubSubEmulator;
 import ai.coditect.functions.testing.TestPlatform;
-import ai.coditect.functions.workspaces.AgentTokens;
-import ai.coditect.functions.workspaces.Workspace;
-import ai.coditect.functions.workspaces.WorkspaceStatus;
-import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.shared.agents.AgentCard;
 import ai.coditect.shared.events.Topic;
 import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
-import ai.coditect.shared.store.Transactions;
 import ai.coditect.shared.testing.Eventually;
 import ai.coditect.shared.testing.TestClock;
 import com.google.cloud.pubsub.v1.Subscriber;
@@ -20,7 +15,6 @@ import com.google.pubsub.v1.Subscription;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,16 +64,6 @@ class AgentEventsOnPubSubTest {
     }
 
     private static String workspaceToken(TestPlatform platform) {
-        String tid = Ids.newId();
-        String owner = Ids.newId();
-        String token = AgentTokens.generate(tid, owner);
-        Instant now = platform.clock().instant();
-        Workspace ws = new Workspace(Ids.newId(), tid, owner, WorkspaceStatus.RUNNING, null, null, null, null, null,
-                now, now, now, null, null, AgentTokens.hash(token));
-        Transactions.run(platform.platform().database(), tr -> {
-            new WorkspaceStore(platform.platform().keyspace()).write(tr, ws);
-            return null;
-        });
-        return token;
+        return platform.runningWorkspace(Ids.newId()).agentToken();
     }
 }

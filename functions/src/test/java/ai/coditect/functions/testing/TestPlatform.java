@@ -7,10 +7,16 @@ import ai.coditect.functions.auth.PasswordHasher;
 import ai.coditect.functions.auth.SessionPolicy;
 import ai.coditect.functions.events.InProcessEventBus;
 import ai.coditect.functions.local.LocalPlatform;
+import ai.coditect.functions.workspaces.AgentTokens;
+import ai.coditect.functions.workspaces.Workspace;
 import ai.coditect.functions.workspaces.WorkspaceBackend;
+import ai.coditect.functions.workspaces.WorkspaceStatus;
+import ai.coditect.functions.workspaces.WorkspaceStore;
 import ai.coditect.functions.workspaces.WorkspacesConfig;
 import ai.coditect.shared.config.Environment;
+import ai.coditect.shared.ids.Ids;
 import ai.coditect.shared.json.Json;
+import ai.coditect.shared.store.Transactions;
 import ai.coditect.shared.testing.TestClock;
 import ai.coditect.shared.tokens.SigningKeys;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +29,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -181,6 +188,24 @@ public final class TestPlatform implements AutoCloseable {
 
     public static int freePort() {
         return ai.coditect.shared.net.FreePorts.any();
+    }
+
+    /** A workspace's id and the agent token its agents present. */
+    public record AgentWorkspace(String workspaceId, String agentToken) {
+    }
+
+    /** A running workspace of {@code tenantId} with a fresh agent token, as provisioning leaves it. */
+    public AgentWorkspace runningWorkspace(String tenantId) {
+        String owner = Ids.newId();
+        String token = AgentTokens.generate(tenantId, owner);
+        Instant now = clock.instant();
+        Workspace ws = new Workspace(Ids.newId(), tenantId, owner, WorkspaceStatus.RUNNING, null, null, null, null,
+                null, now, now, now, null, null, AgentTokens.hash(token));
+        Transactions.run(platform().database(), tr -> {
+            new WorkspaceStore(platform().keyspace()).write(tr, ws);
+            return null;
+        });
+        return new AgentWorkspace(ws.id(), token);
     }
 
     public TestClock clock() {
