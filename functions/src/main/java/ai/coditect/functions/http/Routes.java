@@ -91,7 +91,11 @@ public final class Routes {
             throw new ApiException(405, "method_not_allowed", call.method() + " is not allowed here.",
                     Map.of("Allow", String.join(", ", allowed)));
         } catch (ApiException e) {
-            call.problem(e.problem(), e.headers());
+            try {
+                call.problem(e.problem(), e.headers());
+            } catch (ClientGoneException gone) {
+                LOG.log(Level.FINE, "client went away", gone); // a refusal nobody is left to read
+            }
         } catch (ClientGoneException e) {
             LOG.log(Level.FINE, "client went away", e);
         } catch (Exception e) {
