@@ -1,5 +1,6 @@
 package ai.coditect.sidecar;
 
+import ai.coditect.shared.config.BrowserSettings;
 import ai.coditect.shared.config.Environment;
 
 import java.io.IOException;
@@ -70,7 +71,6 @@ public record SidecarConfig(
     private static final Duration MAX_RECHECK = Duration.ofSeconds(4);
     /** Cookie names are RFC 6265 tokens; ours are kept to a safe subset of them. */
     private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
-    private static final Pattern ORIGIN = Pattern.compile("https?://[a-z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9a-f:.]+](:[0-9]{1,5})?");
 
     public SidecarConfig {
         if (ownerUserId == null || ownerUserId.isBlank() || ownerTenantId == null || ownerTenantId.isBlank()) {
@@ -85,21 +85,7 @@ public record SidecarConfig(
         if (maxConnections < 1 || maxFrameBytes < 1024) {
             throw new IllegalArgumentException("CODITECT_MAX_CONNECTIONS must be positive and CODITECT_MAX_FRAME_BYTES at least 1024.");
         }
-        if (!publicScheme.equals("http") && !publicScheme.equals("https")) {
-            throw new IllegalArgumentException("CODITECT_PUBLIC_SCHEME must be http or https; got '" + publicScheme + "'.");
-        }
-        if (webOrigin.isPresent() && !ORIGIN.matcher(webOrigin.get()).matches()) {
-            throw new IllegalArgumentException("CODITECT_WEB_ORIGIN must be an origin like https://coditect.ai "
-                    + "(scheme, host and optional port, no path); got '" + webOrigin.get() + "'.");
-        }
-        if (!cookieSameSite.equals("Strict") && !cookieSameSite.equals("Lax") && !cookieSameSite.equals("None")) {
-            throw new IllegalArgumentException("CODITECT_COOKIE_SAMESITE must be Strict, Lax or None; got '"
-                    + cookieSameSite + "'.");
-        }
-        if (cookieSameSite.equals("None") && !publicScheme.equals("https")) {
-            throw new IllegalArgumentException("CODITECT_COOKIE_SAMESITE=None needs CODITECT_PUBLIC_SCHEME=https: "
-                    + "browsers keep such cookies only when they are Secure.");
-        }
+        BrowserSettings.check(publicScheme, webOrigin, cookieSameSite);
         if (!COOKIE_NAME.matcher(cookieName).matches()) {
             throw new IllegalArgumentException("CODITECT_COOKIE_NAME may hold letters, digits, '_' and '-' only "
                     + "(e.g. coditect_token_ws1); got '" + cookieName + "'.");
@@ -111,8 +97,7 @@ public record SidecarConfig(
         String host = env.get("HOST", "0.0.0.0");
         String owner = env.get("CODITECT_OWNER_USER_ID", null);
         String issuer = env.required("CODITECT_ISSUER", "the issuer of the platform's tokens.");
-        String web = env.get("CODITECT_WEB_ORIGIN", originOf(issuer)).toLowerCase(Locale.ROOT).replaceAll("/+$", "");
-        Optional<String> webOrigin = web.isEmpty() || web.equals("none") ? Optional.empty() : Optional.of(web);
+        BrowserSettings browser = BrowserSettings.read(env, issuer, host);
         return new SidecarConfig(
                 host,
                 env.integer("PORT", 8080),
@@ -128,12 +113,12 @@ public record SidecarConfig(
                 agentToken(env),
                 env.url("CODITECT_ACTIVITY_URL", null),
                 origins(env.get("CODITECT_ALLOWED_ORIGINS", "")),
-                env.get("CODITECT_PUBLIC_SCHEME", isLoopback(host) ? "http" : "https").toLowerCase(Locale.ROOT),
-                webOrigin,
-                env.url("CODITECT_SIGN_IN_URL", webOrigin.orElse(issuer.replaceAll("/+$", "")) + "/"),
+                browser.publicScheme(),
+                browser.webOrigin(),
+                browser.signInUrl(),
                 env.get("CODITECT_COOKIE_NAME", "coditect_token_"
                         + (owner == null ? "" : owner.replaceAll("[^A-Za-z0-9_-]", ""))),
-                sameSite(env.get("CODITECT_COOKIE_SAMESITE", "Strict")),
+                browser.cookieSameSite(),
                 env.duration("CODITECT_PING_INTERVAL", Duration.ofSeconds(20)),
                 env.duration("CODITECT_IDLE_TIMEOUT", Duration.ofMinutes(10)),
                 env.integer("CODITECT_MAX_CONNECTIONS", 1024),
@@ -158,28 +143,6 @@ public record SidecarConfig(
      * The web app is served by the platform that issues the tokens (one site for the dashboard and the API), so
      * the issuer's origin is the default web origin; an issuer that is no http(s) URL gives none.
      */
-    private static String originOf(String issuer) {
-        try {
-            URI u = URI.create(issuer);
-            if ((u.getScheme().equals("http") || u.getScheme().equals("https")) && u.getHost() != null) {
-                return u.getScheme() + "://" + u.getRawAuthority();
-            }
-        } catch (IllegalArgumentException | NullPointerException e) {
-            // not a URL: no default
-        }
-        return "";
-    }
-
-    private static String sameSite(String raw) {
-        String lower = raw.toLowerCase(Locale.ROOT);
-        return lower.isEmpty() ? raw : Character.toUpperCase(lower.charAt(0)) + lower.substring(1);
-    }
-
-    /** A sidecar bound to loopback only is the local platform's, reached over plain http. */
-    private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
-    }
-
     private static String agentToken(Environment env) {
         var file = env.get("CODITECT_AGENT_TOKEN_FILE");
         if (file.isPresent()) {

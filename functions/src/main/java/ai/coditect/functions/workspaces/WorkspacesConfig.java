@@ -1,6 +1,7 @@
 package ai.coditect.functions.workspaces;
 
 import ai.coditect.functions.Defaults;
+import ai.coditect.shared.config.BrowserSettings;
 import ai.coditect.shared.config.Environment;
 
 import java.net.URI;
@@ -66,7 +67,11 @@ public record WorkspacesConfig(
 
     public WorkspacesConfig {
         sidecarSettings = sidecarSettings == null ? Map.of() : Map.copyOf(sidecarSettings);
-        checkSidecarSettings(sidecarSettings);
+        if (!sidecarSettings.isEmpty() && platformUrl != null) {
+            // what every workspace's sidecar would refuse at its start stops the provisioner instead, with the
+            // sidecar's own check: a cluster sidecar listens on all addresses and trusts the platform as issuer
+            BrowserSettings.read(new Environment(sidecarSettings), platformUrl.toString(), "0.0.0.0");
+        }
         if (backend == null || !backend.equals("kubernetes") && !backend.equals("local")) {
             throw new IllegalArgumentException("CODITECT_WORKSPACE_BACKEND must be kubernetes, local or auto; got '"
                     + backend + "'. e.g. CODITECT_WORKSPACE_BACKEND=kubernetes");
@@ -115,35 +120,6 @@ public record WorkspacesConfig(
                 env.url("CODI2_URL", "ws://127.0.0.1:7070"),
                 backend.equals("local") ? local(env, platformUrl) : null,
                 sidecarSettings(env));
-    }
-
-    /**
-     * Refuses here what every workspace's sidecar would refuse at its start, so that a wrong value stops the
-     * provisioner with a clear message instead of leaving each workspace's pod failing.
-     */
-    private static void checkSidecarSettings(Map<String, String> settings) {
-        String origin = settings.get("CODITECT_WEB_ORIGIN");
-        if (origin != null && !origin.equals("none") && !origin.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+/?")) {
-            throw new IllegalArgumentException("CODITECT_WEB_ORIGIN must be an origin like https://coditect.ai "
-                    + "(scheme and host, no path), or none; got '" + origin + "'.");
-        }
-        String scheme = settings.get("CODITECT_PUBLIC_SCHEME");
-        if (scheme != null && !scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("CODITECT_PUBLIC_SCHEME must be http or https; got '" + scheme + "'.");
-        }
-        String sameSite = settings.get("CODITECT_COOKIE_SAMESITE");
-        if (sameSite != null && !List.of("Strict", "Lax", "None").contains(sameSite)) {
-            throw new IllegalArgumentException("CODITECT_COOKIE_SAMESITE must be Strict, Lax or None; got '"
-                    + sameSite + "'. e.g. CODITECT_COOKIE_SAMESITE=None");
-        }
-        if ("None".equals(sameSite) && "http".equals(scheme)) {
-            throw new IllegalArgumentException("CODITECT_COOKIE_SAMESITE=None needs CODITECT_PUBLIC_SCHEME=https: "
-                    + "browsers keep a SameSite=None cookie only when it is Secure.");
-        }
-        String signIn = settings.get("CODITECT_SIGN_IN_URL");
-        if (signIn != null && !signIn.matches("https?://\\S+")) {
-            throw new IllegalArgumentException("CODITECT_SIGN_IN_URL must be an http(s) URL; got '" + signIn + "'.");
-        }
     }
 
     private static Map<String, String> sidecarSettings(Environment env) {

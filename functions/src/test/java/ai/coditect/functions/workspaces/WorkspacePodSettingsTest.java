@@ -48,6 +48,15 @@ class WorkspacePodSettingsTest {
     }
 
     @Test
+    void whatTheSidecarAcceptsTheProvisionerPassesOnAsGiven() {
+        // the sidecar reads SameSite and the origin case-insensitively and without a trailing slash
+        Map<String, String> env = sidecarEnv(Map.of("CODITECT_COOKIE_SAMESITE", "none",
+                "CODITECT_WEB_ORIGIN", "https://App.Example.com/"));
+        assertEquals("none", env.get("CODITECT_COOKIE_SAMESITE"));
+        assertEquals("https://App.Example.com/", env.get("CODITECT_WEB_ORIGIN"));
+    }
+
+    @Test
     void withoutThemTheSidecarKeepsItsOwnDefaults() {
         Map<String, String> env = sidecarEnv(Map.of());
         for (String name : WorkspacesConfig.SIDECAR_SETTINGS) {
