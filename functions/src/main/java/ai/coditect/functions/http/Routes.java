@@ -69,7 +69,16 @@ public final class Routes {
         }
     }
 
+    /** Answers the call; a client that went away before its answer could be written is left unanswered. */
     private void dispatch(HttpCall call) {
+        try {
+            answer(call);
+        } catch (ClientGoneException e) {
+            LOG.log(Level.FINE, "client went away", e);
+        }
+    }
+
+    private void answer(HttpCall call) {
         try {
             String[] parts = split(call.path());
             Set<String> allowed = new LinkedHashSet<>();
@@ -91,13 +100,9 @@ public final class Routes {
             throw new ApiException(405, "method_not_allowed", call.method() + " is not allowed here.",
                     Map.of("Allow", String.join(", ", allowed)));
         } catch (ApiException e) {
-            try {
-                call.problem(e.problem(), e.headers());
-            } catch (ClientGoneException gone) {
-                LOG.log(Level.FINE, "client went away", gone); // a refusal nobody is left to read
-            }
+            call.problem(e.problem(), e.headers());
         } catch (ClientGoneException e) {
-            LOG.log(Level.FINE, "client went away", e);
+            throw e; // not a failure of ours: dispatch drops it
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt(); // the server is stopping this thread; it must know
@@ -114,12 +119,8 @@ public final class Routes {
         if (call.status() != 0) {
             return; // an answer was already written; a second one cannot follow it
         }
-        try {
-            call.problem(ai.coditect.shared.problem.Problem.of(500, "internal",
-                    "Something went wrong on our side; the request id is " + call.requestId() + "."), Map.of());
-        } catch (ClientGoneException gone) {
-            LOG.log(Level.FINE, "client went away", gone);
-        }
+        call.problem(ai.coditect.shared.problem.Problem.of(500, "internal",
+                "Something went wrong on our side; the request id is " + call.requestId() + "."), Map.of());
     }
 
     private static String[] split(String path) {
