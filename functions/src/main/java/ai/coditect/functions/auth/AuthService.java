@@ -118,16 +118,8 @@ public final class AuthService {
         byte[] attemptKey = keys.signupAttempts(clientAddress);
         attempts.count(attemptKey, signups.maxPerAddress(), signups.window(),
                 "Too many signups from this address; try again later.");
-        String hash;
-        try {
-            hash = gate.run(() -> hasher.hash(password));
-        } catch (AuthException e) {
-            if (e.reason() == AuthException.Reason.BUSY) {
-                // Counted before the gate so parallel signups cannot slip past the limit; a busy answer made none.
-                attempts.takeBack(attemptKey, signups.window());
-            }
-            throw e;
-        }
+        // counted before the gate so that parallel signups cannot slip past the limit; a busy answer made none
+        String hash = hashing(() -> hasher.hash(password), () -> attempts.takeBack(attemptKey, signups.window()));
         Instant now = now();
         User user = new User(Ids.newId(), Ids.newId(), email, name, hash, now);
         Session session = newSession(user, now, userAgent);
@@ -214,11 +206,16 @@ public final class AuthService {
 
     /** A hash at the gate; an attempt the gate turned away was no guess, so it is taken back from the count. */
     private <T> T hashing(String email, String clientAddress, java.util.function.Supplier<T> work) {
+        return hashing(work, () -> throttle.notTried(email, clientAddress));
+    }
+
+    /** A hash at the gate; {@code turnedAway} runs when the gate answers busy, before that answer goes on. */
+    private <T> T hashing(java.util.function.Supplier<T> work, Runnable turnedAway) {
         try {
             return gate.run(work);
         } catch (AuthException e) {
             if (e.reason() == AuthException.Reason.BUSY) {
-                throttle.notTried(email, clientAddress);
+                turnedAway.run();
             }
             throw e;
         }
