@@ -90,11 +90,7 @@ public final class KnowledgeBenchmark {
         String[] qt = new String[queries];
         for (int q = 0; q < queries; q++) {
             int i = rnd.nextInt(n);
-            float[] v = SyntheticChunks.gaussian(rnd, DIMS, 0.02f);
-            for (int d = 0; d < DIMS; d++) {
-                v[d] += vectors[i][d];
-            }
-            qv[q] = Embedder.normalize(v);
+            qv[q] = synthetic.queryVector(rnd, i);
             qt[q] = "query " + q + " " + synthetic.queryWords(i);
         }
         Map<String, float[]> byText = new HashMap<>();
@@ -225,11 +221,7 @@ public final class KnowledgeBenchmark {
         List<List<String>> qt = new ArrayList<>();
         for (int q = 0; q < queries; q++) {
             int i = rnd.nextInt(n);
-            float[] v = SyntheticChunks.gaussian(rnd, DIMS, 0.02f);
-            for (int d = 0; d < DIMS; d++) {
-                v[d] += vectors[i][d];
-            }
-            qv[q] = Embedder.normalize(v);
+            qv[q] = synthetic.queryVector(rnd, i);
             qt.add(List.copyOf(Terms.frequencies(synthetic.queryWords(i)).keySet()));
         }
         for (int r = 0; r < 2; r++) {

@@ -95,6 +95,15 @@ record SyntheticChunks(float[][] vectors, String[] texts) {
     }
 
     /** A query text for chunk {@code i}: three of its words (the first two are a cluster word and a common one). */
+    /** A query vector near chunk {@code i}'s: its vector with a little noise from {@code rnd}, unit length. */
+    float[] queryVector(Random rnd, int i) {
+        float[] v = gaussian(rnd, DIMS, 0.02f);
+        for (int d = 0; d < DIMS; d++) {
+            v[d] += vectors[i][d];
+        }
+        return Embedder.normalize(v);
+    }
+
     String queryWords(int i) {
         String[] words = texts[i].split(" ");
         return words[0] + " " + words[1] + " " + words[5];
