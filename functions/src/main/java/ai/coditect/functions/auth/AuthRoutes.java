@@ -6,6 +6,7 @@ import ai.coditect.functions.http.JsonBody;
 import ai.coditect.functions.http.Refusals;
 import ai.coditect.functions.http.Routes;
 import ai.coditect.shared.ids.Ids;
+import ai.coditect.shared.json.Json;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +26,8 @@ public final class AuthRoutes {
     private final int forwardedHop;
     private final Authentication authentication;
     private final Routes routes;
+    /** The session check's answers, encoded once per session, user and last access (one per active session). */
+    private final EncodedAnswers<SessionAnswer> sessionAnswers = new EncodedAnswers<>(Json::bytes, 10_000);
 
     public AuthRoutes(AuthService auth, Clock clock, int forwardedHop) {
         this.auth = auth;
@@ -84,7 +87,8 @@ public final class AuthRoutes {
 
     private void session(HttpCall call) {
         AuthService.Caller caller = caller(call);
-        call.json(200, new SessionAnswer(session(caller.session(), caller.lastAccessAt()), user(caller.user())));
+        SessionAnswer answer = new SessionAnswer(session(caller.session(), caller.lastAccessAt()), user(caller.user()));
+        call.encodedJson(200, sessionAnswers.encode(caller.session().id(), answer));
     }
 
     /** The answer to a session check. Records rather than maps: Jackson resolves their serializers once per type. */

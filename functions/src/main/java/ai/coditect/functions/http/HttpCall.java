@@ -193,6 +193,11 @@ public final class HttpCall {
         write(status, "application/json", Json.bytes(body));
     }
 
+    /** Writes JSON that is already encoded (see {@link #json}). */
+    public void encodedJson(int status, byte[] json) {
+        write(status, "application/json", json);
+    }
+
     public void text(int status, String contentType, byte[] body) {
         write(status, contentType, body);
     }

@@ -52,7 +52,7 @@ public final class Routes {
 
     public void serve(HttpRequest request, HttpResponse response) {
         String requestId = request.getFirstHeader("X-Request-Id").filter(id -> REQUEST_ID.matcher(id).matches())
-                .orElseGet(Ids::newId);
+                .orElseGet(Ids::newRequestId);
         HttpCall call = new HttpCall(request, response, requestId);
         long start = System.nanoTime();
         try {

@@ -1,6 +1,7 @@
 package ai.coditect.shared.ids;
 
 import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The one id generator: 128 random bits as 26 lower-case base32 characters. Lower-case letters and digits
@@ -16,6 +17,26 @@ public final class Ids {
     public static String newId() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
+        return base32(bytes);
+    }
+
+    /**
+     * An id of the same form for a request (its log lines and the {@code X-Request-Id} of its answer). It guards
+     * nothing, so it comes from a fast per-thread generator instead of the secure one every entity id needs.
+     */
+    public static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] bytes = new byte[16];
+        long high = random.nextLong();
+        long low = random.nextLong();
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (high >>> (56 - 8 * i));
+            bytes[8 + i] = (byte) (low >>> (56 - 8 * i));
+        }
+        return base32(bytes);
+    }
+
+    private static String base32(byte[] bytes) {
         StringBuilder out = new StringBuilder(26);
         int buffer = 0;
         int bits = 0;

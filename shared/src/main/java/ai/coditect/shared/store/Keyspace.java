@@ -12,6 +12,7 @@ import com.apple.foundationdb.tuple.Versionstamp;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,17 +160,17 @@ public final class Keyspace {
     }
 
     public byte[] user(String tenantId, String userId) {
-        return tenant(tenantId).get("user").pack(Tuple.from(userId));
+        return inTenant(tenantId, "user", userId);
     }
 
     // ---- sessions ----
 
     public byte[] session(String tenantId, String sessionId) {
-        return tenant(tenantId).get("session").pack(Tuple.from(sessionId));
+        return inTenant(tenantId, "session", sessionId);
     }
 
     public byte[] sessionByUser(String tenantId, String userId, String sessionId) {
-        return tenant(tenantId).get("session_by_user").pack(Tuple.from(userId, sessionId));
+        return inTenant(tenantId, "session_by_user", userId, sessionId);
     }
 
     /** Every {@link #sessionByUser} key of one user. */
@@ -190,7 +191,7 @@ public final class Keyspace {
     }
 
     public byte[] sessionLastAccess(String tenantId, String sessionId) {
-        return tenant(tenantId).get("session_last_access").pack(Tuple.from(sessionId));
+        return inTenant(tenantId, "session_last_access", sessionId);
     }
 
     public byte[] sessionExpiry(long expiresAtMillis, String tenantId, String sessionId) {
@@ -256,7 +257,7 @@ public final class Keyspace {
     // ---- workspaces ----
 
     public byte[] workspace(String tenantId, String userId) {
-        return tenant(tenantId).get("workspace").pack(Tuple.from(userId));
+        return inTenant(tenantId, "workspace", userId);
     }
 
     public byte[] workspaceActivity(String tenantId, String userId) {
@@ -455,11 +456,11 @@ public final class Keyspace {
     }
 
     private Subspace agents(String tenantId) {
-        return tenant(tenantId).get("agents");
+        return tenants.subspace(Tuple.from(tenantId, "agents"));
     }
 
     private Subspace tasks(String tenantId) {
-        return tenant(tenantId).get("tasks");
+        return tenants.subspace(Tuple.from(tenantId, "tasks"));
     }
 
     // ---- knowledge base ----
@@ -556,7 +557,7 @@ public final class Keyspace {
     }
 
     private Subspace knowledge(String tenantId, String part) {
-        return tenant(tenantId).get("kb").get(part);
+        return tenants.subspace(Tuple.from(tenantId, "kb", part));
     }
 
     /** A chunk of a knowledge document. */
@@ -573,6 +574,16 @@ public final class Keyspace {
     private Subspace tenant(String tenantId) {
         Objects.requireNonNull(tenantId, "tenantId");
         return tenants.get(tenantId);
+    }
+
+    /**
+     * The key {@code (tid, part, items...)} in the tenants' subspace, packed in one go: the same bytes as
+     * {@code tenant(tid).get(part).pack(Tuple.from(items))}, without packing each level on its own (the session
+     * check builds three of these per request).
+     */
+    private byte[] inTenant(String tenantId, String part, Object... items) {
+        Objects.requireNonNull(tenantId, "tenantId");
+        return tenants.pack(Tuple.from(tenantId, part).addAll(Arrays.asList(items)));
     }
 
     /**

@@ -3,8 +3,13 @@ package ai.coditect.shared.store;
 import ai.coditect.shared.store.embedded.EmbeddedDatabase;
 import com.apple.foundationdb.Database;
 import com.apple.foundationdb.Range;
+import com.apple.foundationdb.directory.DirectoryLayer;
+import com.apple.foundationdb.subspace.Subspace;
 import com.apple.foundationdb.tuple.ByteArrayUtil;
+import com.apple.foundationdb.tuple.Tuple;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,6 +45,22 @@ class KeyspaceTest {
         assertTrue(inside(t1, ks.workspace("t1", "u")));
         assertFalse(inside(t1, ks.user("t2", "u")));
         assertFalse(inside(t1, ks.session("t10", "s")), "a tenant id that extends another is a different tenant");
+    }
+
+    @Test
+    void tenantKeysPackedInOneGoAreTheBytesOfTheNestedSubspaces() {
+        // data written before keys were packed in one go must still be found
+        Keyspace ks = Keyspace.open(db, "local");
+        Subspace tenant = DirectoryLayer.getDefault().open(db, List.of("coditect", "local")).join()
+                .get("tenant").get("t1");
+        assertArrayEquals(tenant.get("user").pack(Tuple.from("u1")), ks.user("t1", "u1"));
+        assertArrayEquals(tenant.get("session").pack(Tuple.from("s1")), ks.session("t1", "s1"));
+        assertArrayEquals(tenant.get("session_by_user").pack(Tuple.from("u1", "s1")), ks.sessionByUser("t1", "u1", "s1"));
+        assertArrayEquals(tenant.get("session_last_access").pack(Tuple.from("s1")), ks.sessionLastAccess("t1", "s1"));
+        assertArrayEquals(tenant.get("workspace").pack(Tuple.from("u1")), ks.workspace("t1", "u1"));
+        assertArrayEquals(tenant.get("agents").get("record").pack(Tuple.from("a1")), ks.agent("t1", "a1"));
+        assertArrayEquals(tenant.get("tasks").get("record").pack(Tuple.from("k1")), ks.task("t1", "k1"));
+        assertArrayEquals(tenant.get("kb").get("doc").pack(Tuple.from("d1")), ks.knowledgeDocument("t1", "d1"));
     }
 
     @Test
