@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,7 @@ public final class SidecarBenchmark {
      * One figure: messages per second, round-trip percentiles, and the CPU time the proxy's processes used per
      * message while it was measured (NaN for the direct path), which a busy machine disturbs far less than rates.
      */
-    private record Figure(double perSecond, double p50, double p99, double cpuMicrosPerMessage) {
+    private record Figure(double perSecond, double p50, double p99, double cpuMicrosPerMessage, String threads) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -129,6 +131,9 @@ public final class SidecarBenchmark {
     private static Figure print(int round, String path, int n, Figure f) throws IOException {
         System.out.printf("%-6d %-8s %6d %12.0f %10.2f %10.2f %12.1f  %s%n", round + 1, path, n, f.perSecond(),
                 f.p50(), f.p99(), f.cpuMicrosPerMessage(), load());
+        if (!f.threads().isEmpty()) {
+            System.out.println(f.threads());
+        }
         return f;
     }
 
@@ -172,6 +177,39 @@ public final class SidecarBenchmark {
         return ticks;
     }
 
+    /**
+     * CPU time of the proxy's threads (and its children's), in clock ticks, by thread name without its number: where
+     * a proxy's CPU per message goes (relay loops, virtual-thread carriers, compilers, GC). Threads that end between
+     * two readings drop out.
+     */
+    private static Map<String, Long> cpuTicksByThread(Process process) throws IOException {
+        Map<String, Long> ticks = new TreeMap<>();
+        if (process == null) {
+            return ticks;
+        }
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(process.toHandle());
+        process.toHandle().descendants().forEach(all::add);
+        for (ProcessHandle h : all) {
+            try (var tasks = Files.list(Path.of("/proc/" + h.pid() + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                                .replaceAll("[-# ]*[0-9]+$", "");
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // the thread ended in between
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // the process ended in between
+            }
+        }
+        return ticks;
+    }
+
     /** The machine's load average, which says how far the figures can be trusted. */
     static String load() throws IOException {
         String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
@@ -206,6 +244,7 @@ public final class SidecarBenchmark {
         Thread.sleep((long) (seconds * 200)); // warm-up
         long before = count.sum();
         long cpuBefore = cpuTicks(proxy);
+        Map<String, Long> threadsBefore = cpuTicksByThread(proxy);
         measuring.set(true);
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
@@ -213,7 +252,20 @@ public final class SidecarBenchmark {
         double elapsed = (System.nanoTime() - t0) / 1e9;
         long messages = count.sum() - before;
         double cpuMicros = proxy == null ? Double.NaN : (cpuTicks(proxy) - cpuBefore) * 1e6 / TICKS_PER_SECOND;
+        Map<String, Long> threadsAfter = cpuTicksByThread(proxy);
         running.set(false);
+        StringBuilder by = new StringBuilder();
+        if (proxy != null) {
+            by.append("       CPU µs/msg by thread:");
+            threadsAfter.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(6)
+                    .forEach(e -> by.append(String.format(" %s %.1f,", e.getKey(),
+                            e.getValue() * 1e6 / TICKS_PER_SECOND / Math.max(1, messages))));
+            by.setLength(by.length() - 1);
+        }
         for (Loop l : loops) {
             samples.add(l.samples());
         }
@@ -227,7 +279,7 @@ public final class SidecarBenchmark {
         Thread.sleep(1_000);
         client.shutdownNow();
         executor.shutdownNow();
-        return new Figure(messages / elapsed, p50, p99, cpuMicros / messages);
+        return new Figure(messages / elapsed, p50, p99, cpuMicros / messages, by.toString());
     }
 
     /** One socket's ping-pong loop: send, wait for the echo, record the round trip, send again. */
