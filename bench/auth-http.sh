@@ -2,13 +2,15 @@
 # Requests/s and latency of GET /v1/auth/session over HTTP against the local platform (./coditect dev, embedded
 # engine on disk), 64 connections, with wrk; in the same run and under the same invoker, a trivial endpoint
 # (GET /healthz), so the two can be compared: prints both rates, their ratio and both p99s.
-# Usage: ./coditect bench auth-http [seconds]
+# Usage: ./coditect bench auth-http [seconds per phase, default 15] [rounds, default 3]
 #   BENCH_STORE=memory:  another store URL
-#   BENCH_JFR=dir        record the platform's JVM with JFR (profile settings) into dir/healthz.jfr and
-#                        dir/session.jfr while wrk runs on each
+#   BENCH_JFR=dir        record the platform's JVM with JFR (profile settings) into dir/healthz-<round>.jfr and
+#                        dir/session-<round>.jfr while wrk runs on each
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
+rounds=${2:-3}
+results=()
 if ! command -v wrk >/dev/null 2>&1; then
   echo "bench: wrk is needed (apt-get install wrk)" >&2
   exit 2
@@ -54,14 +56,14 @@ run() {
   if [ -n "${BENCH_JFR:-}" ]; then
     mkdir -p "$BENCH_JFR"
     # ./coditect dev execs java, so $dev is the platform's JVM
-    "$JAVA_HOME/bin/jcmd" $dev JFR.start name="$name" settings=profile >/dev/null
+    "$JAVA_HOME/bin/jcmd" $dev JFR.start name="$name-$round" settings=profile >/dev/null
   fi
   before=$(cpu_seconds)
   out=$(wrk -t2 -c64 -d"${seconds}s" --latency "$@" "$url")
   cpu[$name]=$(awk -v a="$before" -v b="$(cpu_seconds)" '{n=$1} END {printf "%.3f", (b - a) * 1000 / n}' \
     <<<"$(awk '/requests in/ {print $1}' <<<"$out")")
   if [ -n "${BENCH_JFR:-}" ]; then
-    "$JAVA_HOME/bin/jcmd" $dev JFR.stop name="$name" filename="$(realpath -m "$BENCH_JFR/$name.jfr")" >/dev/null
+    "$JAVA_HOME/bin/jcmd" $dev JFR.stop name="$name-$round" filename="$(realpath -m "$BENCH_JFR/$name-$round.jfr")" >/dev/null
   fi
   echo "$out"
   if grep -q 'Non-2xx' <<<"$out"; then
@@ -75,18 +77,36 @@ declare -A rate p99 cpu
 echo "warming up: 5 s of each endpoint"
 wrk -t2 -c64 -d5s "${auth[@]}" "$base/v1/auth/session" >/dev/null
 wrk -t2 -c64 -d5s "$base/healthz" >/dev/null
+
+# rounds, the two endpoints in alternating order: the machine's load moving between two phases moves their ratio,
+# so each round gives one ratio and the summary their median
+ratios=() cpu_ratios=()
+for round in $(seq 1 "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then order=(healthz session); else order=(session healthz); fi
+  for name in "${order[@]}"; do
+    echo
+    echo "== round $round: load $(cut -d' ' -f1-3 /proc/loadavg)"
+    if [ "$name" = healthz ]; then
+      echo "== GET /healthz (trivial endpoint, same invoker), 64 connections, ${seconds}s"
+      run healthz "$base/healthz"
+    else
+      echo "== GET /v1/auth/session (token verified, session read, last access recorded), ${BENCH_STORE:-embedded engine on disk}, 64 connections, ${seconds}s"
+      run session "$base/v1/auth/session" "${auth[@]}"
+    fi
+  done
+  summary=$(awk -v s="${rate[session]}" -v h="${rate[healthz]}" -v sp="${p99[session]}" -v hp="${p99[healthz]}" \
+    -v sc="${cpu[session]}" -v hc="${cpu[healthz]}" -v r="$round" 'BEGIN {
+    printf "round %d: session check %.0f req/s, p99 %.1f ms, %.3f ms CPU/request; ", r, s, sp, sc
+    printf "healthz %.0f req/s, p99 %.1f ms, %.3f ms CPU/request; ", h, hp, hc
+    printf "ratio %.2f, CPU ratio %.2f\n", s / h, sc / hc
+  }')
+  results+=("$summary")
+  ratios+=("$(awk -v s="${rate[session]}" -v h="${rate[healthz]}" 'BEGIN {printf "%.2f", s / h}')")
+  cpu_ratios+=("$(awk -v s="${cpu[session]}" -v h="${cpu[healthz]}" 'BEGIN {printf "%.2f", s / h}')")
+done
+echo
 echo "load: $(uptime)"
-echo
-echo "== GET /healthz (trivial endpoint, same invoker), 64 connections, ${seconds}s"
-run healthz "$base/healthz"
-echo
-echo "== GET /v1/auth/session (token verified, session read, last access recorded), ${BENCH_STORE:-embedded engine on disk}, 64 connections, ${seconds}s"
-run session "$base/v1/auth/session" "${auth[@]}"
-echo
-echo "load: $(uptime)"
-awk -v s="${rate[session]}" -v h="${rate[healthz]}" -v sp="${p99[session]}" -v hp="${p99[healthz]}" \
-  -v sc="${cpu[session]}" -v hc="${cpu[healthz]}" 'BEGIN {
-  printf "session check %.0f req/s, p99 %.1f ms, %.3f ms CPU/request\n", s, sp, sc
-  printf "healthz       %.0f req/s, p99 %.1f ms, %.3f ms CPU/request\n", h, hp, hc
-  printf "ratio %.2f (requests/s of the session check / of healthz)\n", s / h
-}'
+printf '%s\n' "${results[@]}"
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+echo "ratio $(median "${ratios[@]}") (median of the rounds' requests/s of the session check / of healthz: ${ratios[*]})"
+echo "CPU per request, session check / healthz: median $(median "${cpu_ratios[@]}") (${cpu_ratios[*]})"

@@ -37,7 +37,12 @@ final class Sessions {
     }
 
     CompletableFuture<Session> read(ReadTransaction tr, String tenantId, String sessionId) {
-        return tr.get(keys.session(tenantId, sessionId)).thenApply(records::decode);
+        return read(tr, keys.session(tenantId, sessionId));
+    }
+
+    /** The session stored under {@code key}, a {@link Keyspace#session} key the caller packed before. */
+    CompletableFuture<Session> read(ReadTransaction tr, byte[] key) {
+        return tr.get(key).thenApply(records::decode);
     }
 
     /**
@@ -46,7 +51,12 @@ final class Sessions {
      * (the session's creation time stands in).
      */
     CompletableFuture<Optional<Instant>> lastAccess(ReadTransaction tr, String tenantId, String sessionId) {
-        return tr.snapshot().get(keys.sessionLastAccess(tenantId, sessionId))
+        return lastAccess(tr, keys.sessionLastAccess(tenantId, sessionId));
+    }
+
+    /** The last access stored under {@code key}, a {@link Keyspace#sessionLastAccess} key; as above. */
+    CompletableFuture<Optional<Instant>> lastAccess(ReadTransaction tr, byte[] key) {
+        return tr.snapshot().get(key)
                 .thenApply(bytes -> Optional.ofNullable(bytes)
                         .map(b -> Instant.ofEpochMilli(Keyspace.MILLIS.decode(b))));
     }

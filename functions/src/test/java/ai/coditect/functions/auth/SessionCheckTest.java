@@ -43,13 +43,18 @@ class SessionCheckTest {
         clock.advance(Duration.ofSeconds(30));
         Reply early = platform.get("/v1/auth/session", token);
         assertEquals(200, early.status(), early.body());
-        assertEquals(clock.instant(), Instant.parse(early.json().at("/session/lastAccessAt").asText()),
-                "the caller is told the time of this request");
-        assertEquals(created, recordedLastAccess(signedIn), "but nothing was written for it");
+        assertEquals(created, recordedLastAccess(signedIn), "nothing was written for it");
+        assertEquals(created, Instant.parse(early.json().at("/session/lastAccessAt").asText()),
+                "and the caller is told the access recorded, from which the session idles out");
+        assertEquals(created.plus(SessionPolicy.DEFAULT.idleTimeout()),
+                Instant.parse(early.json().at("/session/idleExpiresAt").asText()));
 
         clock.advance(Duration.ofSeconds(30));
-        assertEquals(200, platform.get("/v1/auth/session", token).status());
+        Reply due = platform.get("/v1/auth/session", token);
+        assertEquals(200, due.status());
         assertEquals(clock.instant(), recordedLastAccess(signedIn), "a minute after the recorded access, it moves");
+        assertEquals(clock.instant(), Instant.parse(due.json().at("/session/lastAccessAt").asText()),
+                "and the caller is told this request's time, now recorded");
 
         clock.advance(Duration.ofSeconds(59));
         assertEquals(200, platform.get("/v1/auth/session", token).status());
