@@ -55,7 +55,8 @@ class KeyspaceTest {
                 .get("tenant").get("t1");
         assertArrayEquals(tenant.get("user").pack(Tuple.from("u1")), ks.user("t1", "u1"));
         assertArrayEquals(tenant.get("session").pack(Tuple.from("s1")), ks.session("t1", "s1"));
-        assertArrayEquals(tenant.get("session_by_user").pack(Tuple.from("u1", "s1")), ks.sessionByUser("t1", "u1", "s1"));
+        assertArrayEquals(tenant.get("session_by_user").pack(Tuple.from("u1", "s1")),
+                ks.sessionByUser("t1", "u1", "s1"));
         assertArrayEquals(tenant.get("session_last_access").pack(Tuple.from("s1")), ks.sessionLastAccess("t1", "s1"));
         assertArrayEquals(tenant.get("workspace").pack(Tuple.from("u1")), ks.workspace("t1", "u1"));
         assertArrayEquals(tenant.get("agents").get("record").pack(Tuple.from("a1")), ks.agent("t1", "a1"));
