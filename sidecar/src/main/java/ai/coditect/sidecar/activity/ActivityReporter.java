@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.function.Supplier;
 
 /**
  * Tells the platform the workspace is in use, so that it is not stopped as idle: client frames and HTTP requests
