@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * the time from process start to a 200 from {@code /healthz}, and the resident set size once it has been idle
  * for two seconds. Every set runs as in a 256 MiB container ({@code -XX:MaxRAM=256m}). The sets: no options, the
  * image's options before they moved into {@code sidecar/src/main/jvm/sidecar.jvm.options}, that file (what the
- * image and the local platform use), the file with an AOT cache (JDK 24+) made by a training run of the same jar
- * first, and that with the client compiler only. Finally one start of the file's options with the AOT cache under
- * native memory tracking, whose summary is printed. Usage: {@code ./coditect bench sidecar-start [runs]}.
+ * image and the local platform use), the file with an AOT cache (JDK 24+) made first by the sidecar's own training
+ * run of the same jar ({@code train}, as the image build does), and that with the client compiler only. Then the
+ * classes an idle sidecar has loaded without and with the cache, and one start of the file's options with the AOT
+ * cache under native memory tracking, whose summary is printed. Usage: {@code ./coditect bench sidecar-start [runs]}.
  */
 public final class SidecarStartBenchmark {
     /** The JVM options the container image had before (half the container as initial heap). */
@@ -50,12 +51,13 @@ public final class SidecarStartBenchmark {
         List<String> image = new ArrayList<>(List.of(CONTAINER));
         image.addAll(SidecarBenchmark.sidecarJvmOptions());
         try {
-            // the training run: start, answer health and readiness, stop; the JVM writes the cache as it exits
+            // the image's training run (Main train: start, answer the probes, stop); the JVM writes the cache as it
+            // exits, and the image does the same (cloudbuild.yaml, step sidecar-aot-cache)
             List<String> training = new ArrayList<>(image);
             training.add("-XX:AOTCacheOutput=" + aot);
-            Sample trained = once(work, training, platformPort, owner, tenant, true, false);
-            System.out.printf("AOT cache: %s (%d MB, training run healthy after %d ms)%n", aot,
-                    Files.exists(aot) ? Files.size(aot) / (1024 * 1024) : -1, trained.millis);
+            long trainedMillis = train(work, training);
+            System.out.printf("AOT cache: %s (%.1f MB, training run and cache written in %d ms)%n", aot,
+                    Files.exists(aot) ? Files.size(aot) / (1024.0 * 1024) : -1, trainedMillis);
             List<String> cached = new ArrayList<>(image);
             cached.add("-XX:AOTCache=" + aot);
             // the client compiler only: less code cache and no C2 compiler threads, slower relaying code
@@ -77,7 +79,7 @@ public final class SidecarStartBenchmark {
                 long[] millis = new long[runs];
                 long[] rss = new long[runs];
                 for (int i = 0; i < runs; i++) {
-                    Sample s = once(work, c.getValue(), platformPort, owner, tenant, false, false);
+                    Sample s = once(work, c.getValue(), platformPort, owner, tenant, false);
                     millis[i] = s.millis;
                     rss[i] = s.rssKb;
                 }
@@ -90,10 +92,20 @@ public final class SidecarStartBenchmark {
             System.out.println("flags: sidecar.jvm.options = " + String.join(" ", image));
             System.out.println("flags: + AOT = " + String.join(" ", cached));
             System.out.println("flags: C1 = " + String.join(" ", c1));
+            for (Map.Entry<String, List<String>> c : List.of(Map.entry("sidecar.jvm.options", image),
+                    Map.entry("sidecar.jvm.options + AOT", cached))) {
+                // with the cache, every class in it counts: the JVM loads them all as it starts
+                Path loaded = work.resolve("classes.txt");
+                List<String> logged = new ArrayList<>(c.getValue());
+                logged.add("-Xlog:class+load:file=" + loaded);
+                once(work, logged, platformPort, owner, tenant, false);
+                System.out.printf("classes loaded after two idle seconds, %s: %d%n", c.getKey(),
+                        Files.readAllLines(loaded).size());
+            }
             List<String> tracked = new ArrayList<>(cached);
             tracked.add("-XX:NativeMemoryTracking=summary");
             System.out.println("native memory of one idle start with sidecar.jvm.options + AOT (committed):");
-            once(work, tracked, platformPort, owner, tenant, false, true);
+            once(work, tracked, platformPort, owner, tenant, true);
         } finally {
             platform.stop(0);
         }
@@ -103,8 +115,27 @@ public final class SidecarStartBenchmark {
     private record Sample(long millis, long rssKb) {
     }
 
+    /** Runs the sidecar's training run ({@code -jar coditect-sidecar.jar train}) to its exit; its time in ms. */
+    private static long train(Path work, List<String> options) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.addAll(List.of("-jar", Path.of("sidecar/target/coditect-sidecar.jar").toString(), "train"));
+        Path log = work.resolve("sidecar-training.log");
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the training run did not end; see " + log);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("the training run failed; see " + log);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
     private static Sample once(Path work, List<String> options, int platformPort, String owner, String tenant,
-                               boolean training, boolean nativeMemory) throws Exception {
+                               boolean nativeMemory) throws Exception {
         int port = SidecarBenchmark.freePort();
         int management = SidecarBenchmark.freePort();
         List<String> command = new ArrayList<>();
@@ -146,13 +177,6 @@ public final class SidecarStartBenchmark {
             if (millis < 0) {
                 throw new IllegalStateException("the sidecar did not become healthy; see " + work.resolve("sidecar-start.log"));
             }
-            if (training) {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/readyz")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return new Sample(millis, 0);
-            }
             Thread.sleep(2_000); // idle
             Sample sample = new Sample(millis, rssKb(p.pid()));
             if (nativeMemory) {
@@ -160,7 +184,7 @@ public final class SidecarStartBenchmark {
             }
             return sample;
         } finally {
-            p.destroy(); // SIGTERM: the training run writes its cache while exiting
+            p.destroy(); // SIGTERM
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }

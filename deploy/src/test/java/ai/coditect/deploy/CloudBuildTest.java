@@ -169,6 +169,91 @@ class CloudBuildTest {
         Problems.assertNone("images by digest", problems);
     }
 
+    @Test
+    void theSidecarReleasedIsTheImageWithTheAotCacheOfItsOwnTrainingRun() {
+        Problems.assertNone("the sidecar's AOT cache", sidecarCacheProblems(Repository.read(FILE)));
+    }
+
+    @Test
+    void aReleaseThatWouldDeployThePlainSidecarIsReported() {
+        String text = Repository.read(FILE).replace("waitFor: [\"images\", \"sidecar-aot-cache\", \"theia-image\"]",
+                "waitFor: [\"images\", \"theia-image\"]");
+        assertEquals(List.of("cloudbuild.yaml:" + Repository.lineOf(text, "id: deploy-candidates")
+                + ": deploy-candidates must wait for sidecar-aot-cache (or the sidecar goes out without it)"),
+                sidecarCacheProblems(text));
+    }
+
+    /**
+     * The step that makes the sidecar's AOT cache: after Jib's image, it runs that image's training run (the cache
+     * serves only the JVM build and class path it was made in), builds deploy/images/sidecar-aot on it, and puts
+     * that image's digest where the release reads the sidecar's; the image reads the cache's options file.
+     */
+    static List<String> sidecarCacheProblems(String cloudbuild) {
+        List<String> problems = new ArrayList<>();
+        JsonNode steps;
+        try {
+            steps = YAML.readTree(cloudbuild).path("steps");
+        } catch (JsonProcessingException e) {
+            return List.of("cloudbuild.yaml: " + e.getOriginalMessage());
+        }
+        List<String> ids = new ArrayList<>();
+        steps.forEach(s -> ids.add(s.path("id").asText()));
+        int at = ids.indexOf("sidecar-aot-cache");
+        if (at < 0) {
+            return List.of("cloudbuild.yaml: no step sidecar-aot-cache makes the sidecar's AOT cache");
+        }
+        String where = "cloudbuild.yaml:" + Repository.lineOf(cloudbuild, "id: sidecar-aot-cache") + ": ";
+        if (at < ids.indexOf("images") || !steps.get(at).path("waitFor").toString().contains("\"images\"")) {
+            problems.add(where + "the cache is made after, and waits for, the step images (Jib's sidecar image)");
+        }
+        StringBuilder script = new StringBuilder();
+        steps.get(at).path("args").forEach(a -> script.append(a.asText()).append('\n'));
+        for (String must : List.of("$(cat /workspace/digests/sidecar)", "JAVA_TOOL_OPTIONS=-XX:AOTCacheOutput=",
+                "\"$$plain\" train", "ExitCode", "deploy/images/sidecar-aot/sidecar.aot",
+                "--build-arg SIDECAR_IMAGE=\"$$plain\"", "deploy/images/sidecar-aot",
+                "RepoDigests 0}}' ${_REPOSITORY}/sidecar:${COMMIT_SHA}-aot > /workspace/digests/sidecar")) {
+            if (!script.toString().contains(must)) {
+                problems.add(where + "the step must contain " + must);
+            }
+        }
+        int deploy = ids.indexOf("deploy-candidates");
+        if (deploy < at || !steps.get(deploy).path("waitFor").toString().contains("\"sidecar-aot-cache\"")) {
+            problems.add("cloudbuild.yaml:" + Repository.lineOf(cloudbuild, "id: deploy-candidates")
+                    + ": deploy-candidates must wait for sidecar-aot-cache (or the sidecar goes out without it)");
+        }
+        for (int i = at + 1; i < ids.size(); i++) {
+            if (steps.get(i).path("args").toString().contains("> /workspace/digests/sidecar")) {
+                problems.add("cloudbuild.yaml: step " + ids.get(i) + " writes the sidecar's digest after its cache");
+            }
+        }
+        Path dockerfile = Repository.ROOT.resolve("deploy/images/sidecar-aot/Dockerfile");
+        String image = Repository.read(dockerfile);
+        for (String must : List.of("FROM ${SIDECAR_IMAGE}", "COPY sidecar.aot /app/sidecar.aot",
+                "COPY sidecar.aot.options /app/sidecar.aot.options")) {
+            if (!image.contains(must)) {
+                problems.add(Repository.relative(dockerfile) + ": missing " + must);
+            }
+        }
+        Path options = Repository.ROOT.resolve("deploy/images/sidecar-aot/sidecar.aot.options");
+        if (!Repository.read(options).contains("\n-XX:AOTCache=/app/sidecar.aot\n")) {
+            problems.add(Repository.relative(options) + ": the options name the cache: -XX:AOTCache=/app/sidecar.aot");
+        }
+        Path plainOptions = Repository.ROOT.resolve("sidecar/src/main/jvm/sidecar.aot.options");
+        if (Repository.read(plainOptions).lines().anyMatch(l -> !l.isBlank() && !l.startsWith("#"))) {
+            problems.add(Repository.relative(plainOptions) + ": the plain image has no cache, so no option here");
+        }
+        Path pom = Repository.ROOT.resolve("sidecar/pom.xml");
+        String jib = Repository.read(pom);
+        if (!jib.contains("<jvmFlag>@/app/sidecar.aot.options</jvmFlag>")) {
+            problems.add(Repository.relative(pom) + ": the image's JVM reads @/app/sidecar.aot.options");
+        }
+        if (!jib.contains("<containerizingMode>packaged</containerizingMode>")) {
+            problems.add(Repository.relative(pom) + ": Jib must put the sidecar's classes in a jar (containerizingMode "
+                    + "packaged): a class path with a directory gets no AOT cache");
+        }
+        return problems;
+    }
+
     static List<String> imageProblems(String cloudbuild) {
         return imageProblems(cloudbuild, Repository.read(ROLLOUT));
     }

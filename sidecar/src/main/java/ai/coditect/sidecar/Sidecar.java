@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,11 +46,11 @@ public final class Sidecar implements AutoCloseable {
     private final SidecarMetrics metrics;
     private final PeriodicTasks tasks;
     /** The sidecar's own HTTP client, closed when it stops; null when the client is shared. */
-    private final HttpClient http;
+    private final HttpClientOnFirstUse http;
     private volatile WebServer server;
 
     private Sidecar(Gatekeeper gatekeeper, OpenSockets sockets, ActivityReporter activity, SidecarMetrics metrics,
-                    PeriodicTasks tasks, HttpClient http) {
+                    PeriodicTasks tasks, HttpClientOnFirstUse http) {
         this.gatekeeper = gatekeeper;
         this.sockets = sockets;
         this.activity = activity;
@@ -60,11 +61,12 @@ public final class Sidecar implements AutoCloseable {
 
     /**
      * What the sidecars of one process share when it hosts several: the HTTP client (to the platform and to
-     * Theia) and the timer thread of their periodic work. Whoever made them closes them, after the sidecars.
+     * Theia, built on first use) and the timer thread of their periodic work. Whoever made them closes them, after
+     * the sidecars.
      */
-    public record Shared(HttpClient http, ScheduledExecutorService timer) implements AutoCloseable {
+    public record Shared(Supplier<HttpClient> http, ScheduledExecutorService timer) implements AutoCloseable {
         public static Shared create() {
-            return new Shared(newHttpClient(), Executors.newSingleThreadScheduledExecutor(r -> {
+            return new Shared(new HttpClientOnFirstUse(), Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "coditect-sidecars-timer");
                 t.setDaemon(true);
                 return t;
@@ -74,7 +76,9 @@ public final class Sidecar implements AutoCloseable {
         @Override
         public void close() {
             timer.shutdownNow();
-            http.close();
+            if (http instanceof HttpClientOnFirstUse own) {
+                own.close();
+            }
         }
     }
 
@@ -93,8 +97,8 @@ public final class Sidecar implements AutoCloseable {
             LOG.warning("The JDK HTTP client may not send Host here, so Theia sees its own address as Host (the "
                     + "browser's is in X-Forwarded-Host); start the JVM with -D" + HostHeader.PROPERTY + "=host.");
         }
-        HttpClient http = shared != null ? shared.http() : newHttpClient();
-        HttpClient ownHttp = shared != null ? null : http;
+        HttpClientOnFirstUse ownHttp = shared != null ? null : new HttpClientOnFirstUse();
+        Supplier<HttpClient> http = shared != null ? shared.http() : ownHttp;
         SidecarMetrics metrics = new SidecarMetrics();
         Problems problems = new Problems(config.signInUrl(), metrics);
         Targets targets = new Targets(config.theiaUrl(), config.codi2Url());
@@ -158,15 +162,6 @@ public final class Sidecar implements AutoCloseable {
                         "codi2", config.codi2Url().map(Object::toString).orElse("none"))
                 .log(LOG, Level.FINE, "sidecar configured");
         return sidecar;
-    }
-
-    private static HttpClient newHttpClient() {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
     }
 
     /** Builds and starts a sidecar: what {@code Main} runs. */

@@ -1,6 +1,6 @@
 package ai.coditect.shared.logging;
 
-import ai.coditect.shared.json.Json;
+import ai.coditect.shared.json.FlatJson;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * One log record as one line of JSON: Cloud Logging's {@code severity}, {@code message} and {@code time}, the
  * logger, the request id of the request being served (if any), the fields of a {@link LogFields} parameter,
  * and the stack trace of a thrown exception. Anything that looks like a bearer token or a JWT is redacted, so a
- * library that logs request headers at debug level cannot leak credentials.
+ * library that logs request headers at debug level cannot leak credentials. Written with {@link FlatJson}: the
+ * first log line of a process comes before anything else needs the databind mapper.
  */
 public final class JsonLineFormatter extends Formatter {
     private static final Pattern CREDENTIALS = Pattern.compile(
@@ -46,7 +47,7 @@ public final class JsonLineFormatter extends Formatter {
             record.getThrown().printStackTrace(new PrintWriter(trace));
             line.put("stack_trace", redact(trace.toString()));
         }
-        return Json.string(line) + System.lineSeparator();
+        return FlatJson.string(line) + System.lineSeparator();
     }
 
     @Override

@@ -4,6 +4,9 @@ import ai.coditect.shared.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
@@ -46,5 +49,24 @@ class JsonLineFormatterTest {
         assertFalse(line.toString().contains("opaque-token-123"));
         assertFalse(line.toString().contains("c2lnbmF0dXJlLWJ5dGVz"));
         assertTrue(line.get("message").asText().contains("Bearer [redacted]"));
+    }
+
+    @Test
+    void fieldValuesAreWrittenExactlyAsTheJsonMapperWritesThem() {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("count", 2);
+        nested.put("absent", null);
+        nested.put("path", "C:\\work\\\"quoted\"");
+        LogRecord record = new LogRecord(Level.INFO, "tab\there, \"quotes\", a newline\nand \u0001");
+        record.setLoggerName("ai.coditect.test");
+        record.setParameters(new Object[] {LogFields.of("millis", 42L, "ratio", 0.25, "ok", true, "nested", nested,
+                "nothing", null, "text", "é 😀 \u001f")});
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("severity", "INFO");
+        expected.put("message", record.getMessage());
+        expected.put("time", Instant.ofEpochMilli(record.getMillis()).toString());
+        expected.put("logger", "ai.coditect.test");
+        expected.putAll(((LogFields) record.getParameters()[0]).values());
+        assertEquals(Json.string(expected) + System.lineSeparator(), formatter.format(record));
     }
 }

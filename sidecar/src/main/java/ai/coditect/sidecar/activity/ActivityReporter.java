@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,14 +25,14 @@ import java.util.logging.Logger;
 public final class ActivityReporter {
     private static final Logger LOG = Logger.getLogger(ActivityReporter.class.getName());
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final URI activityUrl;
     private final String agentToken;
     private final Clock clock;
     private final AtomicLong lastActivity = new AtomicLong();
     private volatile long lastReported;
 
-    public ActivityReporter(HttpClient http, URI activityUrl, String agentToken, Clock clock) {
+    public ActivityReporter(Supplier<HttpClient> http, URI activityUrl, String agentToken, Clock clock) {
         this.http = http;
         this.activityUrl = activityUrl;
         this.agentToken = agentToken;
@@ -61,7 +62,7 @@ public final class ActivityReporter {
                         Map.of("lastActivityAt", Instant.ofEpochMilli(latest).toString()))))
                 .build();
         try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = http.get().send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 == 2) {
                 lastReported = latest;
                 return true;

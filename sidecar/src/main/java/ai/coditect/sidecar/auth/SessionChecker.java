@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,7 +48,7 @@ public final class SessionChecker {
     private record Answer(State state, Instant validUntil) {
     }
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final URI sessionUrl;
     private final Clock clock;
     private final Duration activeFor;
@@ -55,7 +56,8 @@ public final class SessionChecker {
     private final ConcurrentHashMap<String, Answer> answers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<State>> asking = new ConcurrentHashMap<>();
 
-    public SessionChecker(HttpClient http, URI sessionUrl, Clock clock, Duration activeFor, Duration inactiveFor) {
+    public SessionChecker(Supplier<HttpClient> http, URI sessionUrl, Clock clock, Duration activeFor,
+                          Duration inactiveFor) {
         this.http = http;
         this.sessionUrl = sessionUrl;
         this.clock = clock;
@@ -136,7 +138,7 @@ public final class SessionChecker {
                 .build();
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = http.get().send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException | RuntimeException e) {
             return State.UNAVAILABLE;
         } catch (InterruptedException e) {

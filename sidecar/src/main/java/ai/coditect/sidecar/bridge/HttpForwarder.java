@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * The HTTP reverse proxy to Theia (and to CODI2 for {@code /codi2}): method, path and query, headers (minus
@@ -33,7 +34,7 @@ import java.util.OptionalLong;
  * works without it.
  */
 public final class HttpForwarder implements Handler {
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final Targets targets;
     private final Duration timeout;
     private final boolean https;
@@ -44,8 +45,8 @@ public final class HttpForwarder implements Handler {
      * @param https     whether browsers reach the sidecar over TLS (from configuration, never from a header)
      * @param keepsHost whether the HTTP client may send the browser's {@code Host} (see {@link HostHeader})
      */
-    public HttpForwarder(HttpClient http, Targets targets, Duration timeout, boolean https, boolean keepsHost,
-                         SidecarMetrics metrics) {
+    public HttpForwarder(Supplier<HttpClient> http, Targets targets, Duration timeout, boolean https,
+                         boolean keepsHost, SidecarMetrics metrics) {
         this.http = http;
         this.targets = targets;
         this.timeout = timeout;
@@ -95,7 +96,7 @@ public final class HttpForwarder implements Handler {
 
         HttpResponse<InputStream> response;
         try {
-            response = http.send(upstream.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = http.get().send(upstream.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             unreachable(res, backend, "not reachable right now; it may be starting.");
             return;

@@ -1,6 +1,6 @@
 package ai.coditect.sidecar.management;
 
-import ai.coditect.shared.json.Json;
+import ai.coditect.shared.json.FlatJson;
 import ai.coditect.sidecar.bridge.Targets;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -66,10 +66,11 @@ public final class ManagementRoutes {
         }
     }
 
-    private static void json(ServerResponse res, int status, Object body) {
+    // FlatJson: the probes answer from the first second on, and an idle sidecar loads no databind for them
+    private static void json(ServerResponse res, int status, Map<String, ?> body) {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(Json.bytes(body));
+        res.send(FlatJson.bytes(body));
     }
 }
