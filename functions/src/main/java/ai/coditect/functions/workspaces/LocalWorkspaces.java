@@ -39,12 +39,8 @@ import java.util.stream.Stream;
 public final class LocalWorkspaces implements WorkspaceBackend, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalWorkspaces.class.getName());
     private static final Duration GRACE = Duration.ofSeconds(10);
-    /**
-     * One JVM for every workspace's sidecar; a host that runs out of memory ends, and is started again. The heap on
-     * transparent huge pages, as in sidecar.jvm.options: the host relays for every local workspace's sockets.
-     */
-    private static final List<String> HOST_JVM_OPTIONS = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:+UseTransparentHugePages");
+    /** One JVM for every workspace's sidecar; a host that runs out of memory ends, and is started again. */
+    private static final List<String> HOST_JVM_OPTIONS = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError");
     /** The sidecar's settings a hosted sidecar takes from the platform's environment, as a sidecar process would. */
     private static final List<String> INHERITED = List.of("CODITECT_AUDIENCE", "CODITECT_ALLOWED_ORIGINS",
             "CODITECT_PUBLIC_SCHEME", "CODITECT_SIGN_IN_URL", "CODITECT_COOKIE_SAMESITE", "CODITECT_PING_INTERVAL",
