@@ -259,16 +259,16 @@ public final class AuthService {
      * the token's user, not be revoked, and be within its absolute lifetime and idle timeout. Records the access.
      */
     public Caller authenticate(String bearerToken) {
+        Instant now = now(); // one clock read for the token's times and the session's (the verifier has this clock)
         AccessToken token;
         try {
-            token = verifier.verify(bearerToken);
+            token = verifier.verify(bearerToken, now);
         } catch (InvalidTokenException e) {
             if (e.reason() == InvalidTokenException.Reason.EXPIRED) {
                 throw new AuthException(AuthException.Reason.SESSION_EXPIRED, "The session has expired; log in again.");
             }
             throw new AuthException(AuthException.Reason.TOKEN_INVALID, "The access token is not valid.");
         }
-        Instant now = now();
         return Transactions.run(db, tr -> {
             CheckKeys k = checkKeys(token);
             CompletableFuture<Session> sessionRead = sessions.read(tr, k.session());

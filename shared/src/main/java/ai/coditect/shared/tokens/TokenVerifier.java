@@ -74,10 +74,14 @@ public final class TokenVerifier {
     }
 
     public AccessToken verify(String token) throws InvalidTokenException {
+        return verify(token, clock.instant());
+    }
+
+    /** {@link #verify(String)} at {@code now}, the caller's reading of the verifier's clock (one read per request). */
+    public AccessToken verify(String token, Instant now) throws InvalidTokenException {
         if (token == null || token.isBlank() || token.length() > 8_192) {
             throw new InvalidTokenException(InvalidTokenException.Reason.MALFORMED, "no token or an oversized one");
         }
-        Instant now = clock.instant();
         ByteBuffer key = VerifiedTokens.key(token);
         VerifiedTokens.Entry known = verified.get(key, now);
         if (known != null && timely(known, now)) {
