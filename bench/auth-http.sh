@@ -3,6 +3,8 @@
 # engine on disk), 64 connections, with wrk; in the same run and under the same invoker, a trivial endpoint
 # (GET /healthz), so the two can be compared: prints both rates, their ratio and both p99s.
 # Usage: ./coditect bench auth-http [seconds per phase, default 15] [rounds, default 3]
+#   each round also measures /healthz with the session check's Authorization header, which /healthz ignores:
+#   the invoker's own cost of parsing the ~850-byte token, which the session check pays before any of its code runs
 #   BENCH_STORE=memory:  another store URL
 #   BENCH_JFR=dir        record the platform's JVM with JFR (profile settings) into dir/healthz-<round>.jfr and
 #                        dir/session-<round>.jfr while wrk runs on each
@@ -80,28 +82,34 @@ wrk -t2 -c64 -d5s "$base/healthz" >/dev/null
 
 # rounds, the two endpoints in alternating order: the machine's load moving between two phases moves their ratio,
 # so each round gives one ratio and the summary their median
-ratios=() cpu_ratios=()
+ratios=() cpu_ratios=() header_ratios=()
 for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) -eq 1 ]; then order=(healthz session); else order=(session healthz); fi
+  if [ $((round % 2)) -eq 1 ]; then order=(healthz session headers); else order=(session healthz headers); fi
   for name in "${order[@]}"; do
     echo
     echo "== round $round: load $(cut -d' ' -f1-3 /proc/loadavg)"
     if [ "$name" = healthz ]; then
       echo "== GET /healthz (trivial endpoint, same invoker), 64 connections, ${seconds}s"
       run healthz "$base/healthz"
+    elif [ "$name" = headers ]; then
+      echo "== GET /healthz with the session check's Authorization header (which /healthz ignores: the invoker's cost of parsing it), 64 connections, ${seconds}s"
+      run headers "$base/healthz" "${auth[@]}"
     else
       echo "== GET /v1/auth/session (token verified, session read, last access recorded), ${BENCH_STORE:-embedded engine on disk}, 64 connections, ${seconds}s"
       run session "$base/v1/auth/session" "${auth[@]}"
     fi
   done
   summary=$(awk -v s="${rate[session]}" -v h="${rate[healthz]}" -v sp="${p99[session]}" -v hp="${p99[healthz]}" \
-    -v sc="${cpu[session]}" -v hc="${cpu[healthz]}" -v r="$round" 'BEGIN {
+    -v sc="${cpu[session]}" -v hc="${cpu[healthz]}" -v a="${rate[headers]}" -v ac="${cpu[headers]}" \
+    -v r="$round" 'BEGIN {
     printf "round %d: session check %.0f req/s, p99 %.1f ms, %.3f ms CPU/request; ", r, s, sp, sc
     printf "healthz %.0f req/s, p99 %.1f ms, %.3f ms CPU/request; ", h, hp, hc
-    printf "ratio %.2f, CPU ratio %.2f\n", s / h, sc / hc
+    printf "ratio %.2f, CPU ratio %.2f; ", s / h, sc / hc
+    printf "healthz with the same header %.0f req/s, %.3f ms CPU/request\n", a, ac
   }')
   results+=("$summary")
   ratios+=("$(awk -v s="${rate[session]}" -v h="${rate[healthz]}" 'BEGIN {printf "%.2f", s / h}')")
+  header_ratios+=("$(awk -v s="${rate[session]}" -v h="${rate[headers]}" 'BEGIN {printf "%.2f", s / h}')")
   cpu_ratios+=("$(awk -v s="${cpu[session]}" -v h="${cpu[healthz]}" 'BEGIN {printf "%.2f", s / h}')")
 done
 echo
@@ -110,3 +118,4 @@ printf '%s\n' "${results[@]}"
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "ratio $(median "${ratios[@]}") (median of the rounds' requests/s of the session check / of healthz: ${ratios[*]})"
 echo "CPU per request, session check / healthz: median $(median "${cpu_ratios[@]}") (${cpu_ratios[*]})"
+echo "against /healthz with the same Authorization header: median $(median "${header_ratios[@]}") (${header_ratios[*]})"
