@@ -152,16 +152,18 @@ final class FramePump {
     }
 
     private void drainPending() throws IOException {
-        if (!lock.tryLock()) {
-            return; // the relaying thread holds it and sends what is pending at its next frame boundary
-        }
-        try {
-            if (betweenFrames) {
+        // whoever holds the lock looks at the pending frames again after letting it go: a frame added while another
+        // thread held it, after that thread's last look, is sent by that thread, not left until the next frame
+        while (!closeSent && !pending.isEmpty() && lock.tryLock()) {
+            try {
+                if (!betweenFrames) {
+                    return; // the relaying thread sends what is pending at its next frame boundary
+                }
                 appendPending();
                 flushOut();
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
     }
 
