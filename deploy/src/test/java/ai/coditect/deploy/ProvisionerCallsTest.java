@@ -1,39 +1,22 @@
 package ai.coditect.deploy;
 
 import ai.coditect.deploy.ProvisionerRbacTest.Grant;
-import ai.coditect.functions.workspaces.KubernetesWorkspaces;
 import ai.coditect.functions.workspaces.Workspace;
 import ai.coditect.functions.workspaces.WorkspaceBackend;
 import ai.coditect.functions.workspaces.WorkspaceStatus;
-import ai.coditect.functions.workspaces.WorkspacesConfig;
-import ai.coditect.shared.config.Environment;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.kubernetes.client.openapi.ApiClient;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.net.InetAddress;
-import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,38 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * has (so that list misses nothing the client really sends) and one the ClusterRole grants.
  */
 class ProvisionerCallsTest {
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
-    private KubernetesMockServer server;
-
-    @BeforeEach
-    void startStandIn() throws Exception {
-        KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
-        Dispatcher recording = new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                requests.add(new Request.Builder().url("http://stand-in" + request.getPath())
-                        .method(request.getMethod(), request.getMethod().equals("GET") ? null
-                                : okhttp3.RequestBody.create(new byte[0]))
-                        .build());
-                return crud.dispatch(request);
-            }
-        };
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), recording, false);
-        server.init(InetAddress.getByName("127.0.0.1"), 0);
-    }
+    private final RecordingKubernetes kubernetes = new RecordingKubernetes();
 
     @AfterEach
     void stopStandIn() {
-        server.destroy();
+        kubernetes.close();
     }
 
     @Test
     void everyCallTheProvisionerMakesIsDerivedFromItsCodeAndGrantedByItsRole() throws Exception {
-        ApiClient client = new ApiClient().setBasePath("http://127.0.0.1:" + server.getPort());
-        client.setReadTimeout(10_000);
-        WorkspacesConfig config = WorkspacesConfig.fromEnvironment(new Environment(Map.of()), "kubernetes",
-                URI.create("https://coditect.example"), Duration.ZERO);
-        WorkspaceBackend backend = new KubernetesWorkspaces(client, config);
+        WorkspaceBackend backend = kubernetes.backend();
+        List<Request> requests = kubernetes.requests();
         Instant now = Instant.parse("2026-11-29T12:00:00Z");
         Workspace ws = new Workspace("w0rkspace0id0000000000000a", "tenant0id00000000000000000a",
                 "user0id0000000000000000000a", WorkspaceStatus.REQUESTED, null, null, null, null, null, now, now, null,

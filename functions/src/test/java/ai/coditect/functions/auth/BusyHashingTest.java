@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,30 +57,5 @@ class BusyHashingTest {
         assertEquals("busy", r.code());
         assertEquals("1", r.header("Retry-After"));
         assertTrue(r.header("Content-Type").startsWith("application/problem+json"), r.header("Content-Type"));
-    }
-
-    /** Every turn of a gate with one turn, taken by a hash that runs until closed. */
-    private record HeldGate(Thread holder, CountDownLatch release) implements AutoCloseable {
-        static HeldGate hold(HashingGate gate) throws InterruptedException {
-            CountDownLatch hashing = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            Thread holder = Thread.ofVirtual().start(() -> gate.run(() -> {
-                hashing.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            }));
-            hashing.await();
-            return new HeldGate(holder, release);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            release.countDown();
-            holder.join();
-        }
     }
 }

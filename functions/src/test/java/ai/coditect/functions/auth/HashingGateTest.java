@@ -4,7 +4,6 @@ import ai.coditect.shared.testing.Eventually;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,18 +13,7 @@ class HashingGateTest {
     @Test
     void callersBeyondTheTurnsAndTheShortQueueAreRefusedAtOnce() throws Exception {
         HashingGate gate = new HashingGate(1, Duration.ofMinutes(5));
-        CountDownLatch hashing = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread holder = Thread.ofVirtual().start(() -> gate.run(() -> {
-            hashing.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        }));
-        hashing.await();
+        HeldGate held = HeldGate.hold(gate);
         Thread waiter1 = Thread.ofVirtual().start(() -> gate.run(() -> null));
         Thread waiter2 = Thread.ofVirtual().start(() -> gate.run(() -> null));
         Eventually.holds(Duration.ofSeconds(30), () -> gate.waiting() == 2, "two callers queue for the turn");
@@ -34,8 +22,7 @@ class HashingGateTest {
         assertEquals(AuthException.Reason.BUSY, refused.reason());
         assertEquals(Duration.ofSeconds(1), refused.retryAfter());
         assertEquals(2, gate.waiting(), "the refused caller never joined the queue");
-        release.countDown();
-        holder.join();
+        held.close();
         waiter1.join();
         waiter2.join();
         assertEquals("hash", gate.run(() -> "hash"), "a free gate lets the next one through");
