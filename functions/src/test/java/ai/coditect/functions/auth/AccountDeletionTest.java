@@ -66,6 +66,19 @@ class AccountDeletionTest {
         return cluster.inspect().namespaces().withName("ws-" + userId).get() != null;
     }
 
+    /** Nothing of a deleted account is left: no key under its tenant, its email free, no workspace entries. */
+    private void assertNothingLeft(String tenantId, String userId, String email) {
+        Keyspace keys = platform.platform().keyspace();
+        platform.platform().database().read(tr -> {
+            assertEquals(List.of(), tr.getRange(keys.tenantRange(tenantId)).asList().join(),
+                    "nothing is left under the tenant");
+            assertNull(tr.get(keys.userByEmail(email)).join());
+            assertNull(tr.get(keys.workspaceActivity(tenantId, userId)).join());
+            assertNull(tr.get(keys.runningWorkspace(tenantId, userId)).join());
+            return null;
+        });
+    }
+
     @Test
     void deletingTheAccountRemovesEverythingOfTheTenantAndFreesTheEmail() throws Exception {
         JsonNode in = platform.signup("leaving@example.com", PASSWORD);
@@ -91,14 +104,7 @@ class AccountDeletionTest {
         Eventually.holds(Duration.ofSeconds(30), () -> platform.platform().database().read(tr ->
                 tr.get(keys.processedEvent(deletion.id())).join()) != null, "the deletion event was handled");
         assertTrue(!namespaceExists(userId), "the workspace's namespace (and with it its volume) is gone");
-        platform.platform().database().read(tr -> {
-            assertEquals(List.of(), tr.getRange(keys.tenantRange(tenantId)).asList().join(),
-                    "nothing is left under the tenant");
-            assertNull(tr.get(keys.userByEmail("leaving@example.com")).join());
-            assertNull(tr.get(keys.workspaceActivity(tenantId, userId)).join());
-            assertNull(tr.get(keys.runningWorkspace(tenantId, userId)).join());
-            return null;
-        });
+        assertNothingLeft(tenantId, userId, "leaving@example.com");
 
         // Delivered again, the event changes nothing and fails nothing.
         platform.platform().provision().consumer().handler().handle(deletion, 2);
@@ -126,14 +132,7 @@ class AccountDeletionTest {
         assertEquals(1, cluster.faultsServed(), "the first delivery met the failing cluster");
         assertEquals(List.of(), platform.bus().deadLetters(), "the redelivery finished it");
         assertTrue(!namespaceExists(userId), "the namespace is gone");
-        platform.platform().database().read(tr -> {
-            assertEquals(List.of(), tr.getRange(keys.tenantRange(tenantId)).asList().join(),
-                    "nothing is left under the tenant");
-            assertNull(tr.get(keys.userByEmail("unlucky@example.com")).join());
-            assertNull(tr.get(keys.workspaceActivity(tenantId, userId)).join());
-            assertNull(tr.get(keys.runningWorkspace(tenantId, userId)).join());
-            return null;
-        });
+        assertNothingLeft(tenantId, userId, "unlucky@example.com");
         platform.signup("unlucky@example.com", PASSWORD);
     }
 
