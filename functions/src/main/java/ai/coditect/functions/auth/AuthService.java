@@ -269,8 +269,8 @@ public final class AuthService {
             }
             throw new AuthException(AuthException.Reason.TOKEN_INVALID, "The access token is not valid.");
         }
+        CheckKeys k = checkKeys(token);
         return Transactions.run(db, tr -> {
-            CheckKeys k = checkKeys(token);
             CompletableFuture<Session> sessionRead = sessions.read(tr, k.session());
             CompletableFuture<byte[]> userRead = tr.get(k.user());
             CompletableFuture<Optional<Instant>> lastAccessRead = sessions.lastAccess(tr, k.lastAccess());

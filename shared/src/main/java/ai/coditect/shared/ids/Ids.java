@@ -1,5 +1,6 @@
 package ai.coditect.shared.ids;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -26,14 +27,7 @@ public final class Ids {
      */
     public static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] bytes = new byte[16];
-        long high = random.nextLong();
-        long low = random.nextLong();
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (high >>> (56 - 8 * i));
-            bytes[8 + i] = (byte) (low >>> (56 - 8 * i));
-        }
-        return base32(bytes);
+        return base32(ByteBuffer.allocate(16).putLong(random.nextLong()).putLong(random.nextLong()).array());
     }
 
     private static String base32(byte[] bytes) {
