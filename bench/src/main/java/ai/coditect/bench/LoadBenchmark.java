@@ -516,9 +516,7 @@ public final class LoadBenchmark {
         /** utime + stime in clock ticks (100 a second on Linux), as percent of a core when divided by seconds. */
         static long ticks(long pid) {
             try {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                return Proc.cpuTicks(pid);
             } catch (IOException | RuntimeException e) {
                 return 0;
             }
@@ -526,15 +524,10 @@ public final class LoadBenchmark {
 
         static long rssKb(long pid) {
             try {
-                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    }
-                }
+                return Math.max(0, Proc.rssKb(pid));
             } catch (IOException | RuntimeException e) {
-                // gone
+                return 0; // gone
             }
-            return 0;
         }
     }
 
@@ -643,8 +636,7 @@ public final class LoadBenchmark {
 
     private static String loadAverage() {
         try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
+            return Proc.loadAverage();
         } catch (IOException e) {
             return "?";
         }

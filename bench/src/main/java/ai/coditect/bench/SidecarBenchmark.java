@@ -84,7 +84,7 @@ public final class SidecarBenchmark {
                     Runtime.getRuntime().availableProcessors(), seconds, rounds);
             System.out.println("sidecar JVM: " + String.join(" ", sidecarJvmOptions()));
             System.out.printf("warming up (unmeasured): nginx and sidecar, N=1000, %.0f s each, load %s%n", seconds,
-                    load());
+                    Proc.loadAverage());
             row(1_000, viaNginx, null, seconds, nginx);
             row(1_000, viaSidecar, token, seconds, sidecar);
             System.out.printf("%-6s %-8s %6s %12s %10s %10s %12s  %s%n", "round", "path", "N", "messages/s",
@@ -130,7 +130,7 @@ public final class SidecarBenchmark {
 
     private static Figure print(int round, String path, int n, Figure f) throws IOException {
         System.out.printf("%-6d %-8s %6d %12.0f %10.2f %10.2f %12.1f  %s%n", round + 1, path, n, f.perSecond(),
-                f.p50(), f.p99(), f.cpuMicrosPerMessage(), load());
+                f.p50(), f.p99(), f.cpuMicrosPerMessage(), Proc.loadAverage());
         if (!f.threads().isEmpty()) {
             System.out.println(f.threads());
         }
@@ -157,19 +157,10 @@ public final class SidecarBenchmark {
 
     /** User and system CPU time of a process and its children (nginx's workers), in clock ticks. */
     private static long cpuTicks(Process process) throws IOException {
-        if (process == null) {
-            return 0;
-        }
         long ticks = 0;
-        List<ProcessHandle> all = new ArrayList<>();
-        all.add(process.toHandle());
-        process.toHandle().descendants().forEach(all::add);
-        for (ProcessHandle h : all) {
+        for (ProcessHandle h : withChildren(process)) {
             try {
-                String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
-                // fields after the command name in parentheses: state is field 3, utime 14, stime 15
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                ticks += Proc.cpuTicks(h.pid());
             } catch (java.nio.file.NoSuchFileException e) {
                 // the process ended in between
             }
@@ -184,21 +175,14 @@ public final class SidecarBenchmark {
      */
     private static Map<String, Long> cpuTicksByThread(Process process) throws IOException {
         Map<String, Long> ticks = new TreeMap<>();
-        if (process == null) {
-            return ticks;
-        }
-        List<ProcessHandle> all = new ArrayList<>();
-        all.add(process.toHandle());
-        process.toHandle().descendants().forEach(all::add);
-        for (ProcessHandle h : all) {
+        for (ProcessHandle h : withChildren(process)) {
             try (var tasks = Files.list(Path.of("/proc/" + h.pid() + "/task"))) {
                 for (Path task : tasks.toList()) {
                     try {
                         String stat = Files.readString(task.resolve("stat"));
                         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
                                 .replaceAll("[-# ]*[0-9]+$", "");
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                        ticks.merge(name, Proc.cpuTicks(stat), Long::sum);
                     } catch (java.nio.file.NoSuchFileException e) {
                         // the thread ended in between
                     }
@@ -210,11 +194,16 @@ public final class SidecarBenchmark {
         return ticks;
     }
 
-    /** The machine's load average, which says how far the figures can be trusted. */
-    static String load() throws IOException {
-        String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-        return parts[0] + " " + parts[1] + " " + parts[2];
+    /** The process and its descendants; none for no process (the direct path). */
+    private static List<ProcessHandle> withChildren(Process process) {
+        List<ProcessHandle> all = new ArrayList<>();
+        if (process != null) {
+            all.add(process.toHandle());
+            process.toHandle().descendants().forEach(all::add);
+        }
+        return all;
     }
+
 
     private static Figure row(int n, URI uri, String token, double seconds, Process proxy) throws Exception {
         java.util.concurrent.ExecutorService executor = Executors.newFixedThreadPool(2, r -> {

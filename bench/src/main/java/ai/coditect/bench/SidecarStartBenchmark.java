@@ -67,7 +67,7 @@ public final class SidecarStartBenchmark {
             List<String> before = new ArrayList<>(List.of(CONTAINER));
             before.addAll(IMAGE_BEFORE);
             System.out.printf("%d starts each, %d cores, load %s%n", runs, Runtime.getRuntime().availableProcessors(),
-                    SidecarBenchmark.load());
+                    Proc.loadAverage());
             System.out.printf("%-26s %11s %10s %10s %10s%n", "JVM options", "healthy p50", "max ms", "RSS p50 MB",
                     "max MB");
             for (Map.Entry<String, List<String>> c : List.of(
@@ -86,7 +86,7 @@ public final class SidecarStartBenchmark {
                 Arrays.sort(millis);
                 Arrays.sort(rss);
                 System.out.printf("%-26s %11d %10d %10.1f %10.1f   load %s%n", c.getKey(), millis[runs / 2],
-                        millis[runs - 1], rss[runs / 2] / 1024.0, rss[runs - 1] / 1024.0, SidecarBenchmark.load());
+                        millis[runs - 1], rss[runs / 2] / 1024.0, rss[runs - 1] / 1024.0, Proc.loadAverage());
             }
             System.out.println("flags: image before = " + String.join(" ", before));
             System.out.println("flags: sidecar.jvm.options = " + String.join(" ", image));
@@ -178,7 +178,7 @@ public final class SidecarStartBenchmark {
                 throw new IllegalStateException("the sidecar did not become healthy; see " + work.resolve("sidecar-start.log"));
             }
             Thread.sleep(2_000); // idle
-            Sample sample = new Sample(millis, rssKb(p.pid()));
+            Sample sample = new Sample(millis, Proc.rssKb(p.pid()));
             if (nativeMemory) {
                 printNativeMemory(p.pid());
             }
@@ -204,15 +204,7 @@ public final class SidecarStartBenchmark {
                 System.out.println("  " + l.replaceFirst("^-\\s*", "").replaceAll("reserved=\\d+KB, ", ""));
             }
         }
-        System.out.println("  RSS " + rssKb(pid) / 1024 + " MB");
+        System.out.println("  RSS " + Proc.rssKb(pid) / 1024 + " MB");
     }
 
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
 }
